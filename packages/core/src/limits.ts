@@ -1,0 +1,32 @@
+/**
+ * Every limit the gateway enforces, with the reason for its value. Change a limit here and nowhere else.
+ * (Helpers: add new entries; do not rename existing ones.)
+ */
+export const LIMITS = {
+  /** Admin API request bodies: the largest legitimate one (an MCP server config) is a few KiB. */
+  adminBodyBytes: 64 * 1024,
+  /** MCP request bodies: one JSON-RPC message with tool arguments; Mem0 batch updates are the largest. */
+  mcpBodyBytes: 1024 * 1024,
+  /** An MCP URL token: a compact JWS with short claims stays under 1 KiB; anything longer is refused unparsed. */
+  mcpTokenMaxChars: 1_024,
+  /** Readiness answers within this, so a load balancer's probe never hangs on a stuck Redis. */
+  readinessPingTimeoutMs: 2_000,
+  /** Node's requestTimeout: a whole request, including a bounded event wait, must finish within this. */
+  requestTimeoutMs: 120_000,
+  /** How long a graceful shutdown waits for in-flight requests before it gives up and exits. */
+  shutdownGraceMs: 10_000,
+  /** A migration lock outlives a crashed runner by at most this long. */
+  migrationLockTtlMs: 30_000,
+  /** How often a running migration renews its lock (well inside the TTL). */
+  migrationLockRenewMs: 10_000,
+  /** How long a second runner waits for the first before it gives up with a clear error. */
+  migrationLockWaitMs: 120_000,
+  /** One upstream HTTP call, connect to last byte: long enough for Mem0 search, short enough for a model's patience. */
+  upstreamTimeoutMs: 30_000,
+  /** Upstream response bodies are read up to this; more is refused rather than buffered. */
+  upstreamResponseBytes: 5 * 1024 * 1024,
+  /** Tool result text handed to a model; larger results are cut with a note on how to page (Claude Code caps ~25k tokens). */
+  toolResultChars: 60_000,
+  /** The get-event tool's optional wait: bounded so one call cannot hold a connection for long. */
+  eventWaitSecondsMax: 25,
+} as const;

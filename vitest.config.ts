@@ -1,0 +1,38 @@
+import { defineConfig } from "vitest/config";
+
+// Three tiers, told apart by file name:
+//   *.test.ts      unit: pure code, no I/O
+//   *.int.test.ts  integration: a real Redis (see test/support/redis.ts) and in-process HTTP servers
+//   *.e2e.test.ts  end to end: built processes and real MCP clients
+const unitInclude = ["{packages,apps,migrations,test}/**/test/**/*.test.ts"];
+const integrationInclude = ["{packages,apps,migrations,test}/**/test/**/*.int.test.ts"];
+const e2eInclude = ["{packages,apps,migrations,test}/**/test/**/*.e2e.test.ts"];
+const exclude = ["**/node_modules/**", "**/dist/**"];
+
+export default defineConfig({
+  // Workspace packages export their TypeScript sources under the "source" condition,
+  // so tests run against src/ without a build step.
+  resolve: { conditions: ["source", "module", "node", "default"] },
+  ssr: { resolve: { conditions: ["source", "module", "node", "default"] } },
+  test: {
+    globalSetup: ["test/support/redis-global-setup.ts"],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: unitInclude,
+          exclude: [...exclude, ...integrationInclude, ...e2eInclude],
+        },
+      },
+      {
+        extends: true,
+        test: { name: "integration", include: integrationInclude, exclude, testTimeout: 20_000, hookTimeout: 30_000 },
+      },
+      {
+        extends: true,
+        test: { name: "e2e", include: e2eInclude, exclude, testTimeout: 60_000, hookTimeout: 60_000 },
+      },
+    ],
+  },
+});
