@@ -1,3 +1,4 @@
 export * from "./clock.js";
 export * from "./errors.js";
 export * from "./limits.js";
+export * from "./tool-policy.js";
