@@ -29,4 +29,10 @@ export const LIMITS = {
   toolResultChars: 60_000,
   /** The get-event tool's optional wait: bounded so one call cannot hold a connection for long. */
   eventWaitSecondsMax: 25,
+  /** Idle upstream connections stay open this long, so back-to-back tool calls skip the TCP/TLS handshake. */
+  upstreamKeepAliveMs: 10_000,
+  /** Concurrent connections per upstream origin from one gateway instance; more calls queue rather than flood. */
+  upstreamConnectionsPerOrigin: 64,
+  /** The get-event wait re-reads the event this often: quick enough to feel immediate, slow enough to be polite. */
+  eventPollIntervalMs: 500,
 } as const;
