@@ -29,6 +29,12 @@ export const LIMITS = {
   toolResultChars: 60_000,
   /** The get-event tool's optional wait: bounded so one call cannot hold a connection for long. */
   eventWaitSecondsMax: 25,
+  /** A key id (kid) rides in every token header and sealed value; short keeps both small and easy to read. */
+  keyIdMaxChars: 16,
+  /** A sealed secret is opened only from storage; credentials come from an admin body, so ~4/3 of that bounds it. */
+  sealedSecretMaxChars: 96 * 1024,
+  /** Instances' clocks differ a little: an `iat` up to this far ahead of ours is accepted, beyond it "not_yet_valid". */
+  mcpTokenIssuedAtSkewMs: 60_000,
   /** Idle upstream connections stay open this long, so back-to-back tool calls skip the TCP/TLS handshake. */
   upstreamKeepAliveMs: 10_000,
   /** Concurrent connections per upstream origin from one gateway instance; more calls queue rather than flood. */
