@@ -27,7 +27,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "integration", include: integrationInclude, exclude, testTimeout: 20_000, hookTimeout: 30_000 },
+        test: {
+          name: "integration",
+          include: integrationInclude,
+          exclude,
+          testTimeout: 20_000,
+          hookTimeout: 30_000,
+        },
       },
       {
         extends: true,

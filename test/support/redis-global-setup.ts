@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
-import type { TestProject } from "vitest/node";
 import { redisServerAvailable, spawnRedisServer } from "@mcp-gateway/store";
+import type { TestProject } from "vitest/node";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -33,7 +33,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const workers = Math.max(1, Number(project.config.maxWorkers) || 1);
   const fromEnv = process.env.REDIS_URL;
   if (fromEnv) {
-    project.provide("redisUrls", Array.from({ length: workers }, () => fromEnv));
+    project.provide(
+      "redisUrls",
+      Array.from({ length: workers }, () => fromEnv),
+    );
     project.provide("redisOwned", false);
     return async () => {};
   }

@@ -1,4 +1,4 @@
 export * from "./keys.js";
+export * from "./local-redis-server.js";
 export * from "./migration-runner.js";
 export * from "./redis.js";
-export * from "./local-redis-server.js";

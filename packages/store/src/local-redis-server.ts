@@ -36,7 +36,9 @@ export async function freePort(): Promise<number> {
 }
 
 /** Spawns redis-server on a free loopback port; resolves once it accepts connections. */
-export async function spawnRedisServer(options: { detached?: boolean } = {}): Promise<RedisProcess & { pid(): number | undefined }> {
+export async function spawnRedisServer(
+  options: { detached?: boolean } = {},
+): Promise<RedisProcess & { pid(): number | undefined }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "mcpg-redis-"));
   let child: ChildProcess | undefined;
@@ -45,7 +47,22 @@ export async function spawnRedisServer(options: { detached?: boolean } = {}): Pr
     new Promise((resolve, reject) => {
       const proc = spawn(
         "redis-server",
-        ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "notice"],
+        [
+          "--port",
+          String(port),
+          "--bind",
+          "127.0.0.1",
+          "--dir",
+          dir,
+          "--save",
+          "",
+          "--appendonly",
+          "no",
+          "--daemonize",
+          "no",
+          "--loglevel",
+          "notice",
+        ],
         { stdio: ["ignore", "pipe", "pipe"], detached: options.detached ?? false },
       );
       child = proc;
@@ -63,7 +80,9 @@ export async function spawnRedisServer(options: { detached?: boolean } = {}): Pr
         output += chunk.toString();
       });
       proc.once("error", reject);
-      proc.once("exit", (code) => reject(new Error(`redis-server exited with ${code} before it was ready:\n${output}`)));
+      proc.once("exit", (code) =>
+        reject(new Error(`redis-server exited with ${code} before it was ready:\n${output}`)),
+      );
       if (options.detached) proc.unref();
     });
 

@@ -29,7 +29,9 @@ const RENEW_LOCK = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.c
 export function checkMigrationList(migrations: readonly Migration[]): void {
   migrations.forEach((migration, index) => {
     if (migration.id !== index + 1) {
-      throw new Error(`migration "${migration.name}" has id ${migration.id}; expected ${index + 1} (ids run 1..n in order)`);
+      throw new Error(
+        `migration "${migration.name}" has id ${migration.id}; expected ${index + 1} (ids run 1..n in order)`,
+      );
     }
   });
 }

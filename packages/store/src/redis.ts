@@ -47,11 +47,17 @@ export function safeRedisLocation(url: string): string {
 }
 
 /** Resolves true when Redis answers PING within `timeoutMs`, false otherwise; never throws. */
-export async function pingRedis(redis: Redis, timeoutMs: number): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function pingRedis(
+  redis: Redis,
+  timeoutMs: number,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   if (redis.status !== "ready") return { ok: false, reason: `redis connection is ${redis.status}` };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<{ ok: false; reason: string }>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, reason: `redis did not answer PING within ${timeoutMs} ms` }), timeoutMs);
+    timer = setTimeout(
+      () => resolve({ ok: false, reason: `redis did not answer PING within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([

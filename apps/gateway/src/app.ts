@@ -1,0 +1,52 @@
+import { randomUUID } from "node:crypto";
+import { type Clock, LIMITS, systemClock } from "@mcp-gateway/core";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { GatewayConfig } from "./config.js";
+import { installErrorHandling } from "./http/error-envelope.js";
+import { healthRoutes } from "./routes/health.routes.js";
+
+/** What the app needs from the process; tests pass their own. */
+export interface AppDeps {
+  config: GatewayConfig;
+  redis: Redis;
+  logger: Logger;
+  clock?: Clock;
+}
+
+/** Builds the gateway's fastify app without listening, so tests can load it. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    bodyLimit: LIMITS.adminBodyBytes,
+    requestTimeout: LIMITS.requestTimeoutMs,
+    // Close idle keep-alive sockets on shutdown so close() only waits for requests in flight.
+    forceCloseConnections: "idle",
+    return503OnClosing: true,
+    // Unknown fields are refused (additionalProperties: false in schemas), never silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  const clock = deps.clock ?? systemClock;
+  app.decorate("clock", clock);
+  // Responses finished during shutdown close their connection; otherwise an idle keep-alive socket
+  // that was busy when close() began would hold the server open until the grace period ends.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+    if (closing) reply.header("connection", "close");
+  });
+  installErrorHandling(app);
+  await app.register(healthRoutes, { redis: deps.redis, logLevel: deps.config.logLevel });
+  return app;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    clock: Clock;
+  }
+}

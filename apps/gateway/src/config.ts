@@ -1,0 +1,117 @@
+import { z } from "zod";
+
+/** The gateway's configuration, parsed once from the environment at start and frozen. */
+export interface GatewayConfig {
+  readonly nodeEnv: "development" | "production" | "test";
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly redisUrl: string;
+  readonly redisKeyPrefix: string;
+  readonly adminToken: string;
+  /** True when adminToken was generated at start because GATEWAY_ADMIN_TOKEN was unset (development only). */
+  readonly adminTokenGenerated: boolean;
+  readonly mem0BaseUrl: string;
+  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+export type ConfigResult =
+  | { ok: true; config: GatewayConfig; notices: string[] }
+  | { ok: false; errors: string[] };
+
+const httpUrl = (name: string) =>
+  z.url({
+    protocol: /^https?$/,
+    error: `${name} must be an http(s) URL such as https://gateway.example.com`,
+  });
+
+const portNumber = z.coerce
+  .number({ error: "PORT must be a whole number from 0 to 65535" })
+  .int("PORT must be a whole number from 0 to 65535")
+  .min(0, "PORT must be a whole number from 0 to 65535")
+  .max(65535, "PORT must be a whole number from 0 to 65535");
+
+const envSchema = z.object({
+  NODE_ENV: z
+    .enum(["development", "production", "test"], {
+      error: "NODE_ENV must be development, production or test",
+    })
+    .default("development"),
+  HOST: z.string().min(1, "HOST must not be empty").default("127.0.0.1"),
+  PORT: portNumber.default(8080),
+  PUBLIC_URL: httpUrl("PUBLIC_URL").optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/.+/, "REDIS_URL must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379")
+    .default("redis://127.0.0.1:6379"),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{0,64}$/, "REDIS_KEY_PREFIX may hold up to 64 letters, digits and _ . : -")
+    .default("mcpg:"),
+  GATEWAY_ADMIN_TOKEN: z
+    .string()
+    .min(
+      32,
+      "GATEWAY_ADMIN_TOKEN must be at least 32 characters (generate one with: openssl rand -base64 32)",
+    )
+    .optional(),
+  MEM0_BASE_URL: httpUrl("MEM0_BASE_URL").default("https://api.mem0.ai"),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      error: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .default("info"),
+});
+
+/**
+ * Parses the environment into a frozen config. Never throws: bad values come back as messages that name the
+ * variable and say what to set. `generateSecret` is injected so development can create missing secrets.
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  generateSecret: () => string,
+): ConfigResult {
+  // Empty strings mean "unset", as in most shells' `VAR= cmd`.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    return { ok: false, errors: parsed.error.issues.map((issue) => issue.message) };
+  }
+  const e = parsed.data;
+  const errors: string[] = [];
+  const notices: string[] = [];
+  let adminToken = e.GATEWAY_ADMIN_TOKEN;
+  let adminTokenGenerated = false;
+  if (adminToken === undefined) {
+    if (e.NODE_ENV === "production") {
+      errors.push(
+        "GATEWAY_ADMIN_TOKEN is required in production (generate one with: openssl rand -base64 32)",
+      );
+    } else {
+      adminToken = generateSecret();
+      adminTokenGenerated = true;
+      notices.push("GATEWAY_ADMIN_TOKEN is unset: generated a one-off admin token for this development run");
+    }
+  }
+  if (errors.length > 0 || adminToken === undefined) return { ok: false, errors };
+  const publicUrl = (e.PUBLIC_URL ?? `http://${formatHost(e.HOST)}:${e.PORT}`).replace(/\/+$/, "");
+  const config: GatewayConfig = Object.freeze({
+    nodeEnv: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    adminToken,
+    adminTokenGenerated,
+    mem0BaseUrl: e.MEM0_BASE_URL.replace(/\/+$/, ""),
+    logLevel: e.LOG_LEVEL,
+  });
+  return { ok: true, config, notices };
+}
+
+function formatHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}

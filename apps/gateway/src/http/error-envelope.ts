@@ -1,0 +1,112 @@
+import { STATUS_CODES } from "node:http";
+import { type ErrorCode, isGatewayError } from "@mcp-gateway/core";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+
+/** The one error body every non-MCP route answers with. */
+export interface ErrorEnvelope {
+  statusCode: number;
+  error: string;
+  code: ErrorCode;
+  message: string;
+  requestId: string;
+  details?: Record<string, unknown>;
+}
+
+/** Builds the envelope for a status and code; `error` is the HTTP reason phrase. */
+export function errorEnvelope(
+  request: FastifyRequest,
+  statusCode: number,
+  code: ErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+): ErrorEnvelope {
+  return {
+    statusCode,
+    error: STATUS_CODES[statusCode] ?? "Error",
+    code,
+    message,
+    requestId: request.id,
+    ...(details === undefined ? {} : { details }),
+  };
+}
+
+/** Sends an error envelope. */
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  statusCode: number,
+  code: ErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+): FastifyReply {
+  return reply.code(statusCode).send(errorEnvelope(request, statusCode, code, message, details));
+}
+
+// Fastify's own client errors, with messages that say what to fix.
+function fromFastifyError(
+  error: FastifyError,
+): { status: number; code: ErrorCode; message: string } | undefined {
+  if (error.validation) {
+    const where = error.validationContext ?? "request";
+    const first = error.validation[0];
+    const path = first?.instancePath ? first.instancePath.replace(/^\//, "").replaceAll("/", ".") : "";
+    const field =
+      first?.params && "additionalProperty" in first.params ? String(first.params.additionalProperty) : "";
+    const subject = [where, path || field].filter(Boolean).join(".");
+    const detail =
+      first?.keyword === "additionalProperties"
+        ? `unknown field "${field}": remove it`
+        : (first?.message ?? error.message);
+    return { status: 400, code: "validation_failed", message: `${subject}: ${detail}` };
+  }
+  switch (error.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return { status: 413, code: "payload_too_large", message: "request body is too large" };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return { status: 415, code: "unsupported_media_type", message: "send the body as application/json" };
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return { status: 400, code: "bad_request", message: "the JSON body is empty: send a JSON object" };
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return { status: 400, code: "bad_request", message: "Content-Length does not match the body" };
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError || error.code === "FST_ERR_CTP_INVALID_JSON_BODY") {
+    return { status: 400, code: "bad_request", message: "the body is not valid JSON" };
+  }
+  return undefined;
+}
+
+/**
+ * Installs the error and not-found handlers: expected errors keep their message; anything else is a bug,
+ * logged in full and answered with a generic 500 that echoes nothing internal.
+ */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (isGatewayError(error)) {
+      return sendError(
+        request,
+        reply,
+        error.statusCode,
+        error.code,
+        error.message,
+        error.details as Record<string, unknown>,
+      );
+    }
+    const known = fromFastifyError(error);
+    if (known) return sendError(request, reply, known.status, known.code, known.message);
+    if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendError(request, reply, error.statusCode, "bad_request", "the request could not be processed");
+    }
+    request.log.error({ err: error }, "unhandled error");
+    return sendError(
+      request,
+      reply,
+      500,
+      "internal",
+      "internal error; quote the requestId when reporting it",
+    );
+  });
+  // The default handler echoes the URL, which could carry an MCP token.
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, 404, "not_found", "no such route"));
+}

@@ -1,0 +1,53 @@
+import { type DestinationStream, type Logger, pino } from "pino";
+
+/**
+ * Replaces the token in an MCP path (`/mcp/<token>...`) and drops the query string, so a logged URL can
+ * never carry a capability token. Exported so every place that logs a URL uses the same rule.
+ */
+export function redactUrl(url: string): string {
+  const path = url.split("?")[0] ?? "";
+  const hasQuery = url.includes("?");
+  const redacted = path.replace(/^\/mcp\/[^/]*/, "/mcp/[token]");
+  return hasQuery ? `${redacted}?[query]` : redacted;
+}
+
+interface LoggableRequest {
+  id?: string;
+  method?: string;
+  url?: string;
+  routeOptions?: { url?: string };
+  ip?: string;
+}
+
+interface LoggableReply {
+  statusCode?: number;
+}
+
+/**
+ * pino for the gateway. Requests are logged by an allow-list serializer (method, redacted URL, route, ip):
+ * headers are never logged, so neither Authorization nor cookies can leak; a redact rule is a second guard.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: "mcp-gateway" },
+      redact: {
+        paths: ["req.headers", "headers.authorization", "*.headers.authorization", "authorization", "token"],
+        censor: "[redacted]",
+      },
+      serializers: {
+        req: (req: LoggableRequest) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url === undefined ? undefined : redactUrl(req.url),
+          route: req.routeOptions?.url,
+          ip: req.ip,
+        }),
+        res: (reply: LoggableReply) => ({ statusCode: reply.statusCode }),
+        err: pino.stdSerializers.err,
+      },
+    },
+    destination,
+  );
+}

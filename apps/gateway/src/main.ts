@@ -1,0 +1,33 @@
+import { createLogger } from "./logger.js";
+import { closeOnSignals, configFromEnv, startGateway } from "./runtime.js";
+
+// Process wiring for `npm start`: config, Redis, migrations, listen, graceful shutdown.
+const loaded = configFromEnv(process.env);
+if (!loaded.ok) {
+  process.stderr.write(
+    `mcp-gateway: invalid configuration:\n${loaded.errors.map((e) => `  - ${e}`).join("\n")}\n`,
+  );
+  process.exit(1);
+}
+const { config } = loaded;
+const logger = createLogger(config.logLevel);
+for (const notice of loaded.notices) logger.warn(notice);
+if (config.adminTokenGenerated) {
+  // Shown once on the console for local use; production refuses to start without GATEWAY_ADMIN_TOKEN.
+  process.stderr.write(
+    `mcp-gateway: development admin token (valid for this run only): ${config.adminToken}\n`,
+  );
+}
+
+try {
+  const gateway = await startGateway(config, logger);
+  logger.info({ address: gateway.address, publicUrl: config.publicUrl }, "mcp-gateway listening");
+  closeOnSignals(gateway, logger, (code) => {
+    logger.flush();
+    process.exit(code);
+  });
+} catch (error) {
+  logger.fatal({ err: error }, "mcp-gateway failed to start");
+  logger.flush();
+  process.exit(1);
+}

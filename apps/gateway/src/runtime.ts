@@ -1,0 +1,103 @@
+import { randomBytes } from "node:crypto";
+import { LIMITS } from "@mcp-gateway/core";
+import { migrations } from "@mcp-gateway/migrations";
+import { connectRedis, createRedis, runMigrations, safeRedisLocation } from "@mcp-gateway/store";
+import type { FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { buildApp } from "./app.js";
+import type { ConfigResult, GatewayConfig } from "./config.js";
+import { loadConfig } from "./config.js";
+
+/** A running gateway: the listening app and its Redis connection. */
+export interface RunningGateway {
+  app: FastifyInstance;
+  redis: Redis;
+  /** The address it listens on, e.g. http://127.0.0.1:8080. */
+  address: string;
+  /** Stops accepting, lets in-flight requests finish, then closes Redis. */
+  close(): Promise<void>;
+}
+
+/** Reads the gateway's config from an environment, generating development-only secrets. */
+export function configFromEnv(env: NodeJS.ProcessEnv): ConfigResult {
+  return loadConfig(env, () => `mcpg_admin_${randomBytes(32).toString("base64url")}`);
+}
+
+/** Connects Redis with state logging, so an outage and its recovery both show up in the logs. */
+export async function openRedis(config: GatewayConfig, logger: Logger): Promise<Redis> {
+  const redis = createRedis(config.redisUrl, { keyPrefix: config.redisKeyPrefix });
+  const where = safeRedisLocation(config.redisUrl);
+  let connected = false;
+  redis.on("ready", () => {
+    if (connected) logger.info({ redis: where }, "redis connection restored");
+    connected = true;
+  });
+  redis.on("close", () => {
+    if (connected) logger.warn({ redis: where }, "redis connection lost; reconnecting");
+  });
+  // Without a listener ioredis prints every reconnect failure to stderr.
+  redis.on("error", (error: Error) => logger.debug({ redis: where, reason: error.message }, "redis error"));
+  await connectRedis(redis, config.redisUrl);
+  return redis;
+}
+
+/** Connects Redis, applies pending migrations, builds the app and listens. */
+export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
+  const redis = await openRedis(config, logger);
+  try {
+    const report = await runMigrations(redis, migrations, { keyPrefix: config.redisKeyPrefix });
+    if (report.applied.length > 0) logger.info({ applied: report.applied }, "applied migrations");
+    const app = await buildApp({ config, redis, logger });
+    const address = await app.listen({ host: config.host, port: config.port });
+    return {
+      app,
+      redis,
+      address,
+      async close() {
+        await app.close();
+        await redis.quit().catch(() => redis.disconnect());
+      },
+    };
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+}
+
+/**
+ * Closes the gateway on SIGTERM/SIGINT: in-flight requests finish (bounded by LIMITS.shutdownGraceMs),
+ * then the process exits 0. A second signal or the grace period running out exits 1 at once.
+ */
+export function closeOnSignals(gateway: RunningGateway, logger: Logger, exit: (code: number) => void): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (closing) {
+      logger.warn({ signal }, "second signal: exiting now");
+      exit(1);
+      return;
+    }
+    closing = true;
+    logger.info({ signal }, "shutting down: finishing in-flight requests");
+    const force = setTimeout(() => {
+      logger.error(
+        { graceMs: LIMITS.shutdownGraceMs },
+        "shutdown grace period over: exiting with requests in flight",
+      );
+      exit(1);
+    }, LIMITS.shutdownGraceMs);
+    force.unref();
+    gateway.close().then(
+      () => {
+        logger.info("shut down cleanly");
+        exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "error while shutting down");
+        exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.js";
+
+const secret = () => "generated-secret-generated-secret-0123456789";
+const adminToken = "a".repeat(40);
+
+describe("gateway configuration", () => {
+  it("uses the documented defaults when nothing is set", () => {
+    const result = loadConfig({}, secret);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config).toMatchObject({
+      nodeEnv: "development",
+      host: "127.0.0.1",
+      port: 8080,
+      publicUrl: "http://127.0.0.1:8080",
+      redisUrl: "redis://127.0.0.1:6379",
+      mem0BaseUrl: "https://api.mem0.ai",
+      logLevel: "info",
+    });
+    expect(Object.isFrozen(result.config)).toBe(true);
+  });
+
+  it("generates an admin token in development and says so", () => {
+    const result = loadConfig({ NODE_ENV: "development" }, secret);
+    expect(result.ok && result.config.adminToken).toBe(secret());
+    expect(result.ok && result.notices.join(" ")).toMatch(/GATEWAY_ADMIN_TOKEN is unset/);
+  });
+
+  it("refuses to start in production without an admin token", () => {
+    const result = loadConfig({ NODE_ENV: "production" }, secret);
+    expect(result).toEqual({
+      ok: false,
+      errors: [expect.stringMatching(/GATEWAY_ADMIN_TOKEN is required in production/)],
+    });
+  });
+
+  it.each([
+    [{ PORT: "eighty" }, /PORT must be a whole number/],
+    [{ PORT: "70000" }, /PORT must be a whole number/],
+    [{ REDIS_URL: "http://localhost:6379" }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
+    [{ PUBLIC_URL: "ftp://gw.example.com" }, /PUBLIC_URL must be an http\(s\) URL/],
+    [{ MEM0_BASE_URL: "not a url" }, /MEM0_BASE_URL must be an http\(s\) URL/],
+    [{ LOG_LEVEL: "loud" }, /LOG_LEVEL must be one of/],
+    [{ NODE_ENV: "staging" }, /NODE_ENV must be development, production or test/],
+    [{ GATEWAY_ADMIN_TOKEN: "short" }, /GATEWAY_ADMIN_TOKEN must be at least 32 characters/],
+  ])("names the variable and the fix for %o", (env, message) => {
+    const result = loadConfig({ GATEWAY_ADMIN_TOKEN: adminToken, ...env }, secret);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.errors).toContainEqual(expect.stringMatching(message));
+  });
+
+  it("derives the public URL from HOST and PORT and trims a trailing slash from an explicit one", () => {
+    const derived = loadConfig({ HOST: "0.0.0.0", PORT: "9000", GATEWAY_ADMIN_TOKEN: adminToken }, secret);
+    expect(derived.ok && derived.config.publicUrl).toBe("http://0.0.0.0:9000");
+    const explicit = loadConfig(
+      { PUBLIC_URL: "https://gw.example.com/", GATEWAY_ADMIN_TOKEN: adminToken },
+      secret,
+    );
+    expect(explicit.ok && explicit.config.publicUrl).toBe("https://gw.example.com");
+  });
+
+  it("treats empty variables as unset", () => {
+    const result = loadConfig({ PORT: "", LOG_LEVEL: "" }, secret);
+    expect(result.ok && result.config.port).toBe(8080);
+  });
+});

@@ -1,0 +1,14 @@
+import { describe, expect, it } from "vitest";
+import { redactUrl } from "../src/logger.js";
+
+describe("redactUrl", () => {
+  it.each([
+    ["/mcp/eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ0In0.sig", "/mcp/[token]"],
+    ["/mcp/abc/extra", "/mcp/[token]/extra"],
+    ["/mcp/abc?x=1", "/mcp/[token]?[query]"],
+    ["/integrated-account/acc_1/mcp?cursor=abc", "/integrated-account/acc_1/mcp?[query]"],
+    ["/readyz", "/readyz"],
+  ])("turns %s into %s", (input, expected) => {
+    expect(redactUrl(input)).toBe(expected);
+  });
+});
