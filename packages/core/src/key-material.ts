@@ -116,7 +116,7 @@ export function parseAdminToken(raw: string | undefined): { ok: true; token: str
  * Also refuses the same bytes used for two purposes (a signing seed reused as a sealing key, and so on).
  */
 export function parseKeyMaterial(
-  env: Readonly<Record<string, string | undefined>>,
+  env: { readonly [Name in keyof KeyMaterialEnv]?: string | undefined },
 ): { ok: true; material: KeyMaterial } | (ParseFailure & { problems: string[] }) {
   const tokenKeys = parseKeyList("MCP_TOKEN_KEYS", env.MCP_TOKEN_KEYS, "Ed25519 seed");
   const credentialKeys = parseKeyList("CREDENTIAL_KEYS", env.CREDENTIAL_KEYS, "AES-256 key");
