@@ -1,1 +1,2 @@
-export {};
+export type { Sandbox, SandboxFaultRule, SandboxOptions } from "./options.js";
+export { startSandbox } from "./sandbox.js";
