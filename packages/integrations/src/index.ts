@@ -1,1 +1,14 @@
-export {};
+export * from "./arguments.js";
+export * from "./catalogue-summary.js";
+export * from "./context.js";
+export * from "./executor.js";
+export type * from "./format.js";
+export type { UpstreamResponse } from "./http-client.js";
+export * from "./input-schema.js";
+export { mem0 } from "./mem0/integration.js";
+export * from "./rate-limit.js";
+export * from "./registry.js";
+export { checkSchema } from "./schema-validator.js";
+export * from "./tool-builder.js";
+export * from "./tool-filter.js";
+export * from "./tool-names.js";

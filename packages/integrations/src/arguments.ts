@@ -1,0 +1,192 @@
+import type { AccountContext, ArgumentParameter, HttpMapping, JsonSchema } from "./format.js";
+import { type ErrorObject, validatorFor } from "./schema-validator.js";
+import type { Tool } from "./tool-builder.js";
+
+export type ArgumentCheck = { ok: true; args: Record<string, unknown> } | { ok: false; message: string };
+
+/** The pieces of one upstream request, split back out of the flat arguments. */
+export interface RequestParts {
+  readonly path: string;
+  readonly query: readonly (readonly [string, string])[];
+  /** undefined = send no body. */
+  readonly body: unknown;
+}
+
+/**
+ * Validates a model's arguments against the tool before any upstream call. Every problem names the
+ * field and the expected shape, so the model can correct itself in one step.
+ */
+export function checkArguments(tool: Tool, input: unknown): ArgumentCheck {
+  if (input === undefined || input === null) input = {};
+  if (typeof input !== "object" || Array.isArray(input)) {
+    return refuse(tool, [`arguments must be a JSON object, got ${describeValue(input)}`]);
+  }
+  const args = input as Record<string, unknown>;
+  const issues: string[] = [];
+  const misplaced = misplacedKeys(tool.http.parameters, args);
+  for (const { key, container } of misplaced) {
+    const corrected = JSON.stringify({ [container]: { [key]: args[key] } });
+    issues.push(`put ${key} inside ${container}, ${corrected}`);
+  }
+  const validate = validatorFor(tool.inputSchema);
+  if (validate(args) !== true) {
+    const skip = new Set(misplaced.map((entry) => entry.key));
+    for (const error of validate.errors ?? []) {
+      const text = describeSchemaError(error, skip);
+      if (text !== undefined && !issues.includes(text)) issues.push(text);
+    }
+  }
+  for (const parameter of tool.http.parameters) {
+    const value = args[parameter.name];
+    if (parameter.mustMentionOneOf === undefined || value === undefined) continue;
+    if (!mentionsAnyKey(value, parameter.mustMentionOneOf)) {
+      const first = parameter.mustMentionOneOf[0] ?? "id";
+      issues.push(
+        `${parameter.name} must name at least one of ${parameter.mustMentionOneOf.join(", ")}, e.g. ${JSON.stringify({ [parameter.name]: { [first]: "usr-123" } })}`,
+      );
+    }
+  }
+  for (const group of tool.http.requireOneOf ?? []) {
+    if (!group.some((name) => args[name] !== undefined)) {
+      issues.push(`give at least one of ${group.join(", ")} (top-level arguments)`);
+    }
+  }
+  return issues.length > 0 ? refuse(tool, issues) : { ok: true, args };
+}
+
+/** Splits validated arguments back into path, query and body, filling context values from the account. */
+export function splitArguments(
+  http: HttpMapping,
+  args: Record<string, unknown>,
+  context: AccountContext,
+): RequestParts {
+  const pathValues: Record<string, string> = {};
+  const query: [string, string][] = [];
+  let body: Record<string, unknown> | undefined;
+  let rootBody: unknown;
+  let hasRootBody = false;
+  const place = (location: string, wireName: string, value: unknown): void => {
+    switch (location) {
+      case "path":
+        pathValues[wireName] = String(value);
+        break;
+      case "query":
+        appendQuery(query, wireName, value);
+        break;
+      case "body":
+        body = { ...body, [wireName]: value };
+        break;
+      case "body_root":
+        rootBody = value;
+        hasRootBody = true;
+        break;
+    }
+  };
+  if (http.parameters.some((p) => p.in === "body") || http.contextParameters?.some((p) => p.in === "body"))
+    body = {};
+  for (const parameter of http.parameters) {
+    const value = args[parameter.name];
+    if (value !== undefined) place(parameter.in, parameter.wireName ?? parameter.name, value);
+  }
+  for (const parameter of http.contextParameters ?? []) {
+    const value = context[parameter.fromContext];
+    if (value === undefined || value === "") {
+      throw new Error(
+        `account context has no "${parameter.fromContext}"; it should have been resolved at connect time`,
+      );
+    }
+    place(parameter.in, parameter.name, value);
+  }
+  const path = http.path.replace(/\{([^}]+)\}/g, (_match, name: string) => {
+    const value = pathValues[name];
+    if (value === undefined) throw new Error(`path parameter {${name}} of ${http.path} has no value`);
+    return encodeURIComponent(value);
+  });
+  return { path, query, body: hasRootBody ? rootBody : body };
+}
+
+function appendQuery(query: [string, string][], name: string, value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const item of value) query.push([name, scalarText(item)]);
+  } else {
+    query.push([name, scalarText(value)]);
+  }
+}
+
+function scalarText(value: unknown): string {
+  return typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+}
+
+function refuse(tool: Tool, issues: readonly string[]): ArgumentCheck {
+  return {
+    ok: false,
+    message: `Invalid arguments for ${tool.name}: ${issues.join("; ")}. Example of a valid call: ${JSON.stringify(tool.example)}`,
+  };
+}
+
+/** Top-level keys that belong inside an object argument (and are not arguments themselves). */
+function misplacedKeys(
+  parameters: readonly ArgumentParameter[],
+  args: Record<string, unknown>,
+): { key: string; container: string }[] {
+  const declared = new Set(parameters.map((parameter) => parameter.name));
+  const found: { key: string; container: string }[] = [];
+  for (const parameter of parameters) {
+    for (const key of parameter.nestedKeys ?? []) {
+      if (!declared.has(key) && args[key] !== undefined) found.push({ key, container: parameter.name });
+    }
+  }
+  return found;
+}
+
+function mentionsAnyKey(value: unknown, keys: readonly string[]): boolean {
+  if (Array.isArray(value)) return value.some((item) => mentionsAnyKey(item, keys));
+  if (typeof value !== "object" || value === null) return false;
+  return Object.entries(value).some(([key, inner]) => keys.includes(key) || mentionsAnyKey(inner, keys));
+}
+
+function fieldName(instancePath: string, property?: string): string {
+  const segments = instancePath.split("/").slice(1);
+  if (property !== undefined) segments.push(property);
+  return segments.map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~")).join(".");
+}
+
+function describeSchemaError(error: ErrorObject, skipTopLevel: ReadonlySet<string>): string | undefined {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "required": {
+      const missing = String(params.missingProperty);
+      const schema = (error.parentSchema as { properties?: Record<string, JsonSchema> } | undefined)
+        ?.properties?.[missing];
+      return `missing required argument "${fieldName(error.instancePath, missing)}" (${shapeOf(schema)})`;
+    }
+    case "additionalProperties": {
+      const extra = String(params.additionalProperty);
+      if (error.instancePath === "" && skipTopLevel.has(extra)) return undefined;
+      const allowed = Object.keys(
+        (error.parentSchema as { properties?: object } | undefined)?.properties ?? {},
+      );
+      return `unknown argument "${fieldName(error.instancePath, extra)}"; accepted: ${allowed.join(", ") || "none"}`;
+    }
+    case "type":
+      return `"${fieldName(error.instancePath)}" must be ${String(params.type)}, got ${describeValue(error.data)}`;
+    case "enum":
+      return `"${fieldName(error.instancePath)}" must be one of ${JSON.stringify(params.allowedValues)}, got ${JSON.stringify(error.data)}`;
+    default:
+      return `"${fieldName(error.instancePath) || "arguments"}" ${error.message ?? "is invalid"}`;
+  }
+}
+
+function shapeOf(schema: JsonSchema | undefined): string {
+  if (schema === undefined) return "see the input schema";
+  const type = schema.type;
+  if (type === "array") return `an array of ${shapeOf(schema.items as JsonSchema | undefined)}`;
+  if (Array.isArray(type)) return type.join(" or ");
+  return typeof type === "string" ? type : "a JSON value";
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "string" ? `the string ${JSON.stringify(value).slice(0, 60)}` : `a ${typeof value}`;
+}

@@ -1,0 +1,127 @@
+/**
+ * The integration format: what an integration declares so that the generic machinery can turn it into
+ * MCP tools and HTTP calls. An integration is data; nothing here performs I/O.
+ */
+
+/** A JSON Schema fragment (2020-12), kept loose because it is data handed to validators and clients. */
+export type JsonSchema = { readonly [keyword: string]: unknown };
+
+export type HttpVerb = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** Where an argument travels on the wire. "body_root" sends the argument's value as the whole body. */
+export type ParameterLocation = "path" | "query" | "body" | "body_root";
+
+/** The account context an integration resolves once per account (Mem0: org_id and project_id). */
+export type AccountContext = Readonly<Record<string, string>>;
+
+/** One argument a model passes; it appears as one property of the tool's flat input schema. */
+export interface ArgumentParameter {
+  readonly name: string;
+  readonly in: ParameterLocation;
+  /** The name on the wire when it differs from the argument name (a path's {memory_id} exposed as "id"). */
+  readonly wireName?: string;
+  readonly required?: boolean;
+  readonly schema: JsonSchema;
+  /**
+   * Keys that belong inside this object argument, never beside it (Mem0: entity ids go inside "filters").
+   * A call that puts one at the top level is refused with the corrected shape.
+   */
+  readonly nestedKeys?: readonly string[];
+  /** The object must mention one of these keys at some depth (Mem0: filters must scope an entity). */
+  readonly mustMentionOneOf?: readonly string[];
+}
+
+/** A value filled from the account context, never from the model. */
+export interface ContextParameter {
+  readonly name: string;
+  readonly in: Exclude<ParameterLocation, "body_root">;
+  readonly fromContext: string;
+}
+
+export interface HttpMapping {
+  readonly verb: HttpVerb;
+  /** A path template with {placeholders}, each filled by a path parameter. */
+  readonly path: string;
+  readonly parameters: readonly ArgumentParameter[];
+  readonly contextParameters?: readonly ContextParameter[];
+  /** Argument groups of which at least one member is required (kept out of the schema: no top-level anyOf). */
+  readonly requireOneOf?: readonly (readonly string[])[];
+}
+
+/** Behaviour hints, surfaced as MCP tool annotations. */
+export interface BehaviourHints {
+  readonly readOnly: boolean;
+  readonly destructive: boolean;
+  readonly idempotent: boolean;
+  /** True when the call reaches beyond the upstream's own data (e.g. it makes the upstream call a URL). */
+  readonly openWorld?: boolean;
+}
+
+/**
+ * Optional bounded polling: the tool accepts a wait argument and re-reads until the response reaches a
+ * terminal status or the wait is over.
+ */
+export interface PollingSpec {
+  readonly argument: string;
+  readonly statusField: string;
+  readonly terminalStatuses: readonly string[];
+}
+
+/** The documentation record for one method. A method without one never becomes a tool. */
+export interface DocumentationRecord {
+  /** A short human title, e.g. "Search memories". */
+  readonly title: string;
+  /** What the tool does and when to use it, written for a model. */
+  readonly description: string;
+  /** One line per argument (every argument must be documented). */
+  readonly parameters: Readonly<Record<string, string>>;
+  /** A valid argument object; tests check it against the input schema. */
+  readonly example: Readonly<Record<string, unknown>>;
+  /** What a successful call returns, in a few words ("Returns: ..."). */
+  readonly returns: string;
+}
+
+export interface MethodDefinition {
+  readonly http: HttpMapping;
+  readonly hints: BehaviourHints;
+  /** Tags for this method only, added to the resource's tags (e.g. "destructive"). */
+  readonly tags?: readonly string[];
+  readonly polling?: PollingSpec;
+  readonly docs?: DocumentationRecord;
+}
+
+export interface ResourceDefinition {
+  /** Plural resource name, used by list and custom tool names ("memories"). */
+  readonly name: string;
+  /** Singular form, used by get, create, update and delete tool names ("memory"). */
+  readonly singular: string;
+  readonly tags: readonly string[];
+  /** Method name -> definition; list/get/create/update/delete or any custom name. */
+  readonly methods: Readonly<Record<string, MethodDefinition>>;
+}
+
+/** How the credential travels: a header built from one credential field. */
+export interface AuthScheme {
+  readonly header: string;
+  readonly prefix: string;
+  readonly credential: string;
+}
+
+/** How an account's context is resolved: one GET whose JSON fields become the context. */
+export interface ContextResolver {
+  readonly path: string;
+  /** Context key -> response field. All must be non-empty strings. */
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+export interface Integration {
+  /** The registry name ("mem0"). */
+  readonly name: string;
+  readonly title: string;
+  readonly defaultBaseUrl: string;
+  readonly auth: AuthScheme;
+  /** Credential fields an account must supply. */
+  readonly credentialFields: readonly string[];
+  readonly context: ContextResolver;
+  readonly resources: readonly ResourceDefinition[];
+}

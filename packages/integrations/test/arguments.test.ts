@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import { checkArguments, findTool, mem0, splitArguments, type Tool } from "../src/index.js";
+import { notesIntegration } from "./support/notes-integration.js";
+
+function tool(integration: typeof mem0, name: string): Tool {
+  const found = findTool(integration, name);
+  if (found === undefined) throw new Error(`no tool ${name}`);
+  return found;
+}
+
+const search = tool(mem0, "mem_0_memories_search");
+const context = { org_id: "org_1", project_id: "proj_1" };
+const memoryId = "6a3f1c2e-8b4d-4e6f-9a1b-2c3d4e5f6a7b";
+
+function refusal(target: Tool, args: unknown): string {
+  const result = checkArguments(target, args);
+  if (result.ok) throw new Error("expected a refusal");
+  return result.message;
+}
+
+describe("argument validation", () => {
+  it("tells a model that put user_id at the top level of search where it belongs", () => {
+    const message = refusal(search, { query: "diet", user_id: "usr-123" });
+    expect(message).toContain('put user_id inside filters, {"filters":{"user_id":"usr-123"}}');
+    expect(message).not.toContain('unknown argument "user_id"');
+  });
+
+  it("names a missing required argument with its type", () => {
+    expect(refusal(search, { filters: { user_id: "u" } })).toContain(
+      'missing required argument "query" (string)',
+    );
+  });
+
+  it("names unknown arguments and lists the accepted ones", () => {
+    const message = refusal(tool(mem0, "get_single_mem_0_memory_by_id"), { id: memoryId, verbose: true });
+    expect(message).toContain('unknown argument "verbose"; accepted: id');
+  });
+
+  it("names nested fields and the expected type", () => {
+    const message = refusal(tool(mem0, "mem_0_memories_bulk_update"), {
+      memories: [{ memory_id: memoryId, text: 5 }],
+    });
+    expect(message).toContain('"memories.0.text" must be string, got a number');
+  });
+
+  it("refuses filters that scope no entity, showing the corrected shape", () => {
+    const message = refusal(search, { query: "diet", filters: { categories: { in: ["food"] } } });
+    expect(message).toContain("filters must name at least one of user_id, agent_id, app_id, run_id");
+  });
+
+  it("requires one entity id on add and shows a valid call", () => {
+    const message = refusal(tool(mem0, "create_a_mem_0_memory"), {
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(message).toContain("give at least one of user_id, agent_id, app_id, run_id");
+    expect(message).toContain("Example of a valid call:");
+  });
+
+  it("bounds the event wait", () => {
+    const message = refusal(tool(mem0, "get_single_mem_0_event_by_id"), { id: memoryId, wait_seconds: 60 });
+    expect(message).toContain('"wait_seconds" must be <= 25');
+  });
+
+  it("refuses a non-object", () => {
+    expect(refusal(search, ["x"])).toContain("arguments must be a JSON object, got an array");
+  });
+
+  it("treats missing arguments as an empty object", () => {
+    expect(checkArguments(tool(mem0, "list_all_mem_0_stats"), undefined)).toEqual({ ok: true, args: {} });
+  });
+});
+
+describe("argument splitting", () => {
+  it("sends list filters in the body and pagination in the query", () => {
+    const list = tool(mem0, "list_all_mem_0_memories");
+    expect(
+      splitArguments(list.http, { filters: { user_id: "alice" }, page: 2, page_size: 10 }, context),
+    ).toEqual({
+      path: "/v3/memories/",
+      query: [
+        ["page", "2"],
+        ["page_size", "10"],
+      ],
+      body: { filters: { user_id: "alice" } },
+    });
+  });
+
+  it("fills the path from the id argument and the account context", () => {
+    const memory = tool(mem0, "delete_a_mem_0_memory_by_id");
+    expect(splitArguments(memory.http, { id: memoryId, delete_linked: true }, context)).toEqual({
+      path: `/v1/memories/${memoryId}/`,
+      query: [["delete_linked", "true"]],
+      body: undefined,
+    });
+    const member = tool(mem0, "delete_a_mem_0_project_member_by_id");
+    expect(splitArguments(member.http, { email: "a@b.co" }, context)).toEqual({
+      path: "/api/v1/orgs/organizations/org_1/projects/proj_1/members/",
+      query: [["email", "a@b.co"]],
+      body: undefined,
+    });
+  });
+
+  it("sends an empty JSON body when a body method gets only optional arguments", () => {
+    const create = tool(mem0, "list_all_mem_0_stats");
+    expect(splitArguments(create.http, {}, context).body).toBeUndefined();
+    const project = tool(mem0, "create_a_mem_0_project");
+    expect(splitArguments(project.http, { name: "x" }, context)).toMatchObject({ body: { name: "x" } });
+  });
+
+  it("keeps the polling argument off the wire", () => {
+    const event = tool(mem0, "get_single_mem_0_event_by_id");
+    expect(splitArguments(event.http, { id: memoryId, wait_seconds: 5 }, context)).toEqual({
+      path: `/v1/event/${memoryId}/`,
+      query: [],
+      body: undefined,
+    });
+  });
+
+  it("renames, repeats and encodes query values, escapes path values and adds context to the body", () => {
+    const list = tool(notesIntegration, "list_all_notes_2_go_notes");
+    expect(
+      splitArguments(list.http, { tag: ["a", "b"], cursor: "c1", where: { x: 1 } }, { workspace: "w 1" }),
+    ).toEqual({
+      path: "/workspaces/w%201/notes",
+      query: [
+        ["tag", "a"],
+        ["tag", "b"],
+        ["next_cursor", "c1"],
+        ["where", '{"x":1}'],
+      ],
+      body: undefined,
+    });
+    const update = tool(notesIntegration, "update_a_notes_2_go_note_by_id");
+    expect(
+      splitArguments(update.http, { id: "n/1", title: "T", dry_run: false }, { workspace: "w1" }),
+    ).toEqual({
+      path: "/notes/n%2F1",
+      query: [["dry_run", "false"]],
+      body: { title: "T", workspace_id: "w1" },
+    });
+  });
+
+  it("wraps a root-array body as one argument and unwraps it on the wire", () => {
+    const importer = tool(notesIntegration, "notes_2_go_notes_import");
+    expect(importer.inputSchema).toMatchObject({ type: "object", properties: { body: { type: "array" } } });
+    expect(splitArguments(importer.http, { body: [{ title: "One" }] }, { workspace: "w1" }).body).toEqual([
+      { title: "One" },
+    ]);
+  });
+});
