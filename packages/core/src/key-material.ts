@@ -1,5 +1,4 @@
 import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject, randomBytes } from "node:crypto";
-import { generateOperatorToken, looksLikeOperatorToken } from "./api-tokens.js";
 import { decodeBase64urlStrict } from "./base64url.js";
 import { LIMITS } from "./limits.js";
 
@@ -11,7 +10,6 @@ import { LIMITS } from "./limits.js";
  *   MCP_TOKEN_KEYS    = "<kid>:<base64url 32-byte Ed25519 seed>[,<kid>:<seed>…]"  first signs, all verify
  *   CREDENTIAL_KEYS   = "<kid>:<base64url 32-byte AES-256 key>[,…]"                first seals, all open
  *   SECRET_HASH_KEY   = "<base64url, 32 to 64 bytes>"                               HMAC-SHA-256 key for token hashes
- *   GATEWAY_ADMIN_TOKEN = "mcpg_op_<base64url 32 bytes>"                            the operator's bootstrap token
  *
  * Rotation: put the new key first and keep the old one after it until nothing it signed or sealed is still in
  * use (for MCP_TOKEN_KEYS: until every URL it signed has expired or been re-minted; for CREDENTIAL_KEYS: until
@@ -42,7 +40,6 @@ export interface KeyMaterial {
   readonly mcpTokenKeys: McpSigningKeys;
   readonly credentialKeys: CredentialKeys;
   readonly secretHashKey: KeyObject;
-  readonly adminToken: string;
 }
 
 /** The environment variable names this module reads, in env-string form (what generateDevKeyMaterial returns). */
@@ -50,7 +47,6 @@ export interface KeyMaterialEnv {
   MCP_TOKEN_KEYS: string;
   CREDENTIAL_KEYS: string;
   SECRET_HASH_KEY: string;
-  GATEWAY_ADMIN_TOKEN: string;
 }
 
 export type ParseFailure = { ok: false; message: string };
@@ -75,10 +71,7 @@ export function parseMcpTokenKeys(
   raw: string | undefined,
 ): { ok: true; keys: McpSigningKeys } | ParseFailure {
   const entries = parseKeyList("MCP_TOKEN_KEYS", raw, "Ed25519 seed");
-  if (!entries.ok) return entries;
-  const [first, ...rest] = entries.entries.map(toSigningKey);
-  // parseKeyList never returns an empty list.
-  return { ok: true, keys: [first!, ...rest] };
+  return entries.ok ? { ok: true, keys: toSigningKeys(entries.entries) } : entries;
 }
 
 /** Parses CREDENTIAL_KEYS into AES-256 keys; the first entry is the active sealing key. */
@@ -86,29 +79,13 @@ export function parseCredentialKeys(
   raw: string | undefined,
 ): { ok: true; keys: CredentialKeys } | ParseFailure {
   const entries = parseKeyList("CREDENTIAL_KEYS", raw, "AES-256 key");
-  if (!entries.ok) return entries;
-  const [first, ...rest] = entries.entries.map((e) => ({ kid: e.kid, key: createSecretKey(e.bytes) }));
-  return { ok: true, keys: [first!, ...rest] };
+  return entries.ok ? { ok: true, keys: toCredentialKeys(entries.entries) } : entries;
 }
 
 /** Parses SECRET_HASH_KEY, the HMAC-SHA-256 key under which API and operator tokens are hashed. */
 export function parseSecretHashKey(raw: string | undefined): { ok: true; key: KeyObject } | ParseFailure {
   const bytes = parseHashKeyBytes(raw);
   return bytes.ok ? { ok: true, key: createSecretKey(bytes.bytes) } : bytes;
-}
-
-/** Parses GATEWAY_ADMIN_TOKEN, the operator's bootstrap token. */
-export function parseAdminToken(raw: string | undefined): { ok: true; token: string } | ParseFailure {
-  const value = raw?.trim() ?? "";
-  if (value === "") return fail("GATEWAY_ADMIN_TOKEN is not set; expected mcpg_op_<43 base64url characters>");
-  const length = value.length;
-  if (!looksLikeOperatorToken(value)) {
-    return fail(
-      `GATEWAY_ADMIN_TOKEN is not a valid operator token (${length} characters); expected mcpg_op_ followed by ` +
-        "43 base64url characters (32 random bytes), e.g. from generateOperatorToken()",
-    );
-  }
-  return { ok: true, token: value };
 }
 
 /**
@@ -121,36 +98,28 @@ export function parseKeyMaterial(
   const tokenKeys = parseKeyList("MCP_TOKEN_KEYS", env.MCP_TOKEN_KEYS, "Ed25519 seed");
   const credentialKeys = parseKeyList("CREDENTIAL_KEYS", env.CREDENTIAL_KEYS, "AES-256 key");
   const hashKey = parseHashKeyBytes(env.SECRET_HASH_KEY);
-  const adminToken = parseAdminToken(env.GATEWAY_ADMIN_TOKEN);
 
   const problems: string[] = [];
-  for (const result of [tokenKeys, credentialKeys, hashKey, adminToken])
-    if (!result.ok) problems.push(result.message);
+  for (const result of [tokenKeys, credentialKeys, hashKey]) if (!result.ok) problems.push(result.message);
   if (tokenKeys.ok && credentialKeys.ok && hashKey.ok) {
     const reused = findReusedBytes([
       ...tokenKeys.entries.map((e) => ({ where: `MCP_TOKEN_KEYS key "${e.kid}"`, bytes: e.bytes })),
       ...credentialKeys.entries.map((e) => ({ where: `CREDENTIAL_KEYS key "${e.kid}"`, bytes: e.bytes })),
       { where: "SECRET_HASH_KEY", bytes: hashKey.bytes },
     ]);
-    if (reused)
+    if (reused) {
       problems.push(`${reused[0]} and ${reused[1]} hold the same bytes; each purpose needs its own key`);
+    }
   }
-  if (problems.length > 0 || !tokenKeys.ok || !credentialKeys.ok || !hashKey.ok || !adminToken.ok) {
+  if (problems.length > 0 || !tokenKeys.ok || !credentialKeys.ok || !hashKey.ok) {
     return { ok: false, message: problems.join("; "), problems };
   }
-
-  const [firstSigner, ...otherSigners] = tokenKeys.entries.map(toSigningKey);
-  const [firstSealer, ...otherSealers] = credentialKeys.entries.map((e) => ({
-    kid: e.kid,
-    key: createSecretKey(e.bytes),
-  }));
   return {
     ok: true,
     material: {
-      mcpTokenKeys: [firstSigner!, ...otherSigners],
-      credentialKeys: [firstSealer!, ...otherSealers],
+      mcpTokenKeys: toSigningKeys(tokenKeys.entries),
+      credentialKeys: toCredentialKeys(credentialKeys.entries),
       secretHashKey: createSecretKey(hashKey.bytes),
-      adminToken: adminToken.token,
     },
   };
 }
@@ -165,7 +134,6 @@ export function generateDevKeyMaterial(): KeyMaterialEnv {
     MCP_TOKEN_KEYS: `${kid}:${randomBytes(KEY_BYTES).toString("base64url")}`,
     CREDENTIAL_KEYS: `${kid}:${randomBytes(KEY_BYTES).toString("base64url")}`,
     SECRET_HASH_KEY: randomBytes(HASH_KEY_MIN_BYTES).toString("base64url"),
-    GATEWAY_ADMIN_TOKEN: generateOperatorToken(),
   };
 }
 
@@ -226,13 +194,24 @@ function parseHashKeyBytes(raw: string | undefined): { ok: true; bytes: Buffer }
   return { ok: true, bytes };
 }
 
-function toSigningKey(entry: RawKeyEntry): McpSigningKey {
-  const privateKey = createPrivateKey({
-    key: Buffer.concat([ED25519_PKCS8_PREFIX, entry.bytes]),
-    format: "der",
-    type: "pkcs8",
+// parseKeyList never returns an empty list, hence the non-null first element in the two converters below.
+function toSigningKeys(entries: RawKeyEntry[]): McpSigningKeys {
+  const [first, ...rest] = entries.map((entry): McpSigningKey => {
+    const privateKey = createPrivateKey({
+      key: Buffer.concat([ED25519_PKCS8_PREFIX, entry.bytes]),
+      format: "der",
+      type: "pkcs8",
+    });
+    return { kid: entry.kid, privateKey, publicKey: createPublicKey(privateKey) };
   });
-  return { kid: entry.kid, privateKey, publicKey: createPublicKey(privateKey) };
+  return [first!, ...rest];
+}
+
+function toCredentialKeys(entries: RawKeyEntry[]): CredentialKeys {
+  const [first, ...rest] = entries.map(
+    (entry): CredentialKey => ({ kid: entry.kid, key: createSecretKey(entry.bytes) }),
+  );
+  return [first!, ...rest];
 }
 
 function findReusedBytes(keys: { where: string; bytes: Buffer }[]): [string, string] | undefined {

@@ -1,10 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { generateOperatorToken } from "../src/api-tokens.js";
 import {
   generateDevKeyMaterial,
-  parseAdminToken,
   parseCredentialKeys,
   parseKeyMaterial,
   parseMcpTokenKeys,
@@ -131,19 +129,6 @@ describe("SECRET_HASH_KEY", () => {
   });
 });
 
-describe("GATEWAY_ADMIN_TOKEN", () => {
-  it("accepts an operator token and refuses anything else without echoing it", () => {
-    const token = generateOperatorToken();
-    expect(parseAdminToken(token)).toEqual({ ok: true, token });
-    expect(failure(parseAdminToken(undefined))).toMatch(/GATEWAY_ADMIN_TOKEN is not set/);
-    const message = failure(parseAdminToken("hunter2hunter2"));
-    expect(message).toMatch(
-      /GATEWAY_ADMIN_TOKEN is not a valid operator token \(14 characters\); expected mcpg_op_/,
-    );
-    expect(message).not.toContain("hunter2");
-  });
-});
-
 describe("parseKeyMaterial", () => {
   it("accepts what generateDevKeyMaterial produces, and each call produces new keys", () => {
     const env = generateDevKeyMaterial();
@@ -151,14 +136,8 @@ describe("parseKeyMaterial", () => {
     if (!result.ok) throw new Error(result.message);
     expect(result.material.mcpTokenKeys).toHaveLength(1);
     expect(result.material.credentialKeys).toHaveLength(1);
-    expect(result.material.adminToken).toBe(env.GATEWAY_ADMIN_TOKEN);
     const again = generateDevKeyMaterial();
-    for (const name of [
-      "MCP_TOKEN_KEYS",
-      "CREDENTIAL_KEYS",
-      "SECRET_HASH_KEY",
-      "GATEWAY_ADMIN_TOKEN",
-    ] as const) {
+    for (const name of ["MCP_TOKEN_KEYS", "CREDENTIAL_KEYS", "SECRET_HASH_KEY"] as const) {
       expect(again[name]).not.toBe(env[name]);
     }
   });
@@ -167,12 +146,10 @@ describe("parseKeyMaterial", () => {
     const result = parseKeyMaterial({ MCP_TOKEN_KEYS: "nope" });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.problems).toHaveLength(4);
     expect(result.problems.map((p) => p.split(" ")[0])).toEqual([
       "MCP_TOKEN_KEYS",
       "CREDENTIAL_KEYS",
       "SECRET_HASH_KEY",
-      "GATEWAY_ADMIN_TOKEN",
     ]);
     expect(result.message).toBe(result.problems.join("; "));
   });
