@@ -317,6 +317,12 @@ describe("MCP token verification refuses", () => {
     expect(await verify(mangle(await mint()))).toEqual({ ok: false, reason: "malformed" });
   });
 
+  it("a value that is not a string at all, without throwing", async () => {
+    for (const value of [undefined, null, 42, { token: "x" }]) {
+      expect(await verify(value as unknown as string)).toEqual({ ok: false, reason: "malformed" });
+    }
+  });
+
   it("a header or payload that is not a JSON object", async () => {
     const sig = "AAAA";
     expect(await verify(`${b64("not json")}.${b64({})}.${sig}`)).toEqual({ ok: false, reason: "malformed" });
