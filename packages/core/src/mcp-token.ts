@@ -110,8 +110,18 @@ export async function signMcpToken(
   clock: Clock,
 ): Promise<McpTokenSignResult> {
   assertGrant(grant);
+  // Field by field, so nothing the caller's object happens to carry slips into the claims.
   const claims: McpTokenClaims = {
-    ...grant,
+    issuer: grant.issuer,
+    audience: grant.audience,
+    tenantId: grant.tenantId,
+    serverId: grant.serverId,
+    accountId: grant.accountId,
+    methods: grant.methods,
+    tags: grant.tags,
+    requireApiTokenAuth: grant.requireApiTokenAuth,
+    toolExposure: grant.toolExposure,
+    expiresAt: grant.expiresAt,
     tokenId: grant.tokenId ?? randomBytes(16).toString("base64url"),
     issuedAtSeconds: Math.floor(clock.now() / 1000),
   };
