@@ -85,7 +85,7 @@ export function splitArguments(
   if (http.parameters.some((p) => p.in === "body") || http.contextParameters?.some((p) => p.in === "body"))
     body = {};
   for (const parameter of http.parameters) {
-    const value = args[parameter.name];
+    const value = args[parameter.name] ?? contextDefault(parameter, context);
     if (value !== undefined) place(parameter.in, parameter.wireName ?? parameter.name, value);
   }
   for (const parameter of http.contextParameters ?? []) {
@@ -103,6 +103,10 @@ export function splitArguments(
     return encodeURIComponent(value);
   });
   return { path, query, body: hasRootBody ? rootBody : body };
+}
+
+function contextDefault(parameter: ArgumentParameter, context: AccountContext): string | undefined {
+  return parameter.defaultFromContext === undefined ? undefined : context[parameter.defaultFromContext];
 }
 
 function appendQuery(query: [string, string][], name: string, value: unknown): void {

@@ -27,6 +27,8 @@ export interface ArgumentParameter {
    * A call that puts one at the top level is refused with the corrected shape.
    */
   readonly nestedKeys?: readonly string[];
+  /** When the model leaves this argument out, the account context supplies it (e.g. "its own project"). */
+  readonly defaultFromContext?: string;
   /** The object must mention one of these keys at some depth (Mem0: filters must scope an entity). */
   readonly mustMentionOneOf?: readonly string[];
 }

@@ -1,4 +1,4 @@
-import type { BehaviourHints, ContextParameter, ResourceDefinition } from "../format.js";
+import type { ArgumentParameter, BehaviourHints, ContextParameter, ResourceDefinition } from "../format.js";
 import { entitiesDocs, eventsDocs, exportsDocs, statsDocs } from "./docs/activity.js";
 import {
   organizationMembersDocs,
@@ -38,6 +38,19 @@ const ORG: ContextParameter = { name: "org_id", in: "path", fromContext: "org_id
 const PROJECT: ContextParameter = { name: "project_id", in: "path", fromContext: "project_id" };
 const ORG_PATH = "/api/v1/orgs/organizations/{org_id}";
 const PROJECT_PATH = `${ORG_PATH}/projects/{project_id}`;
+
+// An organization or project other than the account's own can be named by id (one the model created or
+// listed); reads and updates default to the account's own, deletes must name their target.
+const orgId = (required: boolean): ArgumentParameter => ({
+  ...idParameter("org_id"),
+  required,
+  ...(required ? {} : { defaultFromContext: "org_id" }),
+});
+const projectId = (required: boolean): ArgumentParameter => ({
+  ...idParameter("project_id"),
+  required,
+  ...(required ? {} : { defaultFromContext: "project_id" }),
+});
 
 const memories: ResourceDefinition = {
   name: "memories",
@@ -406,12 +419,12 @@ const organizations: ResourceDefinition = {
       docs: organizationsDocs.create,
     },
     get: {
-      http: { verb: "GET", path: `${ORG_PATH}/`, parameters: [], contextParameters: [ORG] },
+      http: { verb: "GET", path: `${ORG_PATH}/`, parameters: [orgId(false)] },
       hints: read,
       docs: organizationsDocs.get,
     },
     delete: {
-      http: { verb: "DELETE", path: `${ORG_PATH}/`, parameters: [], contextParameters: [ORG] },
+      http: { verb: "DELETE", path: `${ORG_PATH}/`, parameters: [orgId(true)] },
       hints: removal,
       tags: ["destructive"],
       docs: organizationsDocs.delete,
@@ -486,8 +499,8 @@ const projects: ResourceDefinition = {
       http: {
         verb: "GET",
         path: `${PROJECT_PATH}/`,
-        parameters: [{ name: "fields", in: "query", schema: stringList }],
-        contextParameters: [ORG, PROJECT],
+        parameters: [projectId(false), { name: "fields", in: "query", schema: stringList }],
+        contextParameters: [ORG],
       },
       hints: read,
       docs: projectsDocs.get,
@@ -497,6 +510,7 @@ const projects: ResourceDefinition = {
         verb: "PATCH",
         path: `${PROJECT_PATH}/`,
         parameters: [
+          projectId(false),
           { name: "name", in: "body", schema: nonEmptyString },
           { name: "description", in: "body", schema: { type: "string" } },
           { name: "custom_instructions", in: "body", schema: { type: "string" } },
@@ -505,7 +519,7 @@ const projects: ResourceDefinition = {
           { name: "multilingual", in: "body", schema: { type: "boolean" } },
           { name: "decay", in: "body", schema: { type: "boolean" } },
         ],
-        contextParameters: [ORG, PROJECT],
+        contextParameters: [ORG],
         requireOneOf: [
           [
             "name",
@@ -522,7 +536,12 @@ const projects: ResourceDefinition = {
       docs: projectsDocs.update,
     },
     delete: {
-      http: { verb: "DELETE", path: `${PROJECT_PATH}/`, parameters: [], contextParameters: [ORG, PROJECT] },
+      http: {
+        verb: "DELETE",
+        path: `${PROJECT_PATH}/`,
+        parameters: [projectId(true)],
+        contextParameters: [ORG],
+      },
       hints: removal,
       tags: ["destructive"],
       docs: projectsDocs.delete,

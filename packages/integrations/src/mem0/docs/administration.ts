@@ -22,19 +22,23 @@ export const organizationsDocs = {
     returns: "a message and the new org_id.",
   },
   get: {
-    title: "Get the organization",
-    description: `Reads the connected account's organization: name, members and plan. ${OWN_ORG}`,
-    parameters: {},
+    title: "Get an organization",
+    description:
+      "Reads an organization: name, members and plan. Without an id it reads the connected account's own " +
+      "organization.",
+    parameters: {
+      id: "The organization's org_id (from list_all_mem_0_organizations); defaults to the account's own.",
+    },
     example: {},
     returns: "org_id, name, members, is_default, owner_pricing_plan, user_role, created_at.",
   },
   delete: {
-    title: "Delete the organization",
+    title: "Delete an organization",
     description:
-      `Deletes the connected account's organization with all its projects and memories. This cannot be undone ` +
-      `and leaves the account unusable. ${OWN_ORG}`,
-    parameters: {},
-    example: {},
+      "Deletes an organization with all its projects and memories. This cannot be undone. Name it explicitly; " +
+      "Mem0 refuses to delete the organization the connected key belongs to.",
+    parameters: { id: "The org_id of the organization to delete (from list_all_mem_0_organizations)." },
+    example: { id: "org_7Hq2" },
     returns: "a confirmation message.",
   },
 } satisfies Record<string, DocumentationRecord>;
@@ -87,18 +91,25 @@ export const projectsDocs = {
     returns: "a message and the new project_id.",
   },
   get: {
-    title: "Get the project",
-    description: `Reads the connected account's project and its settings. ${OWN_PROJECT}`,
-    parameters: { fields: 'Return only these settings, e.g. ["name", "custom_instructions"].' },
+    title: "Get a project",
+    description:
+      "Reads a project and its settings. Without an id it reads the connected account's own project. " +
+      OWN_ORG,
+    parameters: {
+      id: "The project's project_id (from list_all_mem_0_projects); defaults to the account's own.",
+      fields: 'Return only these settings, e.g. ["name", "custom_instructions"].',
+    },
     example: { fields: ["name", "custom_instructions"] },
     returns: "project_id, name, description, members, custom_instructions, custom_categories, decay, ...",
   },
   update: {
-    title: "Update the project",
+    title: "Update a project",
     description:
-      "Changes settings of the connected account's project, such as the extraction instructions or the category " +
-      `list that shape how future memories are stored. Give at least one setting. ${OWN_PROJECT}`,
+      "Changes a project's settings, such as the extraction instructions or the category list that shape how " +
+      "future memories are stored. Without an id it changes the connected account's own project. Give at least " +
+      `one setting. ${OWN_ORG}`,
     parameters: {
+      id: "The project's project_id (from list_all_mem_0_projects); defaults to the account's own.",
       name: "New project name.",
       description: "New description.",
       custom_instructions: "Guidance applied to every add: what to remember and what to ignore.",
@@ -111,12 +122,12 @@ export const projectsDocs = {
     returns: "a confirmation message.",
   },
   delete: {
-    title: "Delete the project",
+    title: "Delete a project",
     description:
-      `Deletes the connected account's project and every memory in it. This cannot be undone and leaves the ` +
-      `account unusable. ${OWN_PROJECT}`,
-    parameters: {},
-    example: {},
+      "Deletes a project and every memory in it. This cannot be undone. Name it explicitly; Mem0 refuses to " +
+      `delete the project the connected key belongs to. ${OWN_ORG}`,
+    parameters: { id: "The project_id of the project to delete (from list_all_mem_0_projects)." },
+    example: { id: "proj_4Kd9" },
     returns: "a confirmation message.",
   },
 } satisfies Record<string, DocumentationRecord>;
