@@ -173,7 +173,7 @@ function describeSchemaError(error: ErrorObject, skipTopLevel: ReadonlySet<strin
       return `unknown argument "${fieldName(error.instancePath, extra)}"; accepted: ${allowed.join(", ") || "none"}`;
     }
     case "type":
-      return `"${fieldName(error.instancePath)}" must be ${String(params.type)}, got ${describeValue(error.data)}`;
+      return `"${fieldName(error.instancePath)}" must be ${String(params.type).replaceAll(",", " or ")}, got ${describeValue(error.data)}`;
     case "enum":
       return `"${fieldName(error.instancePath)}" must be one of ${JSON.stringify(params.allowedValues)}, got ${JSON.stringify(error.data)}`;
     default:

@@ -49,6 +49,21 @@ export function toolset(integration: Integration, filter: ToolFilter = {}): Tool
   return filterTools(allTools(integration), filter);
 }
 
+/** The part of a tool that tools/list shows a client (no upstream mapping). */
+export interface McpToolDefinition {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly inputSchema: InputSchema;
+  readonly annotations: ToolAnnotations;
+}
+
+/** A tool as an MCP client sees it in tools/list. */
+export function mcpToolDefinition(tool: Tool): McpToolDefinition {
+  const { name, title, description, inputSchema, annotations } = tool;
+  return { name, title, description, inputSchema, annotations };
+}
+
 /** Finds one tool by name among all tools of the integration. */
 export function findTool(integration: Integration, name: string): Tool | undefined {
   return allTools(integration).find((tool) => tool.name === name);

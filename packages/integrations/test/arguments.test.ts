@@ -61,6 +61,17 @@ describe("argument validation", () => {
     expect(message).toContain('"wait_seconds" must be <= 25');
   });
 
+  it("spells out union types and accepts null where the upstream allows it", () => {
+    const update = tool(mem0, "update_a_mem_0_memory_by_id");
+    expect(refusal(update, { id: memoryId, expiration_date: 5 })).toContain(
+      '"expiration_date" must be string or null, got a number',
+    );
+    expect(checkArguments(update, { id: memoryId, expiration_date: null }).ok).toBe(true);
+    expect(refusal(update, { id: memoryId, expiration_date: "next week" })).toContain(
+      'must match format "date"',
+    );
+  });
+
   it("refuses a non-object", () => {
     expect(refusal(search, ["x"])).toContain("arguments must be a JSON object, got an array");
   });

@@ -146,7 +146,7 @@ const memories: ResourceDefinition = {
           idParameter("memory_id", uuid),
           { name: "text", in: "body", schema: nonEmptyString },
           { name: "metadata", in: "body", schema: metadataObject },
-          { name: "expiration_date", in: "body", schema: { anyOf: [isoDate, { type: "null" }] } },
+          { name: "expiration_date", in: "body", schema: { type: ["string", "null"], format: "date" } },
         ],
         requireOneOf: [["text", "metadata", "expiration_date"]],
       },
