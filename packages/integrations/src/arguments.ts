@@ -30,7 +30,8 @@ export function checkArguments(tool: Tool, input: unknown): ArgumentCheck {
   }
   const validate = validatorFor(tool.inputSchema);
   if (validate(args) !== true) {
-    const skip = new Set(misplaced.map((entry) => entry.key));
+    // The corrected shape already covers both the stray key and its missing container.
+    const skip = new Set(misplaced.flatMap((entry) => [entry.key, entry.container]));
     for (const error of validate.errors ?? []) {
       const text = describeSchemaError(error, skip);
       if (text !== undefined && !issues.includes(text)) issues.push(text);
@@ -160,6 +161,7 @@ function describeSchemaError(error: ErrorObject, skipTopLevel: ReadonlySet<strin
   switch (error.keyword) {
     case "required": {
       const missing = String(params.missingProperty);
+      if (error.instancePath === "" && skipTopLevel.has(missing)) return undefined;
       const schema = (error.parentSchema as { properties?: Record<string, JsonSchema> } | undefined)
         ?.properties?.[missing];
       return `missing required argument "${fieldName(error.instancePath, missing)}" (${shapeOf(schema)})`;

@@ -1,5 +1,6 @@
 import { LIMITS } from "@mcp-gateway/core";
 import { Agent, errors, request } from "undici";
+import type { HttpVerb } from "./format.js";
 import type { HeaderBag } from "./rate-limit.js";
 
 /** One pooled keep-alive dispatcher per process: upstream connections are reused across calls. */
@@ -9,7 +10,7 @@ const sharedAgent = new Agent({
 });
 
 export interface UpstreamRequest {
-  readonly method: string;
+  readonly method: HttpVerb;
   readonly url: URL;
   readonly headers: Readonly<Record<string, string>>;
   /** Serialized as JSON when defined. */
@@ -40,7 +41,7 @@ export async function sendUpstream(call: UpstreamRequest): Promise<UpstreamRespo
   }
   try {
     const response = await request(call.url, {
-      method: call.method as "GET",
+      method: call.method,
       headers,
       body: payload,
       signal,

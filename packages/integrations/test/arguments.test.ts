@@ -23,6 +23,7 @@ describe("argument validation", () => {
     const message = refusal(search, { query: "diet", user_id: "usr-123" });
     expect(message).toContain('put user_id inside filters, {"filters":{"user_id":"usr-123"}}');
     expect(message).not.toContain('unknown argument "user_id"');
+    expect(message).not.toContain('missing required argument "filters"');
   });
 
   it("names a missing required argument with its type", () => {
