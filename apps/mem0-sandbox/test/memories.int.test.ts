@@ -50,7 +50,7 @@ describe("auth and paths", () => {
       body: "{not json",
     });
     expect(response.status).toBe(400);
-    expect((await response.json()).detail).toMatch(/JSON parse error/);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(/JSON parse error/);
   });
 });
 
