@@ -128,10 +128,17 @@ export function tokenize(text: string): string[] {
 
 function stem(token: string): string {
   if (token.length > 4 && token.endsWith("ies")) return `${token.slice(0, -3)}y`;
-  if (token.length > 5 && token.endsWith("ing")) return token.slice(0, -3);
+  if (token.length > 5 && token.endsWith("ing")) return undouble(token.slice(0, -3));
   if (token.length > 4 && token.endsWith("es") && /(s|x|z|ch|sh)es$/.test(token)) return token.slice(0, -2);
   if (token.length > 3 && token.endsWith("s") && !token.endsWith("ss")) return token.slice(0, -1);
   return token;
+}
+
+/** "runn" -> "run", "swimm" -> "swim" (after stripping -ing). */
+function undouble(stemmed: string): string {
+  return /([b-df-hj-np-tv-z])\1$/.test(stemmed) && !/(ll|ss|zz)$/.test(stemmed)
+    ? stemmed.slice(0, -1)
+    : stemmed;
 }
 
 function conceptOf(token: string): string | undefined {
