@@ -44,7 +44,10 @@ describe("categories", () => {
     expect(categorize("Has a blue umbrella", null)).toEqual(["misc"]);
   });
   it("custom categories replace the defaults", () => {
-    const custom = [{ cooking: "recipes and cooking habits" }, { pets: "animals the user owns" }];
+    const custom: Record<string, string>[] = [
+      { cooking: "recipes and cooking habits" },
+      { pets: "animals the user owns" },
+    ];
     expect(categorize("Shares recipes every Sunday", custom)).toEqual(["cooking"]);
     expect(categorize("Plays tennis", custom)).toEqual([]);
   });
