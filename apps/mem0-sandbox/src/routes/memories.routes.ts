@@ -1,16 +1,10 @@
 import type { FastifyInstance } from "fastify";
+import { batchDelete, batchUpdate } from "../batch.service.js";
 import type { SandboxContext } from "../context.js";
 import { deleteAll } from "../entities.service.js";
 import { listMemories, memoryHistory, projectStats, searchMemories } from "../memory-read.service.js";
 import { toDetail } from "../memory-record.js";
-import {
-  addMemories,
-  batchDelete,
-  batchUpdate,
-  deleteMemory,
-  findMemory,
-  updateMemory,
-} from "../memory-write.service.js";
+import { addMemories, deleteMemory, findMemory, updateMemory } from "../memory-write.service.js";
 import { callerOf } from "../request-guards.js";
 import { param, queryOf, send } from "./reply.js";
 
