@@ -1,7 +1,11 @@
 import { Writable } from "node:stream";
+import type { Clock } from "@mcp-gateway/core";
+import { type Sandbox, type SandboxOptions, startSandbox } from "@mcp-gateway/mem0-sandbox";
+import { freePort } from "@mcp-gateway/store";
 import type { GatewayConfig } from "../../apps/gateway/src/config.js";
 import { loadConfig } from "../../apps/gateway/src/config.js";
 import { createLogger } from "../../apps/gateway/src/logger.js";
+import { startGateway } from "../../apps/gateway/src/runtime.js";
 
 /** A valid config for tests, parsed by the real loader. */
 export function testConfig(env: Record<string, string> = {}): GatewayConfig {
@@ -32,4 +36,86 @@ export function capturingLogger(level = "info"): {
     },
   });
   return { logger: createLogger(level, sink), lines: () => lines };
+}
+
+/** A gateway and a Mem0 sandbox running together on free ports, with a tenant-facing HTTP helper. */
+export interface TestStack {
+  gatewayUrl: string;
+  config: GatewayConfig;
+  sandbox: Sandbox;
+  logs: ReturnType<typeof capturingLogger>;
+  /** Calls the gateway; `token` goes in Authorization: Bearer. */
+  // biome-ignore lint/suspicious/noExplicitAny: responses are loose JSON that each test reads its own way
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Creates a tenant with the operator token; returns its id and first API token. */
+  createTenant(name?: string): Promise<{ tenantId: string; apiToken: string }>;
+  /** Connects the sandbox's first key as a Mem0 account of the tenant. */
+  connectMem0(apiToken: string, name?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Starts the sandbox and the real gateway (startGateway) against the test's Redis namespace. */
+export async function startTestStack(
+  redis: { url: string; keyPrefix: string },
+  options: { env?: Record<string, string>; sandbox?: SandboxOptions; clock?: Clock } = {},
+): Promise<TestStack> {
+  const sandbox = await startSandbox({ eventDelayMs: 20, ...options.sandbox });
+  const port = await freePort();
+  const config = testConfig({
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: redis.keyPrefix,
+    MEM0_BASE_URL: sandbox.url,
+    ...options.env,
+  });
+  const logs = capturingLogger("debug");
+  const gateway = await startGateway(config, logs.logger, options.clock ? { clock: options.clock } : {});
+  const call: TestStack["call"] = async (method, path, { token, body, headers } = {}) => {
+    const response = await fetch(`${gateway.address}${path}`, {
+      method,
+      headers: {
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {}
+    return { status: response.status, body: parsed, headers: response.headers };
+  };
+  return {
+    gatewayUrl: gateway.address,
+    config,
+    sandbox,
+    logs,
+    call,
+    async createTenant(name = "Acme") {
+      const res = await call("POST", "/tenants", { token: config.adminToken, body: { name } });
+      if (res.status !== 201)
+        throw new Error(`creating a tenant failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return { tenantId: res.body.id, apiToken: res.body.api_token.token };
+    },
+    async connectMem0(apiToken, name = "Mem0") {
+      const res = await call("POST", "/integrated-account", {
+        token: apiToken,
+        body: { integration: "mem0", name, credentials: { api_key: sandbox.apiKeys[0] } },
+      });
+      if (res.status !== 201)
+        throw new Error(`connecting Mem0 failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.id;
+    },
+    async close() {
+      await gateway.close();
+      await sandbox.close();
+    },
+  };
 }

@@ -5,7 +5,14 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { GatewayConfig } from "./config.js";
 import { installErrorHandling } from "./http/error-envelope.js";
+import { registerOpenApi } from "./http/openapi.js";
+import { accountsRoutes } from "./routes/accounts.routes.js";
+import { apiTokensRoutes } from "./routes/api-tokens.routes.js";
 import { healthRoutes } from "./routes/health.routes.js";
+import { integrationsRoutes } from "./routes/integrations.routes.js";
+import { mcpServersRoutes } from "./routes/mcp-servers.routes.js";
+import { tenantsRoutes } from "./routes/tenants.routes.js";
+import { createServiceContext, type ServiceContext } from "./services/service-context.js";
 
 /** What the app needs from the process; tests pass their own. */
 export interface AppDeps {
@@ -42,6 +49,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   installErrorHandling(app);
   await app.register(healthRoutes, { redis: deps.redis, logLevel: deps.config.logLevel });
+  const ctx: ServiceContext = createServiceContext(deps.redis, deps.config, clock);
+  await registerOpenApi(app, deps.config.publicUrl);
+  for (const routes of [
+    tenantsRoutes,
+    apiTokensRoutes,
+    accountsRoutes,
+    mcpServersRoutes,
+    integrationsRoutes,
+  ]) {
+    await app.register(routes, { ctx });
+  }
   return app;
 }
 

@@ -1,3 +1,4 @@
+import { generateDevKeyMaterial, type KeyMaterial, parseKeyMaterial } from "@mcp-gateway/core";
 import { z } from "zod";
 
 /** The gateway's configuration, parsed once from the environment at start and frozen. */
@@ -12,6 +13,10 @@ export interface GatewayConfig {
   /** True when adminToken was generated at start because GATEWAY_ADMIN_TOKEN was unset (development only). */
   readonly adminTokenGenerated: boolean;
   readonly mem0BaseUrl: string;
+  /** MCP token signing keys, credential sealing keys and the secret hashing key. */
+  readonly keys: KeyMaterial;
+  /** True when the keys were generated at start because none were set (development only). */
+  readonly keysGenerated: boolean;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
@@ -95,7 +100,24 @@ export function loadConfig(
       notices.push("GATEWAY_ADMIN_TOKEN is unset: generated a one-off admin token for this development run");
     }
   }
-  if (errors.length > 0 || adminToken === undefined) return { ok: false, errors };
+  const keyEnv = {
+    MCP_TOKEN_KEYS: env.MCP_TOKEN_KEYS,
+    CREDENTIAL_KEYS: env.CREDENTIAL_KEYS,
+    SECRET_HASH_KEY: env.SECRET_HASH_KEY,
+  };
+  const noKeysSet = Object.values(keyEnv).every((value) => value === undefined || value === "");
+  let keysGenerated = false;
+  let keyResult = parseKeyMaterial(keyEnv);
+  if (noKeysSet && e.NODE_ENV !== "production") {
+    keyResult = parseKeyMaterial(generateDevKeyMaterial());
+    keysGenerated = true;
+    notices.push(
+      "MCP_TOKEN_KEYS, CREDENTIAL_KEYS and SECRET_HASH_KEY are unset: generated keys for this run only; " +
+        "MCP URLs, API tokens and stored credentials made now stop working when the gateway restarts",
+    );
+  }
+  if (!keyResult.ok) errors.push(...keyResult.problems);
+  if (errors.length > 0 || adminToken === undefined || !keyResult.ok) return { ok: false, errors };
   const publicUrl = (e.PUBLIC_URL ?? `http://${formatHost(e.HOST)}:${e.PORT}`).replace(/\/+$/, "");
   const config: GatewayConfig = Object.freeze({
     nodeEnv: e.NODE_ENV,
@@ -107,6 +129,8 @@ export function loadConfig(
     adminToken,
     adminTokenGenerated,
     mem0BaseUrl: e.MEM0_BASE_URL.replace(/\/+$/, ""),
+    keys: keyResult.material,
+    keysGenerated,
     logLevel: e.LOG_LEVEL,
   });
   return { ok: true, config, notices };

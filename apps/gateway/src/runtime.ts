@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { LIMITS } from "@mcp-gateway/core";
+import { type Clock, LIMITS } from "@mcp-gateway/core";
 import { migrations } from "@mcp-gateway/migrations";
 import { connectRedis, createRedis, runMigrations, safeRedisLocation } from "@mcp-gateway/store";
 import type { FastifyInstance } from "fastify";
@@ -43,12 +43,16 @@ export async function openRedis(config: GatewayConfig, logger: Logger): Promise<
 }
 
 /** Connects Redis, applies pending migrations, builds the app and listens. */
-export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  logger: Logger,
+  options: { clock?: Clock } = {},
+): Promise<RunningGateway> {
   const redis = await openRedis(config, logger);
   try {
     const report = await runMigrations(redis, migrations, { keyPrefix: config.redisKeyPrefix });
     if (report.applied.length > 0) logger.info({ applied: report.applied }, "applied migrations");
-    const app = await buildApp({ config, redis, logger });
+    const app = await buildApp({ config, redis, logger, ...(options.clock ? { clock: options.clock } : {}) });
     const address = await app.listen({ host: config.host, port: config.port });
     return {
       app,

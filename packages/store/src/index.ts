@@ -1,4 +1,10 @@
+export * from "./accounts.repository.js";
+export * from "./api-tokens.repository.js";
+export { decodeCursor, encodeCursor } from "./index-pagination.js";
 export * from "./keys.js";
 export * from "./local-redis-server.js";
+export * from "./mcp-servers.repository.js";
 export * from "./migration-runner.js";
+export * from "./records.js";
 export * from "./redis.js";
+export * from "./tenants.repository.js";

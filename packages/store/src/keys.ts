@@ -1,12 +1,33 @@
 /**
  * The key schema. Keys are relative: the client's `keyPrefix` (REDIS_KEY_PREFIX, default "mcpg:") is
- * prepended by ioredis. docs/storage-schema.md lists every key with its TTL and writer.
+ * prepended by ioredis. A tenant's keys carry `{tenantId}` as a hash tag so they share one Cluster slot.
+ * docs/storage-schema.md lists every key with its TTL and writer.
  */
 export const keys = {
   /** Hash: migration id -> JSON {name, appliedAt}. */
   migrationsApplied: () => "meta:migrations",
   /** String holding the current runner's random token; PX = LIMITS.migrationLockTtlMs. */
   migrationsLock: () => "meta:migrations:lock",
-  /** String: the keyspace format version, written by migration 0001. */
+  /** String: the keyspace format version. */
   schemaVersion: () => "meta:schema-version",
+
+  /** Sorted set (all scores 0, ordered by member): `<created_at ms, 13 digits>:<tenant id>`. */
+  tenantIndex: () => "tenants",
+  /** String: JSON TenantRecord. */
+  tenant: (tenantId: string) => `t:{${tenantId}}:tenant`,
+
+  /** String: JSON ApiTokenRecord, found by the id inside the presented token; PXAT = expires_at. */
+  apiToken: (tokenId: string) => `apitok:${tokenId}`,
+  /** Sorted set of the tenant's API tokens (same member format as tenantIndex). */
+  apiTokenIndex: (tenantId: string) => `t:{${tenantId}}:api-tokens`,
+
+  /** String: JSON AccountRecord (credentials sealed). */
+  account: (tenantId: string, accountId: string) => `t:{${tenantId}}:account:${accountId}`,
+  /** Sorted set of the tenant's integrated accounts. */
+  accountIndex: (tenantId: string) => `t:{${tenantId}}:accounts`,
+
+  /** String: JSON McpServerRecord; PXAT = expires_at. */
+  mcpServer: (tenantId: string, serverId: string) => `t:{${tenantId}}:mcp:${serverId}`,
+  /** Sorted set of one account's MCP servers; members of expired servers are pruned on read. */
+  mcpServerIndex: (tenantId: string, accountId: string) => `t:{${tenantId}}:account:${accountId}:mcps`,
 } as const;

@@ -1,0 +1,66 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { authenticateTenant, isOperator } from "../services/auth.service.js";
+import type { ServiceContext } from "../services/service-context.js";
+import { sendError } from "./error-envelope.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The authenticated tenant on tenant routes. */
+    tenantId: string;
+  }
+}
+
+const CHALLENGE = 'Bearer realm="mcp-gateway"';
+
+/** preHandler for /tenants: only the operator's bootstrap token. */
+export function requireOperator(ctx: ServiceContext) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (isOperator(ctx, request.headers.authorization)) return;
+    const tenant = await authenticateTenant(ctx, request.headers.authorization);
+    if (tenant.ok) {
+      await sendError(
+        request,
+        reply,
+        403,
+        "forbidden",
+        "tenant API tokens cannot manage tenants; use the operator token",
+      );
+      return;
+    }
+    reply.header("www-authenticate", CHALLENGE);
+    await sendError(
+      request,
+      reply,
+      401,
+      "unauthorized",
+      "send the operator token as Authorization: Bearer <token>",
+    );
+  };
+}
+
+/** preHandler for tenant routes: a valid, unexpired API token of a live tenant. */
+export function requireTenant(ctx: ServiceContext) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const auth = await authenticateTenant(ctx, request.headers.authorization);
+    if (auth.ok) {
+      request.tenantId = auth.tenantId;
+      return;
+    }
+    if (isOperator(ctx, request.headers.authorization)) {
+      await sendError(
+        request,
+        reply,
+        403,
+        "forbidden",
+        "the operator token only works on /tenants; use a tenant API token",
+      );
+      return;
+    }
+    reply.header("www-authenticate", CHALLENGE);
+    const message =
+      auth.reason === "missing"
+        ? "send a tenant API token as Authorization: Bearer <token>"
+        : "the API token is invalid, expired or revoked";
+    await sendError(request, reply, 401, "unauthorized", message);
+  };
+}

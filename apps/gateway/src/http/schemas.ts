@@ -1,0 +1,137 @@
+// JSON Schemas shared by the admin routes. Request schemas are strict (unknown fields are refused);
+// response schemas document the shape and let extra fields through, so docs can never drop data.
+
+const idPattern = (prefix: string) => `^${prefix}_[a-z2-7]{26}$`;
+
+export const ids = {
+  tenant: { type: "string", pattern: idPattern("ten"), description: "A tenant id (ten_…)" },
+  account: { type: "string", pattern: idPattern("acc"), description: "An integrated account id (acc_…)" },
+  mcpServer: { type: "string", pattern: idPattern("mcp"), description: "An MCP server id (mcp_…)" },
+  apiToken: { type: "string", pattern: idPattern("tok"), description: "An API token id (tok_…)" },
+} as const;
+
+export const name = {
+  type: "string",
+  minLength: 1,
+  maxLength: 200,
+  description: "A human-readable name",
+} as const;
+
+export const isoTimestamp = {
+  type: "string",
+  format: "date-time",
+  description: "An RFC 3339 timestamp, e.g. 2026-12-31T23:59:59Z",
+} as const;
+
+export const nullableTimestamp = { anyOf: [isoTimestamp, { type: "null" }] } as const;
+
+export const listQuery = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    limit: { type: "integer", minimum: 1, maximum: 100, default: 20, description: "Page size (1–100)" },
+    cursor: { type: "string", maxLength: 200, description: "next_cursor from the previous page" },
+  },
+} as const;
+
+export const filterList = {
+  anyOf: [
+    {
+      type: "array",
+      maxItems: 50,
+      items: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_.-]+$" },
+    },
+    { type: "null" },
+  ],
+} as const;
+
+export const mcpServerConfig = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    methods: { ...filterList, description: "read, write, custom or method names; missing, null or [] = all" },
+    tags: {
+      ...filterList,
+      description: "Tool tags; a tool passes if it has one of them; missing, null or [] = all",
+    },
+    require_api_token_auth: {
+      type: "boolean",
+      description: "Also require Authorization: Bearer <tenant API token>",
+    },
+    tool_exposure: {
+      type: "string",
+      enum: ["all", "discovery"],
+      description: "discovery lists only search/schema/call tools",
+    },
+  },
+} as const;
+
+const object = { type: "object", additionalProperties: true } as const;
+
+export function page(item: Record<string, unknown>): Record<string, unknown> {
+  return {
+    type: "object",
+    properties: { result: { type: "array", items: item }, next_cursor: { type: ["string", "null"] } },
+  };
+}
+
+export const responses = {
+  tenant: {
+    ...object,
+    properties: {
+      id: ids.tenant,
+      name: { type: "string" },
+      created_at: { type: "string" },
+      updated_at: { type: "string" },
+    },
+  },
+  apiToken: {
+    ...object,
+    properties: {
+      id: ids.apiToken,
+      name: { type: "string" },
+      expires_at: { type: ["string", "null"] },
+      created_at: { type: "string" },
+      token: { type: "string", description: "Only in the create response" },
+    },
+  },
+  account: {
+    ...object,
+    properties: {
+      id: ids.account,
+      integration: { type: "string" },
+      name: { type: "string" },
+      context: { type: "object", additionalProperties: { type: "string" } },
+      created_at: { type: "string" },
+      updated_at: { type: "string" },
+    },
+  },
+  mcpServer: {
+    ...object,
+    properties: {
+      id: ids.mcpServer,
+      name: { type: "string" },
+      integrated_account_id: ids.account,
+      config: object,
+      expires_at: { type: ["string", "null"] },
+      created_at: { type: "string" },
+      updated_at: { type: "string" },
+      tools: { type: "array", items: { type: "string" } },
+      token: { type: "string", description: "Only in the create response" },
+      url: { type: "string", description: "Only in the create response" },
+      claude_desktop_config: { ...object, description: "Only in the create response" },
+    },
+  },
+  deleted: { type: "object", properties: { id: { type: "string" } } },
+  error: {
+    type: "object",
+    properties: {
+      statusCode: { type: "integer" },
+      error: { type: "string" },
+      code: { type: "string" },
+      message: { type: "string" },
+      requestId: { type: "string" },
+      details: object,
+    },
+  },
+} as const;

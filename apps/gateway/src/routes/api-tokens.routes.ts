@@ -1,0 +1,75 @@
+import type { FastifyInstance } from "fastify";
+import { requireTenant } from "../http/auth.js";
+import { ids, listQuery, name, nullableTimestamp, page, responses } from "../http/schemas.js";
+import { issueApiToken, listApiTokensPage, revokeApiToken } from "../services/api-tokens.service.js";
+import type { ServiceContext } from "../services/service-context.js";
+
+const security = [{ apiToken: [] }];
+
+/** A tenant's API tokens. */
+export async function apiTokensRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
+  app.addHook("preHandler", requireTenant(ctx));
+
+  app.post<{ Body: { name: string; expires_at?: string | null } }>(
+    "/api-tokens",
+    {
+      schema: {
+        tags: ["api tokens"],
+        summary: "Create an API token (the token is shown once)",
+        security,
+        body: {
+          type: "object",
+          required: ["name"],
+          additionalProperties: false,
+          properties: {
+            name,
+            expires_at: { ...nullableTimestamp, description: "When it stops working; null = never" },
+          },
+        },
+        response: { 201: responses.apiToken },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(
+          await issueApiToken(ctx, request.tenantId, {
+            name: request.body.name,
+            expires_at: request.body.expires_at ?? null,
+          }),
+        ),
+  );
+
+  app.get<{ Querystring: { limit: number; cursor?: string } }>(
+    "/api-tokens",
+    {
+      schema: {
+        tags: ["api tokens"],
+        summary: "List API tokens",
+        security,
+        querystring: listQuery,
+        response: { 200: page(responses.apiToken) },
+      },
+    },
+    async (request) => listApiTokensPage(ctx, request.tenantId, request.query),
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    "/api-tokens/:id",
+    {
+      schema: {
+        tags: ["api tokens"],
+        summary: "Revoke an API token",
+        security,
+        params: {
+          type: "object",
+          required: ["id"],
+          additionalProperties: false,
+          properties: { id: ids.apiToken },
+        },
+        response: { 200: responses.deleted },
+      },
+    },
+    async (request) => revokeApiToken(ctx, request.tenantId, request.params.id),
+  );
+}

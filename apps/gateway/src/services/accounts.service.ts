@@ -1,0 +1,196 @@
+import { credentialsAad, GatewayError, newAccountId, openSecret, sealSecret } from "@mcp-gateway/core";
+import {
+  getIntegration,
+  type Integration,
+  integrationNames,
+  resolveContext,
+} from "@mcp-gateway/integrations";
+import {
+  type AccountRecord,
+  deleteAccountCascade,
+  findAccount,
+  insertAccount,
+  listAccounts,
+  readCursor,
+  replaceAccount,
+} from "@mcp-gateway/store";
+import { nowIso, type ServiceContext } from "./service-context.js";
+import { accountView } from "./views.js";
+
+type Credentials = Record<string, string>;
+
+/** The upstream base URL the gateway uses for an integration (Mem0: MEM0_BASE_URL). */
+export function upstreamBaseUrl(ctx: ServiceContext, integration: string): string {
+  return integration === "mem0"
+    ? ctx.config.mem0BaseUrl
+    : (getIntegration(integration)?.defaultBaseUrl ?? "");
+}
+
+function integrationOrRefuse(name: string): Integration {
+  const integration = getIntegration(name);
+  if (integration === undefined) {
+    throw new GatewayError(
+      "validation_failed",
+      `unknown integration "${name}"; valid: ${integrationNames.join(", ")}`,
+    );
+  }
+  return integration;
+}
+
+function checkCredentialFields(integration: Integration, credentials: Credentials): void {
+  const expected = integration.credentialFields;
+  const extra = Object.keys(credentials).filter((field) => !expected.includes(field));
+  const missing = expected.filter((field) => !credentials[field]?.trim());
+  if (missing.length > 0 || extra.length > 0) {
+    throw new GatewayError(
+      "validation_failed",
+      `credentials for ${integration.name} take exactly: ${expected.join(", ")}` +
+        (missing.length > 0 ? `; missing: ${missing.join(", ")}` : "") +
+        (extra.length > 0 ? `; unknown: ${extra.join(", ")}` : ""),
+    );
+  }
+}
+
+/** Asks the upstream whether the credentials work and what they belong to. */
+async function checkWithUpstream(
+  ctx: ServiceContext,
+  integration: Integration,
+  credentials: Credentials,
+): Promise<Record<string, string>> {
+  const result = await resolveContext(integration, credentials, {
+    baseUrl: upstreamBaseUrl(ctx, integration.name),
+  });
+  if (result.ok) return { ...result.context };
+  if (result.kind === "rejected") {
+    throw new GatewayError(
+      "validation_failed",
+      `${integration.title} refused these credentials (HTTP ${result.status}): ${result.reason}`,
+      { upstream_status: result.status },
+    );
+  }
+  throw new GatewayError(
+    "upstream_unreachable",
+    `could not reach ${integration.title} to check the credentials: ${result.message}`,
+  );
+}
+
+/** Connects an upstream account: validates the credentials upstream, then stores them sealed. */
+export async function createAccount(
+  ctx: ServiceContext,
+  tenantId: string,
+  input: { integration: string; name: string; credentials: Credentials },
+): Promise<Record<string, unknown>> {
+  const integration = integrationOrRefuse(input.integration);
+  checkCredentialFields(integration, input.credentials);
+  const context = await checkWithUpstream(ctx, integration, input.credentials);
+  const now = nowIso(ctx);
+  const id = newAccountId();
+  const record: AccountRecord = {
+    v: 1,
+    id,
+    tenant_id: tenantId,
+    integration: integration.name,
+    name: input.name,
+    sealed_credentials: sealSecret(
+      ctx.config.keys.credentialKeys,
+      JSON.stringify(input.credentials),
+      credentialsAad(tenantId, id),
+    ),
+    context,
+    created_at: now,
+    updated_at: now,
+  };
+  await insertAccount(ctx.redis, record);
+  return accountView(record);
+}
+
+/** One of the tenant's accounts, or a 404 (also for another tenant's id). */
+export async function requireAccount(
+  ctx: ServiceContext,
+  tenantId: string,
+  accountId: string,
+): Promise<AccountRecord> {
+  const account = await findAccount(ctx.redis, tenantId, accountId);
+  if (account === undefined) throw new GatewayError("not_found", "no such integrated account");
+  return account;
+}
+
+/** A page of the tenant's accounts. */
+export async function listAccountsPage(
+  ctx: ServiceContext,
+  tenantId: string,
+  query: { cursor?: string; limit: number },
+): Promise<{ result: Record<string, unknown>[]; next_cursor: string | null }> {
+  const cursor = readCursor(query.cursor);
+  if (!cursor.ok)
+    throw new GatewayError("bad_request", "cursor is not one this API returned: pass next_cursor as given");
+  const page = await listAccounts(ctx.redis, tenantId, cursor.after, query.limit);
+  return { result: page.result.map(accountView), next_cursor: page.next_cursor };
+}
+
+/**
+ * Renames an account and/or rotates its credentials. New credentials are checked upstream and must
+ * belong to the same upstream account context: live MCP URLs must not silently start serving another project.
+ */
+export async function updateAccount(
+  ctx: ServiceContext,
+  tenantId: string,
+  accountId: string,
+  input: { name?: string; credentials?: Credentials },
+): Promise<Record<string, unknown>> {
+  const account = await requireAccount(ctx, tenantId, accountId);
+  const integration = integrationOrRefuse(account.integration);
+  const next: AccountRecord = { ...account, updated_at: nowIso(ctx) };
+  if (input.name !== undefined) next.name = input.name;
+  if (input.credentials !== undefined) {
+    checkCredentialFields(integration, input.credentials);
+    const context = await checkWithUpstream(ctx, integration, input.credentials);
+    if (JSON.stringify(sortKeys(context)) !== JSON.stringify(sortKeys(account.context))) {
+      throw new GatewayError(
+        "conflict",
+        `these credentials belong to a different ${integration.title} account (${describe(context)}, not ${describe(account.context)}); ` +
+          "connect them as a new integrated account instead",
+      );
+    }
+    next.sealed_credentials = sealSecret(
+      ctx.config.keys.credentialKeys,
+      JSON.stringify(input.credentials),
+      credentialsAad(tenantId, accountId),
+    );
+  }
+  if (!(await replaceAccount(ctx.redis, next)))
+    throw new GatewayError("not_found", "no such integrated account");
+  return accountView(next);
+}
+
+/** Deletes an account; all its MCP servers are revoked with it. */
+export async function deleteAccount(
+  ctx: ServiceContext,
+  tenantId: string,
+  accountId: string,
+): Promise<{ id: string }> {
+  if (!(await deleteAccountCascade(ctx.redis, tenantId, accountId))) {
+    throw new GatewayError("not_found", "no such integrated account");
+  }
+  return { id: accountId };
+}
+
+/** Opens an account's sealed credentials for an upstream call; undefined when they cannot be opened. */
+export function openCredentials(ctx: ServiceContext, account: AccountRecord): Credentials | undefined {
+  const opened = openSecret(
+    ctx.config.keys.credentialKeys,
+    account.sealed_credentials,
+    credentialsAad(account.tenant_id, account.id),
+  );
+  return opened.ok ? (JSON.parse(opened.plaintext) as Credentials) : undefined;
+}
+
+function sortKeys(record: Record<string, string>): [string, string][] {
+  return Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
+}
+
+function describe(context: Record<string, string>): string {
+  return sortKeys(context)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
+}

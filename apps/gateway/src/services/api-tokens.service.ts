@@ -1,0 +1,60 @@
+import { GatewayError, generateApiToken, hashSecret } from "@mcp-gateway/core";
+import {
+  type ApiTokenRecord,
+  deleteApiToken,
+  insertApiToken,
+  listApiTokens,
+  readCursor,
+} from "@mcp-gateway/store";
+import { nowIso, type ServiceContext } from "./service-context.js";
+import { apiTokenView } from "./views.js";
+
+/** Issues a token for a tenant and returns its metadata with the token itself (shown once). */
+export async function issueApiToken(
+  ctx: ServiceContext,
+  tenantId: string,
+  input: { name: string; expires_at: string | null },
+): Promise<Record<string, unknown>> {
+  if (input.expires_at !== null && Date.parse(input.expires_at) <= ctx.clock.now()) {
+    throw new GatewayError(
+      "validation_failed",
+      "expires_at must be in the future, or null for a token that does not expire",
+    );
+  }
+  const { tokenId, token } = generateApiToken();
+  const record: ApiTokenRecord = {
+    v: 1,
+    id: tokenId,
+    tenant_id: tenantId,
+    name: input.name,
+    token_hash: hashSecret(ctx.config.keys.secretHashKey, token),
+    expires_at: input.expires_at === null ? null : new Date(input.expires_at).toISOString(),
+    created_at: nowIso(ctx),
+  };
+  await insertApiToken(ctx.redis, record);
+  return { ...apiTokenView(record), token };
+}
+
+/** A page of the tenant's live tokens. */
+export async function listApiTokensPage(
+  ctx: ServiceContext,
+  tenantId: string,
+  query: { cursor?: string; limit: number },
+): Promise<{ result: Record<string, unknown>[]; next_cursor: string | null }> {
+  const cursor = readCursor(query.cursor);
+  if (!cursor.ok)
+    throw new GatewayError("bad_request", "cursor is not one this API returned: pass next_cursor as given");
+  const page = await listApiTokens(ctx.redis, tenantId, cursor.after, query.limit, ctx.clock.now());
+  return { result: page.result.map(apiTokenView), next_cursor: page.next_cursor };
+}
+
+/** Revokes one of the tenant's tokens. */
+export async function revokeApiToken(
+  ctx: ServiceContext,
+  tenantId: string,
+  tokenId: string,
+): Promise<{ id: string }> {
+  if (!(await deleteApiToken(ctx.redis, tenantId, tokenId)))
+    throw new GatewayError("not_found", "no such API token");
+  return { id: tokenId };
+}

@@ -1,0 +1,314 @@
+import { GatewayError, LIMITS, newMcpServerId, signMcpToken, type ToolExposure } from "@mcp-gateway/core";
+import {
+  getIntegration,
+  type Integration,
+  type Tool,
+  toolset,
+  validateToolFilter,
+} from "@mcp-gateway/integrations";
+import {
+  type AccountRecord,
+  deleteMcpServer,
+  findMcpServer,
+  insertMcpServer,
+  listMcpServers,
+  type McpServerConfig,
+  type McpServerRecord,
+  readCursor,
+  replaceMcpServer,
+} from "@mcp-gateway/store";
+import { requireAccount } from "./accounts.service.js";
+import { nowIso, type ServiceContext } from "./service-context.js";
+import { mcpServerView } from "./views.js";
+
+/** The config as a client sends it; every field optional. */
+export interface McpServerConfigInput {
+  methods?: string[] | null;
+  tags?: string[] | null;
+  require_api_token_auth?: boolean;
+  tool_exposure?: ToolExposure;
+}
+
+/** Shortest lead time for an expiry: a URL that dies before anyone can paste it is a mistake. */
+const MIN_EXPIRY_LEAD_MS = 60_000;
+
+/** Missing, null and [] all mean "no filter" (every value passes). */
+function filterValues(values: string[] | null | undefined): string[] | undefined {
+  return values === null || values === undefined || values.length === 0 ? undefined : [...new Set(values)];
+}
+
+function integrationOf(account: AccountRecord): Integration {
+  const integration = getIntegration(account.integration);
+  if (integration === undefined)
+    throw new Error(`account ${account.id} has unknown integration ${account.integration}`);
+  return integration;
+}
+
+/** Checks a filter and returns the tools it selects, or refuses with the valid values. */
+function toolsForConfig(integration: Integration, config: McpServerConfig): Tool[] {
+  const check = validateToolFilter(integration, { methods: config.methods, tags: config.tags });
+  if (!check.ok)
+    throw new GatewayError("validation_failed", check.message, { reason: check.reason, valid: check.valid });
+  return check.tools;
+}
+
+function checkExpiry(ctx: ServiceContext, expiresAt: string | null): number | null {
+  if (expiresAt === null) return null;
+  const ms = Date.parse(expiresAt);
+  if (ms < ctx.clock.now() + MIN_EXPIRY_LEAD_MS) {
+    throw new GatewayError(
+      "validation_failed",
+      "expires_at must be at least 60 seconds in the future (or null for a server that does not expire)",
+    );
+  }
+  return ms;
+}
+
+/** A ready-to-paste Claude Desktop entry that reaches the URL through mcp-remote. */
+export function claudeDesktopConfig(
+  name: string,
+  url: string,
+  requireApiToken: boolean,
+): Record<string, unknown> {
+  const key =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "") || "mcp-gateway";
+  const args = ["-y", "mcp-remote@0.15.1", url];
+  const { hostname, protocol } = new URL(url);
+  if (protocol === "http:" && !["localhost", "127.0.0.1", "[::1]"].includes(hostname))
+    args.push("--allow-http");
+  if (!requireApiToken) return { mcpServers: { [key]: { command: "npx", args } } };
+  // No spaces around ":" in the header argument: some clients split arguments on spaces.
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a placeholder Claude Desktop expands from env, not a template
+  args.push("--header", "Authorization:${MCP_GATEWAY_AUTH}");
+  return {
+    mcpServers: { [key]: { command: "npx", args, env: { MCP_GATEWAY_AUTH: "Bearer <your API token>" } } },
+  };
+}
+
+/** Mints an MCP server URL for an account. The token and URL are in this response only. */
+export async function mintMcpServer(
+  ctx: ServiceContext,
+  tenantId: string,
+  accountId: string,
+  input: { name: string; config?: McpServerConfigInput; expires_at?: string | null },
+): Promise<Record<string, unknown>> {
+  const account = await requireAccount(ctx, tenantId, accountId);
+  const integration = integrationOf(account);
+  const config: McpServerConfig = {
+    methods: filterValues(input.config?.methods),
+    tags: filterValues(input.config?.tags),
+    require_api_token_auth: input.config?.require_api_token_auth ?? false,
+    tool_exposure: input.config?.tool_exposure ?? "all",
+  };
+  const tools = toolsForConfig(integration, config);
+  const expiresAtMs = checkExpiry(ctx, input.expires_at ?? null);
+  const id = newMcpServerId();
+  const signed = await signMcpToken(
+    ctx.ring,
+    {
+      issuer: ctx.tokenIssuer,
+      audience: ctx.tokenAudience,
+      tenantId,
+      serverId: id,
+      accountId,
+      methods: config.methods,
+      tags: config.tags,
+      requireApiTokenAuth: config.require_api_token_auth,
+      toolExposure: config.tool_exposure,
+      expiresAt: expiresAtMs,
+    },
+    ctx.clock,
+  );
+  if (!signed.ok) {
+    throw new GatewayError(
+      "validation_failed",
+      `the config makes a token of ${signed.chars} characters (limit ${LIMITS.mcpTokenMaxChars}): use fewer or shorter methods and tags`,
+    );
+  }
+  const now = nowIso(ctx);
+  const record: McpServerRecord = {
+    v: 1,
+    id,
+    tenant_id: tenantId,
+    integrated_account_id: accountId,
+    name: input.name,
+    config,
+    expires_at: expiresAtMs === null ? null : new Date(expiresAtMs).toISOString(),
+    token_id: signed.claims.tokenId,
+    created_at: now,
+    updated_at: now,
+  };
+  if (!(await insertMcpServer(ctx.redis, record)))
+    throw new GatewayError("not_found", "no such integrated account");
+  const url = `${ctx.config.publicUrl}/mcp/${signed.token}`;
+  return {
+    ...mcpServerView(record),
+    token: signed.token,
+    url,
+    tools: tools.map((tool) => tool.name),
+    claude_desktop_config: claudeDesktopConfig(input.name, url, config.require_api_token_auth),
+  };
+}
+
+async function requireServer(
+  ctx: ServiceContext,
+  tenantId: string,
+  accountId: string,
+  serverId: string,
+): Promise<McpServerRecord> {
+  const server = await findMcpServer(ctx.redis, tenantId, serverId);
+  const expired = server?.expires_at != null && Date.parse(server.expires_at) <= ctx.clock.now();
+  if (server === undefined || server.integrated_account_id !== accountId || expired) {
+    throw new GatewayError("not_found", "no such MCP server");
+  }
+  return server;
+}
+
+/** One MCP server (without its token). */
+export async function getMcpServer(
+  ctx: ServiceContext,
+  tenantId: string,
+  accountId: string,
+  serverId: string,
+): Promise<Record<string, unknown>> {
+  const account = await requireAccount(ctx, tenantId, accountId);
+  const server = await requireServer(ctx, tenantId, accountId, serverId);
+  return {
+    ...mcpServerView(server),
+    tools: toolsForConfig(integrationOf(account), server.config).map((t) => t.name),
+  };
+}
+
+/** A page of an account's live MCP servers. */
+export async function listMcpServersPage(
+  ctx: ServiceContext,
+  tenantId: string,
+  accountId: string,
+  query: { cursor?: string; limit: number },
+): Promise<{ result: Record<string, unknown>[]; next_cursor: string | null }> {
+  await requireAccount(ctx, tenantId, accountId);
+  const cursor = readCursor(query.cursor);
+  if (!cursor.ok)
+    throw new GatewayError("bad_request", "cursor is not one this API returned: pass next_cursor as given");
+  const page = await listMcpServers(
+    ctx.redis,
+    tenantId,
+    accountId,
+    cursor.after,
+    query.limit,
+    ctx.clock.now(),
+  );
+  return { result: page.result.map(mcpServerView), next_cursor: page.next_cursor };
+}
+
+const WIDEN =
+  "a URL can only be narrowed after it is minted; to grant more, create a new MCP server and give out its URL instead";
+
+/**
+ * Renames a server, narrows its filters, turns on API-token auth, switches tool exposure or brings its
+ * expiry earlier. Anything that would let the URL do more than it can now is refused.
+ */
+export async function updateMcpServer(
+  ctx: ServiceContext,
+  tenantId: string,
+  accountId: string,
+  serverId: string,
+  input: { name?: string; config?: McpServerConfigInput; expires_at?: string | null },
+): Promise<Record<string, unknown>> {
+  const account = await requireAccount(ctx, tenantId, accountId);
+  const server = await requireServer(ctx, tenantId, accountId, serverId);
+  const integration = integrationOf(account);
+  const next: McpServerRecord = { ...server, updated_at: nowIso(ctx), config: { ...server.config } };
+  if (input.name !== undefined) next.name = input.name;
+  if (input.config !== undefined) {
+    // Shallow merge: keys left out keep their current value.
+    if (input.config.methods !== undefined) next.config.methods = filterValues(input.config.methods);
+    if (input.config.tags !== undefined) next.config.tags = filterValues(input.config.tags);
+    if (input.config.tool_exposure !== undefined) next.config.tool_exposure = input.config.tool_exposure;
+    if (input.config.require_api_token_auth !== undefined) {
+      if (server.config.require_api_token_auth && !input.config.require_api_token_auth) {
+        throw new GatewayError("forbidden", `require_api_token_auth cannot be turned off: ${WIDEN}`);
+      }
+      next.config.require_api_token_auth = input.config.require_api_token_auth;
+    }
+    const now = new Set(toolsForConfig(integration, server.config).map((t) => t.name));
+    const wider = toolsForConfig(integration, next.config).filter((t) => !now.has(t.name));
+    if (wider.length > 0) {
+      throw new GatewayError(
+        "forbidden",
+        `this config would add ${wider.map((t) => t.name).join(", ")}: ${WIDEN}`,
+      );
+    }
+  }
+  if (input.expires_at !== undefined) {
+    const current = server.expires_at === null ? null : Date.parse(server.expires_at);
+    const requested = checkExpiry(ctx, input.expires_at);
+    if (current !== null && (requested === null || requested > current)) {
+      throw new GatewayError(
+        "forbidden",
+        `expires_at can only move earlier than ${server.expires_at}: ${WIDEN}`,
+      );
+    }
+    next.expires_at = requested === null ? null : new Date(requested).toISOString();
+  }
+  if (!(await replaceMcpServer(ctx.redis, next))) throw new GatewayError("not_found", "no such MCP server");
+  return { ...mcpServerView(next), tools: toolsForConfig(integration, next.config).map((t) => t.name) };
+}
+
+/** Revokes a server: its URL stops working on the next request, on every instance. */
+export async function deleteMcpServerById(
+  ctx: ServiceContext,
+  tenantId: string,
+  accountId: string,
+  serverId: string,
+): Promise<{ id: string }> {
+  await requireAccount(ctx, tenantId, accountId);
+  const server = await requireServer(ctx, tenantId, accountId, serverId);
+  if (!(await deleteMcpServer(ctx.redis, server))) throw new GatewayError("not_found", "no such MCP server");
+  return { id: serverId };
+}
+
+/** What a config would expose for an account, without minting anything. */
+export async function previewTools(
+  ctx: ServiceContext,
+  tenantId: string,
+  accountId: string,
+  filter: { methods?: string[]; tags?: string[] },
+): Promise<{ result: Record<string, unknown>[] }> {
+  const account = await requireAccount(ctx, tenantId, accountId);
+  const config: McpServerConfig = {
+    methods: filterValues(filter.methods),
+    tags: filterValues(filter.tags),
+    require_api_token_auth: false,
+    tool_exposure: "all",
+  };
+  const tools = toolsForConfig(integrationOf(account), config);
+  return {
+    result: tools.map((t) => ({
+      name: t.name,
+      title: t.title,
+      resource: t.resource,
+      method: t.method,
+      tags: t.tags,
+      description: t.description,
+      annotations: t.annotations,
+    })),
+  };
+}
+
+/** The tools both the signed claims and the current record allow (the record can only be narrower). */
+export function effectiveTools(
+  integration: Integration,
+  claims: { methods?: readonly string[] | undefined; tags?: readonly string[] | undefined },
+  config: McpServerConfig,
+): Tool[] {
+  const signed = new Set(
+    toolset(integration, { methods: claims.methods, tags: claims.tags }).map((t) => t.name),
+  );
+  return toolset(integration, { methods: config.methods, tags: config.tags }).filter((t) =>
+    signed.has(t.name),
+  );
+}

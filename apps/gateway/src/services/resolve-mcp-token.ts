@@ -1,0 +1,78 @@
+import { LIMITS, type McpTokenFailureReason, type ToolExposure, verifyMcpToken } from "@mcp-gateway/core";
+import { getIntegration, type Tool } from "@mcp-gateway/integrations";
+import { type AccountRecord, findMcpServerWithAccount, type McpServerRecord } from "@mcp-gateway/store";
+import { openCredentials } from "./accounts.service.js";
+import { effectiveTools } from "./mcp-servers.service.js";
+import type { ServiceContext } from "./service-context.js";
+
+/** Why a token does not open a server. Every reason gets the same public answer (no oracle). */
+export type ResolveFailure =
+  | { reason: McpTokenFailureReason }
+  | { reason: "revoked" }
+  | { reason: "token_replaced" }
+  | { reason: "account_missing" }
+  | { reason: "credentials_unreadable" }
+  | { reason: "unknown_integration" };
+
+/** What a valid token opens: the server, its account with opened credentials, and the effective config. */
+export interface ResolvedMcpServer {
+  server: McpServerRecord;
+  account: AccountRecord;
+  credentials: Record<string, string>;
+  tools: Tool[];
+  requireApiTokenAuth: boolean;
+  toolExposure: ToolExposure;
+  /** The earlier of the signed expiry and the record's (which PATCH may have brought forward). */
+  expiresAt: number | null;
+}
+
+export type ResolveResult = ({ ok: true } & ResolvedMcpServer) | ({ ok: false } & ResolveFailure);
+
+/**
+ * Resolves an MCP URL token at `nowMs`. The signature, type, issuer, audience and expiry are checked on
+ * the CPU first, so a forged or expired token never reaches Redis; then one round trip reads the server
+ * and its account. A missing record means revoked or expired; a jti that differs means the record is
+ * not the one this token was minted for.
+ */
+export async function resolveMcpToken(
+  ctx: ServiceContext,
+  token: string,
+  nowMs: number,
+): Promise<ResolveResult> {
+  if (token.length > LIMITS.mcpTokenMaxChars) return { ok: false, reason: "too_long" };
+  const verified = await verifyMcpToken(ctx.ring, token, {
+    issuer: ctx.tokenIssuer,
+    audience: ctx.tokenAudience,
+    clock: { now: () => nowMs },
+  });
+  if (!verified.ok) return { ok: false, reason: verified.reason };
+  const claims = verified.claims;
+  const { server, account } = await findMcpServerWithAccount(
+    ctx.redis,
+    claims.tenantId,
+    claims.serverId,
+    claims.accountId,
+  );
+  if (server === undefined) return { ok: false, reason: "revoked" };
+  if (server.token_id !== claims.tokenId || server.integrated_account_id !== claims.accountId) {
+    return { ok: false, reason: "token_replaced" };
+  }
+  const recordExpiry = server.expires_at === null ? null : Date.parse(server.expires_at);
+  if (recordExpiry !== null && recordExpiry <= nowMs) return { ok: false, reason: "expired" };
+  if (account === undefined) return { ok: false, reason: "account_missing" };
+  const integration = getIntegration(account.integration);
+  if (integration === undefined) return { ok: false, reason: "unknown_integration" };
+  const credentials = openCredentials(ctx, account);
+  if (credentials === undefined) return { ok: false, reason: "credentials_unreadable" };
+  const expiries = [claims.expiresAt, recordExpiry].filter((e): e is number => e !== null);
+  return {
+    ok: true,
+    server,
+    account,
+    credentials,
+    tools: effectiveTools(integration, claims, server.config),
+    requireApiTokenAuth: claims.requireApiTokenAuth || server.config.require_api_token_auth,
+    toolExposure: server.config.tool_exposure,
+    expiresAt: expiries.length === 0 ? null : Math.min(...expiries),
+  };
+}

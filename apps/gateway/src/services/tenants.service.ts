@@ -1,0 +1,56 @@
+import { GatewayError, newTenantId } from "@mcp-gateway/core";
+import {
+  deleteTenantCascade,
+  findTenant,
+  insertTenant,
+  listTenants,
+  readCursor,
+  type TenantRecord,
+} from "@mcp-gateway/store";
+import { issueApiToken } from "./api-tokens.service.js";
+import { nowIso, type ServiceContext } from "./service-context.js";
+import { tenantView } from "./views.js";
+
+/** Creates a tenant and its first API token, which this response shows once. */
+export async function createTenant(
+  ctx: ServiceContext,
+  input: { name: string },
+): Promise<Record<string, unknown>> {
+  const now = nowIso(ctx);
+  const tenant: TenantRecord = {
+    v: 1,
+    id: newTenantId(),
+    name: input.name,
+    created_at: now,
+    updated_at: now,
+  };
+  await insertTenant(ctx.redis, tenant);
+  const token = await issueApiToken(ctx, tenant.id, { name: "initial", expires_at: null });
+  return { ...tenantView(tenant), api_token: token };
+}
+
+/** A page of tenants. */
+export async function listTenantsPage(
+  ctx: ServiceContext,
+  query: { cursor?: string; limit: number },
+): Promise<{ result: Record<string, unknown>[]; next_cursor: string | null }> {
+  const cursor = readCursor(query.cursor);
+  if (!cursor.ok)
+    throw new GatewayError("bad_request", "cursor is not one this API returned: pass next_cursor as given");
+  const page = await listTenants(ctx.redis, cursor.after, query.limit);
+  return { result: page.result.map(tenantView), next_cursor: page.next_cursor };
+}
+
+/** One tenant, or 404. */
+export async function getTenant(ctx: ServiceContext, tenantId: string): Promise<Record<string, unknown>> {
+  const tenant = await findTenant(ctx.redis, tenantId);
+  if (tenant === undefined) throw new GatewayError("not_found", "no such tenant");
+  return tenantView(tenant);
+}
+
+/** Deletes a tenant with its tokens, accounts and MCP servers; every URL it minted stops working. */
+export async function deleteTenant(ctx: ServiceContext, tenantId: string): Promise<{ id: string }> {
+  if (!(await deleteTenantCascade(ctx.redis, tenantId)))
+    throw new GatewayError("not_found", "no such tenant");
+  return { id: tenantId };
+}

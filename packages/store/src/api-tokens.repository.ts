@@ -1,0 +1,58 @@
+import type { Redis } from "ioredis";
+import { encodeCursor, idOfMember, indexMember, readIndexPage } from "./index-pagination.js";
+import { keys } from "./keys.js";
+import { type ApiTokenRecord, parseRecord } from "./records.js";
+import type { Page } from "./tenants.repository.js";
+
+/** Stores a token record (with PXAT at its expiry, if any) and lists it under its tenant. */
+export async function insertApiToken(redis: Redis, token: ApiTokenRecord): Promise<void> {
+  const value = JSON.stringify(token);
+  // Index first: a crash in between leaves an index entry that reads as missing, never an unlisted live token.
+  await redis.zadd(
+    keys.apiTokenIndex(token.tenant_id),
+    0,
+    indexMember(Date.parse(token.created_at), token.id),
+  );
+  if (token.expires_at === null) await redis.set(keys.apiToken(token.id), value, "NX");
+  else await redis.set(keys.apiToken(token.id), value, "PXAT", Date.parse(token.expires_at), "NX");
+}
+
+/** The token record for an id from a presented token, whatever its tenant. */
+export async function findApiToken(redis: Redis, tokenId: string): Promise<ApiTokenRecord | undefined> {
+  return parseRecord<ApiTokenRecord>(await redis.get(keys.apiToken(tokenId)));
+}
+
+/** A page of a tenant's tokens, oldest first; expired ones are dropped from the index as they are met. */
+export async function listApiTokens(
+  redis: Redis,
+  tenantId: string,
+  after: string | undefined,
+  limit: number,
+  nowMs: number,
+): Promise<Page<ApiTokenRecord>> {
+  const page = await readIndexPage(redis, keys.apiTokenIndex(tenantId), after, limit);
+  const records = await Promise.all(page.members.map((m) => findApiToken(redis, idOfMember(m))));
+  const gone = page.members.filter((_, i) => {
+    const record = records[i];
+    return record === undefined || isExpired(record.expires_at, nowMs);
+  });
+  if (gone.length > 0) await redis.zrem(keys.apiTokenIndex(tenantId), ...gone);
+  return {
+    result: records.filter((r): r is ApiTokenRecord => r !== undefined && !isExpired(r.expires_at, nowMs)),
+    next_cursor: page.last === null ? null : encodeCursor(page.last),
+  };
+}
+
+/** Deletes one of the tenant's tokens; false when it does not exist or belongs to another tenant. */
+export async function deleteApiToken(redis: Redis, tenantId: string, tokenId: string): Promise<boolean> {
+  const record = await findApiToken(redis, tokenId);
+  if (record === undefined || record.tenant_id !== tenantId) return false;
+  await redis.unlink(keys.apiToken(tokenId));
+  await redis.zrem(keys.apiTokenIndex(tenantId), indexMember(Date.parse(record.created_at), tokenId));
+  return true;
+}
+
+/** True when an ISO expiry is at or before `nowMs`. */
+export function isExpired(expiresAt: string | null, nowMs: number): boolean {
+  return expiresAt !== null && Date.parse(expiresAt) <= nowMs;
+}

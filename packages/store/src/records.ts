@@ -1,0 +1,65 @@
+import type { ToolExposure } from "@mcp-gateway/core";
+
+// Stored records. Field names follow the public API (snake_case) so a record maps to a response by
+// dropping its secret fields. Times are ISO 8601 strings; expiries are also kept in epoch ms for checks.
+
+export interface TenantRecord {
+  v: 1;
+  id: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiTokenRecord {
+  v: 1;
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** HMAC-SHA-256 of the whole token under SECRET_HASH_KEY; the token itself is never stored. */
+  token_hash: string;
+  expires_at: string | null;
+  created_at: string;
+}
+
+export interface AccountRecord {
+  v: 1;
+  id: string;
+  tenant_id: string;
+  integration: string;
+  name: string;
+  /** The credentials JSON sealed with AES-256-GCM (AAD = tenant|account|credentials). */
+  sealed_credentials: string;
+  /** What the upstream said about the credentials (Mem0: org_id, project_id). */
+  context: Record<string, string>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface McpServerConfig {
+  methods?: string[] | undefined;
+  tags?: string[] | undefined;
+  require_api_token_auth: boolean;
+  tool_exposure: ToolExposure;
+}
+
+export interface McpServerRecord {
+  v: 1;
+  id: string;
+  tenant_id: string;
+  integrated_account_id: string;
+  name: string;
+  /** The current config: equal to, or narrower than, what the token was signed with. */
+  config: McpServerConfig;
+  expires_at: string | null;
+  /** The token's `jti`; a token whose jti differs from this is refused. */
+  token_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Parses a stored record, returning undefined for a missing key. */
+export function parseRecord<T>(raw: string | null | undefined): T | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  return JSON.parse(raw) as T;
+}
