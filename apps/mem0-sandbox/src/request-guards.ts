@@ -61,7 +61,8 @@ async function applyFault(state: GuardState, request: FastifyRequest, reply: Fas
   return false;
 }
 
-function authenticate(
+/** Checks the `Authorization: Token <key>` header against the configured keys. */
+export function authenticate(
   state: GuardState,
   request: FastifyRequest,
 ): { ok: true; caller: Caller } | { ok: false; detail: string } {
@@ -74,6 +75,11 @@ function authenticate(
   return { ok: true, caller: { binding, store: state.accounts.storeFor(binding) } };
 }
 
+/** DRF's 401 for a missing or unknown key. */
+export async function refuseUnauthenticated(reply: FastifyReply, detail: string): Promise<void> {
+  await reply.code(401).header("WWW-Authenticate", 'Token realm="api"').send({ detail });
+}
+
 /** The onRequest hook implementing the guards. */
 export function makeGuardHook(state: GuardState) {
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -82,7 +88,7 @@ export function makeGuardHook(state: GuardState) {
     if (request.is404) return;
     const auth = authenticate(state, request);
     if (!auth.ok) {
-      await reply.code(401).header("WWW-Authenticate", 'Token realm="api"').send({ detail: auth.detail });
+      await refuseUnauthenticated(reply, auth.detail);
       return;
     }
     if (state.rateLimiter) {

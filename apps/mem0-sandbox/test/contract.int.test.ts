@@ -8,7 +8,7 @@ import { documentedOperations, specErrors } from "./support/openapi.js";
  * body is validated against the matching response schema of Mem0's OpenAPI description with ajv.
  *
  * Where the spec is known to be wrong or narrower than the live service (api.md), the test says so:
- * - Event `started_at`/`completed_at` are typed as non-null strings, but a PENDING event has neither yet;
+ * - Event `started_at`, `completed_at` and `latency` are typed as non-null, but a PENDING event has none yet;
  *   events are validated once they have finished.
  * - History entries type `user_id` and `new_memory` as non-null strings, but agent-only memories have no
  *   user_id and a DELETE entry has no new value; history is validated for a user memory before deletion.

@@ -43,6 +43,14 @@ describe("auth and paths", () => {
     ).toBe(404);
   });
 
+  it("answers DRF's 405 with an Allow header for a known path and the wrong method, after authentication", async () => {
+    const wrong = await call("PATCH", "/v1/memories/8a3c1e0e-1111-4222-8333-444455556666/", { text: "x" });
+    expect(wrong.status).toBe(405);
+    expect(wrong.body).toEqual({ detail: 'Method "PATCH" not allowed.' });
+    expect(wrong.headers.get("allow")).toBe("GET, PUT, DELETE, OPTIONS");
+    expect((await clientFor(sandbox, "m0-nope")("PATCH", "/v1/ping/")).status).toBe(401);
+  });
+
   it("answers 400 with a detail for malformed JSON", async () => {
     const response = await fetch(`${sandbox.url}/v3/memories/add/`, {
       method: "POST",

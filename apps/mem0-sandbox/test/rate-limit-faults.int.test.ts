@@ -109,6 +109,16 @@ describe("fault injection", () => {
     expect(await forever).toBeInstanceOf(Error);
   });
 
+  it("close() does not wait for a request still inside a long injected latency", async () => {
+    const sandbox = await start({ faults: [{ path: "/v1/ping/", latencyMs: 60_000 }] });
+    const slow = fetch(`${sandbox.url}/v1/ping/`).catch((error: unknown) => error);
+    await expect.poll(() => sandbox.requestCount(), { timeout: 2_000 }).toBe(1);
+    const closing = performance.now();
+    await sandbox.close();
+    expect(performance.now() - closing).toBeLessThan(2_000);
+    expect(await slow).toBeInstanceOf(Error);
+  });
+
   it("replaces rules at run time with setFaults", async () => {
     const sandbox = await start({});
     const call = clientFor(sandbox);
