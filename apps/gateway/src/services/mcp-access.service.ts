@@ -1,0 +1,76 @@
+import type { McpAccess } from "../mcp/mcp-session.js";
+import { authenticateTenant } from "./auth.service.js";
+import { type ResolveFailure, resolveMcpToken } from "./resolve-mcp-token.js";
+import type { ServiceContext } from "./service-context.js";
+
+/**
+ * Decides what one request to /mcp/<token> may do: resolves the token at the clock's now, then, when the
+ * server requires it, checks that the Authorization header holds a live API token of the same tenant.
+ * Redis failures become `unavailable` (503, fail closed) rather than errors.
+ */
+export async function resolveMcpAccess(
+  ctx: ServiceContext,
+  token: string,
+  authorization: string | undefined,
+  log: (failure: ResolveFailure["reason"] | "bearer_refused") => void = () => {},
+): Promise<McpAccess> {
+  try {
+    const resolved = await resolveMcpToken(ctx, token, ctx.clock.now());
+    if (!resolved.ok) {
+      log(resolved.reason);
+      return publicAnswer(resolved);
+    }
+    if (resolved.requireApiTokenAuth) {
+      const auth = await authenticateTenant(ctx, authorization);
+      if (!auth.ok || auth.tenantId !== resolved.server.tenant_id) {
+        log("bearer_refused");
+        return { ok: false, reason: "unauthorized" };
+      }
+    }
+    return {
+      ok: true,
+      session: {
+        serverId: resolved.server.id,
+        serverName: resolved.server.name,
+        tenantId: resolved.server.tenant_id,
+        accountId: resolved.account.id,
+        integration: resolved.account.integration,
+        tools: resolved.tools,
+        exposure: resolved.toolExposure,
+        account: { credentials: resolved.credentials, context: resolved.account.context },
+      },
+    };
+  } catch (error) {
+    // Storage trouble fails closed with a 503; anything else is a bug and must surface as one.
+    if (ctx.redis.status !== "ready" || (error as Error).name === "MaxRetriesPerRequestError") {
+      return { ok: false, reason: "unavailable" };
+    }
+    throw error;
+  }
+}
+
+/** Every failure reason gets the same public answer: the exhaustive switch keeps new reasons from slipping by. */
+function publicAnswer(failure: ResolveFailure): McpAccess {
+  switch (failure.reason) {
+    case "malformed":
+    case "too_long":
+    case "bad_signature":
+    case "unknown_key":
+    case "wrong_type":
+    case "wrong_issuer":
+    case "wrong_audience":
+    case "expired":
+    case "not_yet_valid":
+    case "missing_claim":
+    case "revoked":
+    case "token_replaced":
+    case "account_missing":
+    case "credentials_unreadable":
+    case "unknown_integration":
+      return { ok: false, reason: "not_found" };
+    default: {
+      const unhandled: never = failure;
+      throw new Error(`unhandled resolve failure ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
