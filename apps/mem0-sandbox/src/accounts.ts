@@ -1,6 +1,6 @@
 import type { Clock } from "./clock.js";
 import { type IdFactory, stableHex } from "./ids.js";
-import { ProjectStore } from "./project-store.js";
+import { type HistoryEntry, ProjectStore } from "./project-store.js";
 
 export type Role = "READER" | "OWNER";
 
@@ -89,6 +89,8 @@ export class Accounts {
     apiKeys: string[],
     private readonly ids: IdFactory,
     private readonly clock: Clock,
+    /** Told about every memory change in any project (webhook delivery). */
+    private readonly onMemoryChange: (projectId: string, entry: HistoryEntry) => void = () => {},
   ) {
     for (const apiKey of apiKeys) this.bindKey(apiKey);
   }
@@ -134,8 +136,9 @@ export class Accounts {
   /** Creates a project in an org, with `owner` as its first member. */
   createProject(orgId: string, name: string, description: string, owner: Member, id?: string): ProjectRecord {
     const now = this.clock();
+    const projectId = id ?? this.ids.uuid();
     const project: ProjectRecord = {
-      projectId: id ?? this.ids.uuid(),
+      projectId,
       orgId,
       name,
       description,
@@ -143,7 +146,7 @@ export class Accounts {
       updatedAt: now,
       members: [{ ...owner, role: "OWNER" }],
       settings: defaultSettings(),
-      store: new ProjectStore(),
+      store: new ProjectStore((entry) => this.onMemoryChange(projectId, entry)),
     };
     this.projects.set(project.projectId, project);
     return project;

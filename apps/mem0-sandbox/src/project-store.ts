@@ -71,16 +71,20 @@ export class ProjectStore {
   readonly feedback = new Map<string, FeedbackRecord>();
   private entitySeq = 0;
 
+  /** @param onChange told about every memory change (webhook delivery listens here). */
+  constructor(private readonly onChange: (entry: HistoryEntry) => void = () => {}) {}
+
   /** Live memories in insertion order (oldest first). */
   allMemories(): MemoryRecord[] {
     return [...this.memories.values()];
   }
 
-  /** Appends a history entry for a memory. */
+  /** Appends a history entry for a memory (every add, update and delete passes through here). */
   recordHistory(entry: HistoryEntry): void {
     const list = this.history.get(entry.memoryId) ?? [];
     list.push(entry);
     this.history.set(entry.memoryId, list);
+    this.onChange(entry);
   }
 
   /** Makes sure each entity id on a memory has an entity row. */

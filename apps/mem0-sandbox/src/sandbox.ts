@@ -8,6 +8,7 @@ import { IdFactory } from "./ids.js";
 import type { Sandbox, SandboxFaultRule, SandboxOptions } from "./options.js";
 import { RateLimiter } from "./rate-limit.js";
 import type { GuardState } from "./request-guards.js";
+import { WebhookDelivery } from "./webhook-delivery.js";
 
 /** Default time for an async event to finish: short, so tests and demos do not wait. */
 const DEFAULT_EVENT_DELAY_MS = 50;
@@ -26,7 +27,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (!Number.isFinite(eventDelayMs) || eventDelayMs < 0)
     throw new Error("eventDelayMs must be a non-negative number");
 
-  const accounts = new Accounts(apiKeys, ids, clock);
+  const webhooks = new WebhookDelivery();
+  const accounts = new Accounts(apiKeys, ids, clock, (projectId, entry) =>
+    webhooks.deliver(projectId, entry),
+  );
+  webhooks.attach(accounts);
   const events = new EventRunner(ids, clock, eventDelayMs);
   const ctx: SandboxContext = { accounts, ids, clock, events };
   const guards: GuardState = {
@@ -60,6 +65,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     close() {
       closing ??= (async () => {
         events.stop();
+        webhooks.stop();
         for (const timer of guards.timers) clearTimeout(timer);
         guards.timers.clear();
         for (const raw of guards.hung) raw.destroy();

@@ -1,3 +1,5 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../src/index.js";
@@ -9,7 +11,7 @@ let bob: Call;
 const ORGS = "/api/v1/orgs/organizations/";
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ apiKeys: ["m0-alice", "m0-bob"], eventDelayMs: 20 });
+  sandbox = await startSandbox({ apiKeys: ["m0-alice", "m0-bob", "m0-carol"], eventDelayMs: 20 });
   alice = clientFor(sandbox, "m0-alice");
   bob = clientFor(sandbox, "m0-bob");
 });
@@ -128,6 +130,47 @@ describe("webhooks", () => {
   });
 });
 
+describe("webhook delivery", () => {
+  let receiver: Server;
+  const received: unknown[] = [];
+  beforeAll(async () => {
+    receiver = createServer((request, response) => {
+      let text = "";
+      request.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      request.on("end", () => {
+        received.push(JSON.parse(text));
+        response.end("ok");
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
+
+  it("posts Mem0's event_details bodies for adds, categorization, updates and deletes to subscribed hooks", async () => {
+    const { projectId } = sandbox.accountFor("m0-bob");
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    await bob("POST", `/api/v1/webhooks/projects/${projectId}/`, {
+      name: "all",
+      url,
+      event_types: ["memory_add", "memory_update", "memory_delete", "memory_categorize"],
+    });
+    const [id] = await addVerbatim(bob, ["Plays the violin."], { user_id: "hook-user" });
+    await bob("PUT", `/v1/memories/${id}/`, { text: "Plays the viola." });
+    await bob("DELETE", `/v1/memories/${id}/`);
+    await expect.poll(() => received.length, { timeout: 5_000 }).toBe(4);
+    expect(received).toEqual(
+      expect.arrayContaining([
+        { event_details: { id, data: { memory: "Plays the violin." }, event: "ADD" } },
+        { event_details: { event: "CATEGORIZE", memory_id: id, categories: ["music"] } },
+        { event_details: { id, data: { memory: "Plays the viola." }, event: "UPDATE" } },
+        { event_details: { id, data: { memory: "Plays the viola." }, event: "DELETE" } },
+      ]),
+    );
+  });
+});
+
 describe("entities, exports, summary, feedback, stats", () => {
   it("lists entities with totals and deletes one with its memories asynchronously", async () => {
     await addVerbatim(alice, ["Likes jazz."], { user_id: "ent-user", agent_id: "ent-agent" });
@@ -222,11 +265,12 @@ describe("entities, exports, summary, feedback, stats", () => {
   });
 
   it("counts memories and events in stats", async () => {
-    const stats = await bob("GET", "/v1/stats/");
+    const carol = clientFor(sandbox, "m0-carol");
+    const stats = await carol("GET", "/v1/stats/");
     expect(stats.body).toMatchObject({ total_memories: 0, total_add_events: 0 });
-    await addVerbatim(bob, ["One.", "Two."], { user_id: "s1" });
-    await bob("POST", "/v3/memories/search/", { query: "one", filters: { user_id: "s1" } });
-    expect((await bob("GET", "/v1/stats/")).body).toMatchObject({
+    await addVerbatim(carol, ["One.", "Two."], { user_id: "s1" });
+    await carol("POST", "/v3/memories/search/", { query: "one", filters: { user_id: "s1" } });
+    expect((await carol("GET", "/v1/stats/")).body).toMatchObject({
       total_memories: 2,
       total_add_events: 1,
       total_retrieval_events: 1,
