@@ -22,21 +22,31 @@ interface NewMemory {
   input: AddMessage[];
 }
 
-/** Exact-duplicate key: the same normalized text in the same scope. */
-function dedupeKey(text: string, scope: EntityScope): string {
-  const normalized = text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, " ")
-    .trim();
+/**
+ * Duplicate key within a scope (§6.2): direct import drops exact text repeats; inferred adds also drop near
+ * duplicates, which the sandbox approximates as the same words ignoring case and punctuation.
+ */
+function dedupeKey(text: string, scope: EntityScope, exact: boolean): string {
+  const normalized = exact
+    ? text.trim()
+    : text
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, " ")
+        .trim();
   return JSON.stringify([normalized, scope.userId, scope.agentId, scope.appId, scope.runId]);
 }
 
-/** Stores new memories (ADD-only: nothing existing is touched); exact duplicates in a scope are dropped. */
-function storeMemories(ctx: SandboxContext, store: ProjectStore, items: NewMemory[]): unknown[] {
-  const seen = new Set(store.allMemories().map((m) => dedupeKey(m.memory, m)));
+/** Stores new memories (ADD-only: nothing existing is touched); duplicates in a scope are dropped. */
+function storeMemories(
+  ctx: SandboxContext,
+  store: ProjectStore,
+  items: NewMemory[],
+  exact: boolean,
+): unknown[] {
+  const seen = new Set(store.allMemories().map((m) => dedupeKey(m.memory, m, exact)));
   const results: unknown[] = [];
   for (const item of items) {
-    const key = dedupeKey(item.text, item.scope);
+    const key = dedupeKey(item.text, item.scope, exact);
     if (seen.has(key)) continue;
     seen.add(key);
     const record: MemoryRecord = {
@@ -188,7 +198,7 @@ function inferJob(ctx: SandboxContext, store: ProjectStore, request: AddRequest)
       createdAt,
       input: request.messages,
     }));
-  return { ok: true, results: storeMemories(ctx, store, items) };
+  return { ok: true, results: storeMemories(ctx, store, items, false) };
 }
 
 /** POST /v3/memories/add/: async with infer (an event), synchronous without. */
@@ -216,7 +226,7 @@ export function addMemories(ctx: SandboxContext, caller: Caller, body: unknown):
     .filter((item) => item.text !== "");
   const event = ctx.events.runNow(caller.store, "ADD", body, () => ({
     ok: true,
-    results: storeMemories(ctx, caller.store, items),
+    results: storeMemories(ctx, caller.store, items, true),
   }));
   return ok({
     message: "Memories stored successfully",

@@ -150,7 +150,7 @@ describe("add", () => {
     expect(stored.body).toMatchObject({ user_id: "verbatim-user", agent_id: "verbatim-agent" });
   });
 
-  it("is ADD-only: an exact duplicate in the same scope is dropped, the original is untouched", async () => {
+  it("is ADD-only: duplicates in a scope are dropped (exact text for infer:false, same words when inferred)", async () => {
     const [first] = await addVerbatim(call, ["Drinks oat milk."], { user_id: "dup-user" });
     const again = await call("POST", "/v3/memories/add/", {
       messages: [{ role: "user", content: "Drinks oat milk." }],
@@ -159,14 +159,17 @@ describe("add", () => {
     });
     expect(again.body.results).toEqual([]);
     const inferred = await call("POST", "/v3/memories/add/", {
-      messages: "Drinks oat milk.",
+      messages: "drinks OAT milk!",
       user_id: "dup-user",
     });
     expect((await waitForEvent(call, inferred.body.event_id)).body.results).toEqual([]);
     const other = await addVerbatim(call, ["Drinks oat milk."], { user_id: "dup-user-2" });
     expect(other).toHaveLength(1);
+    const notExact = await addVerbatim(call, ["drinks oat milk"], { user_id: "dup-user" });
+    expect(notExact).toHaveLength(1);
     const history = await call("GET", `/v1/memories/${first}/history/`);
     expect(history.body).toHaveLength(1);
+    expect((await call("GET", `/v1/memories/${first}/`)).body.memory).toBe("Drinks oat milk.");
   });
 
   it("refuses an add without an entity id and a malformed body with Mem0's add error shape", async () => {
