@@ -13,6 +13,8 @@ export interface GatewayConfig {
   /** True when adminToken was generated at start because GATEWAY_ADMIN_TOKEN was unset (development only). */
   readonly adminTokenGenerated: boolean;
   readonly mem0BaseUrl: string;
+  /** Origins a browser-based MCP client may call /mcp from; requests without an Origin header are always allowed. */
+  readonly mcpAllowedOrigins: readonly string[];
   /** MCP token signing keys, credential sealing keys and the secret hashing key. */
   readonly keys: KeyMaterial;
   /** True when the keys were generated at start because none were set (development only). */
@@ -61,6 +63,13 @@ const envSchema = z.object({
     )
     .optional(),
   MEM0_BASE_URL: httpUrl("MEM0_BASE_URL").default("https://api.mem0.ai"),
+  MCP_ALLOWED_ORIGINS: z
+    .string()
+    .regex(
+      /^(https?:\/\/[^\s,/]+)(,\s*https?:\/\/[^\s,/]+)*$/,
+      "MCP_ALLOWED_ORIGINS must be a comma-separated list of origins such as https://claude.ai,https://app.example.com",
+    )
+    .optional(),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
@@ -129,6 +138,12 @@ export function loadConfig(
     adminToken,
     adminTokenGenerated,
     mem0BaseUrl: e.MEM0_BASE_URL.replace(/\/+$/, ""),
+    mcpAllowedOrigins: Object.freeze(
+      (e.MCP_ALLOWED_ORIGINS ?? "")
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
     keys: keyResult.material,
     keysGenerated,
     logLevel: e.LOG_LEVEL,

@@ -27,12 +27,31 @@ describe("gateway configuration", () => {
     expect(result.ok && result.notices.join(" ")).toMatch(/GATEWAY_ADMIN_TOKEN is unset/);
   });
 
-  it("refuses to start in production without an admin token", () => {
+  it("refuses to start in production without an admin token and keys, naming each", () => {
     const result = loadConfig({ NODE_ENV: "production" }, secret);
-    expect(result).toEqual({
-      ok: false,
-      errors: [expect.stringMatching(/GATEWAY_ADMIN_TOKEN is required in production/)],
-    });
+    expect(result.ok).toBe(false);
+    const errors = result.ok ? "" : result.errors.join("\n");
+    expect(errors).toMatch(/GATEWAY_ADMIN_TOKEN is required in production/);
+    expect(errors).toMatch(/MCP_TOKEN_KEYS/);
+    expect(errors).toMatch(/CREDENTIAL_KEYS/);
+    expect(errors).toMatch(/SECRET_HASH_KEY/);
+  });
+
+  it("generates keys in development and says that they last one run", () => {
+    const result = loadConfig({}, secret);
+    expect(result.ok && result.config.keysGenerated).toBe(true);
+    expect(result.ok && result.notices.join(" ")).toMatch(/generated keys for this run only/);
+  });
+
+  it("refuses malformed key material without echoing it", () => {
+    const result = loadConfig(
+      { MCP_TOKEN_KEYS: "k1:tooshort", CREDENTIAL_KEYS: "c1:alsotooshort", SECRET_HASH_KEY: "x" },
+      secret,
+    );
+    expect(result.ok).toBe(false);
+    const errors = result.ok ? "" : result.errors.join("\n");
+    expect(errors).toMatch(/MCP_TOKEN_KEYS/);
+    expect(errors).not.toContain("tooshort");
   });
 
   it.each([
@@ -63,5 +82,16 @@ describe("gateway configuration", () => {
   it("treats empty variables as unset", () => {
     const result = loadConfig({ PORT: "", LOG_LEVEL: "" }, secret);
     expect(result.ok && result.config.port).toBe(8080);
+  });
+});
+
+describe("MCP allowed origins", () => {
+  it("parses a comma-separated list and refuses anything that is not an origin", () => {
+    const ok = loadConfig({ MCP_ALLOWED_ORIGINS: "https://claude.ai, http://localhost:6274" }, secret);
+    expect(ok.ok && ok.config.mcpAllowedOrigins).toEqual(["https://claude.ai", "http://localhost:6274"]);
+    const bad = loadConfig({ MCP_ALLOWED_ORIGINS: "claude.ai/path" }, secret);
+    expect(bad.ok ? [] : bad.errors).toContainEqual(
+      expect.stringMatching(/MCP_ALLOWED_ORIGINS must be a comma-separated list/),
+    );
   });
 });
