@@ -41,4 +41,10 @@ export const LIMITS = {
   upstreamConnectionsPerOrigin: 64,
   /** The get-event wait re-reads the event this often: quick enough to feel immediate, slow enough to be polite. */
   eventPollIntervalMs: 500,
+  /** One MCP tools/call, event wait included; under the common 60 s proxy read timeout, since the response is held until the result. */
+  mcpToolCallMs: 50_000,
+  /** search_tools answers at most this many tools per call: enough to choose from, small enough to read. */
+  discoverySearchResultsMax: 20,
+  /** get_tool_schema takes at most this many names per call, so one answer stays short. */
+  discoverySchemaNamesMax: 5,
 } as const;

@@ -1,0 +1,45 @@
+import { mcpToolDefinition } from "@mcp-gateway/integrations";
+import { type CallToolResult, type ListToolsResult, Server } from "@modelcontextprotocol/server";
+import { discoveryToolDefinitions } from "./discovery-tools.js";
+import type { McpExchange } from "./exchange.js";
+import type { McpSession } from "./mcp-session.js";
+import { callTool } from "./tool-calls.js";
+
+const SERVER_VERSION = "0.1.0";
+
+/**
+ * A fresh MCP server for one HTTP request (never shared across clients: CVE-2026-25536). It offers tools
+ * only: the session's own, or the three discovery tools.
+ */
+export function createMcpServer(exchange: McpExchange): Server {
+  const { session } = exchange;
+  const server = new Server(
+    { name: "mcp-gateway", title: session.serverName, version: SERVER_VERSION },
+    { capabilities: { tools: {} }, instructions: instructionsFor(session) },
+  );
+  // Our schemas are plain JSON data; the SDK's type wants its own JSON value type.
+  server.setRequestHandler("tools/list", () => ({
+    tools: listedTools(session) as unknown as ListToolsResult["tools"],
+  }));
+  server.setRequestHandler("tools/call", async (request) => {
+    const result = await callTool(exchange, request.params.name, request.params.arguments);
+    // Low-level servers project results through the era's codec themselves (SDK v2, Server docs).
+    return server.projectCallToolResult(result as CallToolResult, undefined);
+  });
+  return server;
+}
+
+/** tools/list: deterministic (by name), with titles, schemas and annotations. */
+export function listedTools(session: McpSession): ReturnType<typeof mcpToolDefinition>[] {
+  if (session.exposure === "discovery") return discoveryToolDefinitions(session.tools);
+  return [...session.tools]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map(mcpToolDefinition);
+}
+
+function instructionsFor(session: McpSession): string {
+  const base = `Tools for one ${session.integration} account (${session.tools.length} tools).`;
+  return session.exposure === "discovery"
+    ? `${base} Find a tool with search_tools, read its arguments with get_tool_schema, then run it with call_tool.`
+    : base;
+}

@@ -1,0 +1,36 @@
+import type { ExecutionAccount, Tool } from "@mcp-gateway/integrations";
+
+/** What one MCP URL grants, as resolved for one HTTP request. */
+export interface McpSession {
+  readonly serverId: string;
+  readonly serverName: string;
+  readonly tenantId: string;
+  readonly accountId: string;
+  /** The integration name, e.g. "mem0". */
+  readonly integration: string;
+  /** Already filtered by the URL's methods AND tags. */
+  readonly tools: readonly Tool[];
+  readonly exposure: "all" | "discovery";
+  /** Opened credentials and context; used only to execute tools, never logged. */
+  readonly account: ExecutionAccount;
+}
+
+/**
+ * The resolver's verdict on a URL token. `not_found` covers unknown, malformed, forged, expired and revoked
+ * tokens alike, so the answer is no oracle; `unavailable` means storage could not be asked (fail closed).
+ */
+export type McpAccess =
+  | { ok: true; session: McpSession }
+  | { ok: false; reason: "not_found" }
+  | { ok: false; reason: "unauthorized" }
+  | { ok: false; reason: "unavailable" };
+
+/** What the MCP endpoint needs from the rest of the gateway. */
+export interface McpEndpointOptions {
+  /** Called once per HTTP request, before any JSON-RPC handling. */
+  resolveAccess(token: string, authorization: string | undefined): Promise<McpAccess>;
+  /** The upstream base URL for an integration, e.g. the gateway's MEM0_BASE_URL. */
+  upstreamBaseUrl(integration: string): string;
+  /** Exact origins allowed in an Origin header; a request without Origin is allowed. */
+  allowedOrigins: readonly string[];
+}

@@ -1,0 +1,114 @@
+import { LIMITS } from "@mcp-gateway/core";
+import { createMcpHandler } from "@modelcontextprotocol/server";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { McpExchange } from "./exchange.js";
+import { createMcpServer } from "./mcp-server-factory.js";
+import type { McpEndpointOptions } from "./mcp-session.js";
+import { isOriginAllowed } from "./origin.js";
+import { type Refusal, refusal } from "./refusals.js";
+import { sendSdkResponse, toSdkRequest } from "./web-bridge.js";
+
+export type { McpAccess, McpEndpointOptions, McpSession } from "./mcp-session.js";
+
+// B2: a capability URL must not be cached or leak through Referer; set on every answer of this route.
+const PRIVATE_HEADERS = { "cache-control": "no-store", "referrer-policy": "no-referrer" } as const;
+
+/**
+ * The MCP endpoint, `/mcp/<token>`: stateless Streamable HTTP for both protocol eras (2025-11-25 with
+ * initialize, 2026-07-28 with server/discover and header checks), served by the MCP SDK from a fresh
+ * server per request. Register it with `app.register(mcpRoutes, options)` so its hooks stay scoped.
+ */
+export async function mcpRoutes(app: FastifyInstance, options: McpEndpointOptions): Promise<void> {
+  const handler = createMcpHandler((context) => createMcpServer(McpExchange.fromAuthInfo(context.authInfo)), {
+    maxRequestBodySize: LIMITS.mcpBodyBytes,
+    // Rejections the SDK answers itself (header mismatch, bad version); debug only, they carry no secrets.
+    onerror: (error) => app.log.debug({ mcpError: error.message }, "MCP request rejected by the SDK"),
+  });
+  app.addHook("onClose", async () => handler.close());
+
+  app.addHook("onRequest", async (request, reply) => {
+    reply.headers(PRIVATE_HEADERS);
+    if (!isOriginAllowed(request.headers.origin, options.allowedOrigins)) {
+      return sendRefusal(reply, refusal("origin_forbidden"));
+    }
+    return undefined;
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) =>
+    sendRefusal(reply, refusalForError(error, request)),
+  );
+
+  // A wildcard, not `:token`: fastify caps a named parameter at 100 characters, and signed tokens are longer.
+  app.route({
+    method: ["GET", "POST", "DELETE", "PUT", "PATCH"],
+    url: "/mcp/*",
+    bodyLimit: LIMITS.mcpBodyBytes,
+    handler: async (request, reply) => {
+      const token = tokenFromPath((request.params as { "*"?: string })["*"]);
+      if (token === undefined) return sendRefusal(reply, refusal("not_found"));
+      const access = await options.resolveAccess(token, request.headers.authorization);
+      if (!access.ok) return sendRefusal(reply, refusal(access.reason));
+      if (request.method !== "POST") return sendRefusal(reply, refusal("method_not_allowed"));
+
+      const clientGone = abortOnDisconnect(reply);
+      const exchange = new McpExchange(
+        access.session,
+        request.log,
+        clientGone,
+        options.upstreamBaseUrl(access.session.integration),
+      );
+      const response = await handler.fetch(toSdkRequest(request, clientGone), {
+        parsedBody: request.body,
+        authInfo: exchange.toAuthInfo(),
+      });
+      const mode = jsonRpcMethod(request.body) === "subscriptions/listen" ? "stream" : "hold";
+      return sendSdkResponse(reply, response, mode, () => ({
+        ...exchange.responseHeaders,
+        ...PRIVATE_HEADERS,
+      }));
+    },
+  });
+}
+
+/** The token in `/mcp/<token>`: one non-empty path segment within the length limit, else undefined. */
+export function tokenFromPath(rest: string | undefined): string | undefined {
+  if (rest === undefined || rest === "" || rest.includes("/")) return undefined;
+  if (rest.length > LIMITS.mcpTokenMaxChars) return undefined; // refused unread, before the resolver
+  return rest;
+}
+
+function sendRefusal(reply: FastifyReply, answer: Refusal): FastifyReply {
+  return reply.code(answer.status).headers(answer.headers).headers(PRIVATE_HEADERS).send(answer.body);
+}
+
+/** Errors raised before the handler (body parsing) keep a JSON-RPC shape; anything else is a bug. */
+function refusalForError(error: FastifyError, request: FastifyRequest): Refusal {
+  switch (error.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return refusal("body_too_large");
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return refusal("unsupported_media_type");
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return refusal("parse_error");
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError) return refusal("parse_error");
+  request.log.error({ err: error }, "MCP endpoint failed");
+  return refusal("internal");
+}
+
+function abortOnDisconnect(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.on("close", () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
+function jsonRpcMethod(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
+  const method = (body as { method?: unknown }).method;
+  return typeof method === "string" ? method : undefined;
+}

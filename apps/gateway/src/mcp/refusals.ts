@@ -1,0 +1,75 @@
+/** Why the endpoint answers before (or instead of) the MCP SDK. */
+export type RefusalReason =
+  | "not_found"
+  | "unauthorized"
+  | "unavailable"
+  | "origin_forbidden"
+  | "method_not_allowed"
+  | "body_too_large"
+  | "unsupported_media_type"
+  | "parse_error"
+  | "internal";
+
+/** An HTTP answer with a JSON-RPC error body (clients of both eras read these). */
+export interface Refusal {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: {
+    readonly jsonrpc: "2.0";
+    readonly id: null;
+    readonly error: { readonly code: number; readonly message: string };
+  };
+}
+
+// JSON-RPC reserves -32000..-32099 for implementation-defined server errors.
+const SERVER_ERROR = -32000;
+const PARSE_ERROR = -32700;
+
+/**
+ * The one answer for each refusal. Bodies never echo the request (no token, no id), so every unknown,
+ * forged, expired or revoked URL gets byte-identical 404s.
+ */
+export function refusal(reason: RefusalReason): Refusal {
+  switch (reason) {
+    case "not_found":
+      return answer(
+        404,
+        SERVER_ERROR,
+        "No MCP server at this URL: it is mistyped, expired or revoked. Ask its owner for a new URL.",
+      );
+    case "unauthorized":
+      // RFC 6750 §3: a protected resource names its scheme in WWW-Authenticate on a 401.
+      return answer(
+        401,
+        SERVER_ERROR,
+        "This MCP server requires an API token: send Authorization: Bearer <API token of the tenant that owns it>.",
+        { "www-authenticate": 'Bearer realm="mcp-gateway"' },
+      );
+    case "unavailable":
+      return answer(503, SERVER_ERROR, "The gateway cannot check this URL right now; retry shortly.", {
+        "retry-after": "5",
+      });
+    case "origin_forbidden":
+      return answer(403, SERVER_ERROR, "Forbidden: this Origin may not call the MCP endpoint.");
+    case "method_not_allowed":
+      // Stateless Streamable HTTP: no GET stream and no session to DELETE (both eras allow 405 here).
+      return answer(405, SERVER_ERROR, "Method not allowed: send MCP messages with POST.", { allow: "POST" });
+    case "body_too_large":
+      return answer(413, SERVER_ERROR, "The request body is too large for one MCP message.");
+    case "unsupported_media_type":
+      return answer(415, SERVER_ERROR, "Send the JSON-RPC message with Content-Type: application/json.");
+    case "parse_error":
+      return answer(400, PARSE_ERROR, "Parse error: the body is not one valid JSON-RPC message.");
+    case "internal":
+      return answer(500, -32603, "Internal error; quote the x-request-id header when reporting it.");
+  }
+}
+
+function answer(
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Refusal {
+  return { status, headers, body: { jsonrpc: "2.0", id: null, error: { code, message } } };
+}
