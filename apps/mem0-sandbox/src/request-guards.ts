@@ -81,7 +81,9 @@ export async function refuseUnauthenticated(reply: FastifyReply, detail: string)
 }
 
 /** The onRequest hook implementing the guards. */
-export function makeGuardHook(state: GuardState) {
+export function makeGuardHook(
+  state: GuardState,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     state.requests += 1;
     if (await applyFault(state, request, reply)) return;

@@ -54,13 +54,16 @@ describe("contract with Mem0's OpenAPI description", () => {
       }),
     ).not.toEqual([]);
     expect(specErrors("GET", "/v1/event/{event_id}/", 200, { status: "DONE" })).not.toEqual([]);
+    expect(
+      specErrors("GET", "/v1/memories/{memory_id}/", 404, { message: "Memory not found!" }, true),
+    ).not.toEqual([]);
   });
 
   it("ping and stats", async () => {
     await conforms("GET", "/v1/ping/", "/v1/ping/", 200);
     const refused = await clientFor(sandbox, "m0-wrong")("GET", "/v1/ping/");
     expect(refused.status).toBe(401);
-    expect(specErrors("GET", "/v1/ping/", 401, refused.body)).toEqual([]);
+    expect(specErrors("GET", "/v1/ping/", 401, refused.body, true)).toEqual([]);
     await conforms("GET", "/v1/stats/", "/v1/stats/", 200);
   });
 
@@ -99,20 +102,118 @@ describe("contract with Mem0's OpenAPI description", () => {
     await conforms("GET", "/v1/memories/{memory_id}/history/", `/v1/memories/${secondId}/history/`, 200);
   });
 
+  it("documented error bodies, with every documented field present", async () => {
+    const other = await startSandbox({ apiKeys: ["m0-other"] });
+    const stranger = clientFor(other, "m0-other");
+    try {
+      const account = sandbox.accountFor("m0-contract");
+      const orgs = "/api/v1/orgs/organizations/";
+      const org = `${orgs}${account.orgId}/`;
+      const project = `${org}projects/${account.projectId}/`;
+      const missingOrg = `${orgs}0f0e0d0c-0b0a-4909-8807-060504030201/`;
+      const missingProject = `${org}projects/0f0e0d0c-0b0a-4909-8807-060504030201/`;
+      const hook = (
+        await call("POST", `/api/v1/webhooks/projects/${account.projectId}/`, {
+          name: "h",
+          url: "https://example.com",
+          event_types: ["memory_add"],
+        })
+      ).body;
+      const tooMany = {
+        memories: Array.from({ length: 1001 }, () => ({ memory_id: "0f0e0d0c-0b0a-4909-8807-060504030201" })),
+      };
+      const cases: [string, string, string, number, unknown?, Call?][] = [
+        ["POST", "/v1/memories/", "/v3/memories/add/", 400, { messages: [] }], // v3 add documents no body; api.md: same shape as v1 add
+        ["POST", "/v1/memories/", "/v3/memories/add/", 400, { messages: [{ role: "user", content: "x" }] }],
+        ["DELETE", "/v2/entities/{entity_type}/{entity_id}/", "/v2/entities/robot/x/", 400],
+        ["DELETE", "/v1/entities/{entity_type}/{entity_id}/", "/v1/entities/user/abc/", 400],
+        ["POST", "/v1/exports/", "/v1/exports/", 400, { filters: { AND: [{ user_id: "u" }] } }],
+        [
+          "POST",
+          "/v1/exports/",
+          "/v1/exports/",
+          400,
+          { schema: { type: "object" }, filters: { user_id: "u" } },
+        ],
+        ["POST", "/v1/exports/get/", "/v1/exports/get/", 400, {}],
+        ["POST", "/v1/exports/get/", "/v1/exports/get/", 404, { memory_export_id: "nope" }],
+        ["PUT", "/v1/batch/", "/v1/batch/", 400, tooMany],
+        ["DELETE", "/v1/batch/", "/v1/batch/", 400, tooMany],
+        ["POST", orgs, orgs, 400, {}],
+        ["GET", `${orgs}{org_id}/`, missingOrg, 404],
+        ["DELETE", `${orgs}{org_id}/`, org, 403],
+        ["DELETE", `${orgs}{org_id}/`, missingOrg, 404],
+        ["GET", `${orgs}{org_id}/members/`, `${missingOrg}members/`, 404],
+        ["POST", `${orgs}{org_id}/members/`, `${org}members/`, 400, { email: "bad" }],
+        ["PUT", `${orgs}{org_id}/members/`, `${org}members/`, 400, { role: "OWNER" }],
+        [
+          "POST",
+          `${orgs}{org_id}/members/`,
+          `${missingOrg}members/`,
+          404,
+          { email: "a@b.co", role: "READER" },
+        ],
+        ["POST", `${orgs}{org_id}/projects/`, `${org}projects/`, 400, {}],
+        ["GET", `${orgs}{org_id}/projects/{project_id}/`, missingProject, 404],
+        ["PATCH", `${orgs}{org_id}/projects/{project_id}/`, missingProject, 404, { name: "x" }],
+        ["DELETE", `${orgs}{org_id}/projects/{project_id}/`, project, 403],
+        ["GET", `${orgs}{org_id}/projects/{project_id}/members/`, `${missingProject}members/`, 404],
+        [
+          "POST",
+          `${orgs}{org_id}/projects/{project_id}/members/`,
+          `${missingProject}members/`,
+          404,
+          { email: "a@b.co", role: "READER" },
+        ],
+        [
+          "GET",
+          "/api/v1/webhooks/projects/{project_id}/",
+          `/api/v1/webhooks/projects/${account.projectId}/`,
+          403,
+          undefined,
+          stranger,
+        ],
+        [
+          "POST",
+          "/api/v1/webhooks/projects/{project_id}/",
+          `/api/v1/webhooks/projects/${account.projectId}/`,
+          400,
+          {},
+        ],
+        [
+          "PUT",
+          "/api/v1/webhooks/{webhook_id}/",
+          `/api/v1/webhooks/${hook.webhook_id}/`,
+          400,
+          { url: "nope" },
+        ],
+        ["PUT", "/api/v1/webhooks/{webhook_id}/", "/api/v1/webhooks/missing/", 404, { name: "x" }],
+        ["DELETE", "/api/v1/webhooks/{webhook_id}/", "/api/v1/webhooks/missing/", 404],
+      ];
+      for (const [method, specPath, path, status, body, client] of cases) {
+        const response = await (client ?? call)(method, path, body);
+        expect(response.status, `${method} ${path}: ${JSON.stringify(response.body)}`).toBe(status);
+        expect(specErrors(method, specPath, status, response.body, true), `${method} ${path}`).toEqual([]);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
   it("documented memory errors", async () => {
     for (const method of ["GET", "PUT", "DELETE"]) {
       const bad = await call(method, "/v1/memories/nope/", method === "PUT" ? { text: "x" } : undefined);
-      expect(specErrors(method, "/v1/memories/{memory_id}/", 400, bad.body)).toEqual([]);
+      expect(specErrors(method, "/v1/memories/{memory_id}/", 400, bad.body, true)).toEqual([]);
       const missing = await call(
         method,
         "/v1/memories/0f0e0d0c-0b0a-4909-8807-060504030201/",
         method === "PUT" ? { text: "x" } : undefined,
       );
-      expect(specErrors(method, "/v1/memories/{memory_id}/", 404, missing.body)).toEqual([]);
+      expect(specErrors(method, "/v1/memories/{memory_id}/", 404, missing.body, true)).toEqual([]);
     }
     const event = await call("GET", "/v1/event/0f0e0d0c-0b0a-4909-8807-060504030201/");
     expect(event.status).toBe(404);
-    expect(specErrors("GET", "/v1/event/{event_id}/", 404, event.body)).toEqual([]);
+    expect(specErrors("GET", "/v1/event/{event_id}/", 404, event.body, true)).toEqual([]);
   });
 
   it("events", async () => {

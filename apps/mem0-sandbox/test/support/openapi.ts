@@ -58,12 +58,37 @@ export function responseSchema(method: string, path: string, status: number): un
   return toJsonSchema(schema);
 }
 
-/** Validation errors of `body` against the documented response (empty when it conforms). */
-export function specErrors(method: string, path: string, status: number, body: unknown): string[] {
-  const key = `${method} ${path} ${status}`;
+/**
+ * Error schemas in the spec list their fields without marking them required, so any object would pass;
+ * this makes every documented top-level field required (in each oneOf branch), so `{"error": ...}` and
+ * `{"message": ...}` bodies are told apart.
+ */
+function requireDocumentedFields(schema: unknown): unknown {
+  if (typeof schema !== "object" || schema === null) return schema;
+  const node = { ...(schema as Json) };
+  for (const key of ["oneOf", "anyOf"])
+    if (Array.isArray(node[key])) node[key] = (node[key] as unknown[]).map(requireDocumentedFields);
+  if (node.properties && typeof node.properties === "object")
+    node.required = Object.keys(node.properties as Json);
+  return node;
+}
+
+/**
+ * Validation errors of `body` against the documented response (empty when it conforms). With
+ * `strict`, every documented top-level field must be present (used for error bodies).
+ */
+export function specErrors(
+  method: string,
+  path: string,
+  status: number,
+  body: unknown,
+  strict = false,
+): string[] {
+  const key = `${method} ${path} ${status} ${strict}`;
   let validate = cache.get(key);
   if (!validate) {
-    validate = ajv.compile(responseSchema(method, path, status) as object);
+    const schema = responseSchema(method, path, status);
+    validate = ajv.compile((strict ? requireDocumentedFields(schema) : schema) as object);
     cache.set(key, validate);
   }
   return validate(body)
