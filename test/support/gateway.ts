@@ -45,7 +45,6 @@ export interface TestStack {
   sandbox: Sandbox;
   logs: ReturnType<typeof capturingLogger>;
   /** Calls the gateway; `token` goes in Authorization: Bearer. */
-  // biome-ignore lint/suspicious/noExplicitAny: responses are loose JSON that each test reads its own way
   call(
     method: string,
     path: string,
