@@ -61,10 +61,13 @@ export type FilterParse = { ok: true; filter: Filter } | { ok: false; message: s
 
 class FilterError extends Error {}
 
+/** Nesting deeper than this is refused: real filters nest a few levels, and unbounded recursion could overflow. */
+export const FILTER_MAX_DEPTH = 32;
+
 /** Validates and compiles a `filters` object. */
 export function parseFilters(input: unknown): FilterParse {
   try {
-    return { ok: true, filter: parseCondition(input) };
+    return { ok: true, filter: parseCondition(input, 0) };
   } catch (error) {
     if (error instanceof FilterError) return { ok: false, message: error.message };
     throw error;
@@ -75,7 +78,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function parseCondition(input: unknown): Filter {
+function parseCondition(input: unknown, depth: number): Filter {
+  if (depth > FILTER_MAX_DEPTH)
+    throw new FilterError(`Filters may nest at most ${FILTER_MAX_DEPTH} levels deep.`);
   if (!isPlainObject(input)) throw new FilterError("Each filter condition must be a JSON object.");
   const keys = Object.keys(input);
   if (keys.length === 0) throw new FilterError("A filter condition cannot be an empty object.");
@@ -83,23 +88,26 @@ function parseCondition(input: unknown): Filter {
   for (const key of keys) {
     // §4.1 quirk: with AND and OR as siblings, the OR branch is silently dropped.
     if (key === "OR" && "AND" in input) continue;
-    parts.push(parseKey(key, input[key]));
+    parts.push(parseKey(key, input[key], depth));
   }
   return parts.length === 1 ? parts[0]! : { kind: "and", items: parts };
 }
 
-function parseKey(key: string, value: unknown): Filter {
+function parseKey(key: string, value: unknown, depth: number): Filter {
   if (key === "AND" || key === "OR") {
     if (!Array.isArray(value) || value.length === 0)
       throw new FilterError(`${key} takes a non-empty array of conditions.`);
-    return { kind: key === "AND" ? "and" : "or", items: value.map(parseCondition) };
+    return {
+      kind: key === "AND" ? "and" : "or",
+      items: value.map((item) => parseCondition(item, depth + 1)),
+    };
   }
   if (key === "NOT") {
     if (!isPlainObject(value))
       throw new FilterError(
         'NOT takes one condition object, e.g. {"NOT": {"categories": {"in": ["spam"]}}}.',
       );
-    return { kind: "not", item: parseCondition(value) };
+    return { kind: "not", item: parseCondition(value, depth + 1) };
   }
   if ((ENTITY_FIELDS as readonly string[]).includes(key)) return parseEntity(key as EntityField, value);
   if ((DATE_FIELDS as readonly string[]).includes(key)) return parseDate(key as DateField, value);

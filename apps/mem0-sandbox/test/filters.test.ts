@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ALLOWED_FILTER_KEYS, hasPositiveEntity, matchesFilter, parseFilters } from "../src/filters.js";
+import {
+  ALLOWED_FILTER_KEYS,
+  FILTER_MAX_DEPTH,
+  hasPositiveEntity,
+  matchesFilter,
+  parseFilters,
+} from "../src/filters.js";
 import type { MemoryRecord } from "../src/memory-record.js";
 
 function memory(overrides: Partial<MemoryRecord>): MemoryRecord {
@@ -195,6 +201,30 @@ describe("logic and structure", () => {
     expect(rejection({ AND: ["user_id"] })).toMatch(/must be a JSON object/);
     expect(rejection({})).toMatch(/empty/);
   });
+  it("refuses nesting deeper than the limit instead of recursing without bound", () => {
+    let deep: unknown = { user_id: "a" };
+    for (let i = 0; i < FILTER_MAX_DEPTH + 1; i += 1) deep = { NOT: deep };
+    expect(rejection(deep)).toMatch(/nest at most/);
+  });
+
+  it("rejects garbage with a message, never an exception", () => {
+    for (const garbage of [
+      null,
+      1,
+      "user_id",
+      [],
+      { AND: [null] },
+      { NOT: null },
+      { metadata: null },
+      { created_at: null },
+      { memory_ids: [1] },
+      { categories: { in: [] } },
+    ]) {
+      const parsed = parseFilters(garbage);
+      expect(parsed.ok, JSON.stringify(garbage)).toBe(false);
+    }
+  });
+
   it("there is no nin operator", () => {
     expect(rejection({ user_id: { nin: ["a"] } })).toMatch(/Operator 'nin' is not supported/);
   });

@@ -4,7 +4,7 @@ import type { Sandbox } from "../../src/index.js";
 export interface Exchange {
   status: number;
   headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
+  /** Parsed JSON (typed loosely: tests read arbitrary Mem0 bodies). */
   body: any;
 }
 
