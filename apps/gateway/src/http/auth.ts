@@ -12,7 +12,7 @@ declare module "fastify" {
 
 const CHALLENGE = 'Bearer realm="mcp-gateway"';
 
-/** preHandler for /tenants: only the operator's bootstrap token. */
+/** onRequest hook for /tenants: only the operator's bootstrap token. */
 export function requireOperator(ctx: ServiceContext) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (isOperator(ctx, request.headers.authorization)) return;
@@ -38,7 +38,7 @@ export function requireOperator(ctx: ServiceContext) {
   };
 }
 
-/** preHandler for tenant routes: a valid, unexpired API token of a live tenant. */
+/** onRequest hook for tenant routes: a valid, unexpired API token of a live tenant. */
 export function requireTenant(ctx: ServiceContext) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const auth = await authenticateTenant(ctx, request.headers.authorization);

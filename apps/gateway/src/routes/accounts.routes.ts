@@ -31,7 +31,8 @@ type Credentials = Record<string, string>;
 
 /** Integrated accounts: a tenant's connections to upstreams. */
 export async function accountsRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
-  app.addHook("preHandler", requireTenant(ctx));
+  // onRequest, not preHandler: a caller is authenticated before its body is read or validated.
+  app.addHook("onRequest", requireTenant(ctx));
 
   app.post<{ Body: { integration: string; name: string; credentials: Credentials } }>(
     "/integrated-account",

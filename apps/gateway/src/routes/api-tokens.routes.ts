@@ -8,7 +8,8 @@ const security = [{ apiToken: [] }];
 
 /** A tenant's API tokens. */
 export async function apiTokensRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
-  app.addHook("preHandler", requireTenant(ctx));
+  // onRequest, not preHandler: a caller is authenticated before its body is read or validated.
+  app.addHook("onRequest", requireTenant(ctx));
 
   app.post<{ Body: { name: string; expires_at?: string | null } }>(
     "/api-tokens",
@@ -30,14 +31,12 @@ export async function apiTokensRoutes(app: FastifyInstance, { ctx }: { ctx: Serv
       },
     },
     async (request, reply) =>
-      reply
-        .code(201)
-        .send(
-          await issueApiToken(ctx, request.tenantId, {
-            name: request.body.name,
-            expires_at: request.body.expires_at ?? null,
-          }),
-        ),
+      reply.code(201).send(
+        await issueApiToken(ctx, request.tenantId, {
+          name: request.body.name,
+          expires_at: request.body.expires_at ?? null,
+        }),
+      ),
   );
 
   app.get<{ Querystring: { limit: number; cursor?: string } }>(

@@ -8,7 +8,8 @@ export async function integrationsRoutes(
   app: FastifyInstance,
   { ctx }: { ctx: ServiceContext },
 ): Promise<void> {
-  app.addHook("preHandler", requireTenant(ctx));
+  // onRequest, not preHandler: a caller is authenticated before its body is read or validated.
+  app.addHook("onRequest", requireTenant(ctx));
   const result = integrationNames.map((n) => {
     const integration = integrations[n];
     if (integration === undefined) throw new Error(`integration ${n} is listed but not registered`);

@@ -40,7 +40,8 @@ export async function mcpServersRoutes(
   app: FastifyInstance,
   { ctx }: { ctx: ServiceContext },
 ): Promise<void> {
-  app.addHook("preHandler", requireTenant(ctx));
+  // onRequest, not preHandler: a caller is authenticated before its body is read or validated.
+  app.addHook("onRequest", requireTenant(ctx));
 
   app.post<{ Params: { id: string }; Body: ServerBody & { name: string } }>(
     "/integrated-account/:id/mcp",

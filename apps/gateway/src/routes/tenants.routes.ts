@@ -14,7 +14,8 @@ const security = [{ operatorToken: [] }];
 
 /** The operator's routes: tenants. */
 export async function tenantsRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
-  app.addHook("preHandler", requireOperator(ctx));
+  // onRequest, not preHandler: a caller is authenticated before its body is read or validated.
+  app.addHook("onRequest", requireOperator(ctx));
 
   app.post<{ Body: { name: string } }>(
     "/tenants",
