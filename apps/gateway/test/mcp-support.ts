@@ -89,6 +89,8 @@ export interface McpTestGateway {
   readonly sandbox: Sandbox;
   readonly app: FastifyInstance;
   readonly logs: ReturnType<typeof capturingLogger>;
+  /** How many times the endpoint has asked the resolver so far. */
+  resolverCalls(): number;
   /** The MCP URL for a token. */
   mcpUrl(token: string): string;
   close(): Promise<void>;
@@ -118,8 +120,13 @@ export async function startMcpTestGateway(sandboxOptions: SandboxOptions = {}): 
     redis,
     logger: logs.logger,
   });
+  const resolve = testResolver(tokens, account);
+  let resolverCalls = 0;
   await app.register(mcpRoutes, {
-    resolveAccess: testResolver(tokens, account),
+    resolveAccess: (token, authorization) => {
+      resolverCalls += 1;
+      return resolve(token, authorization);
+    },
     upstreamBaseUrl: () => sandbox.url,
     allowedOrigins: [ALLOWED_ORIGIN],
   });
@@ -132,6 +139,7 @@ export async function startMcpTestGateway(sandboxOptions: SandboxOptions = {}): 
     sandbox,
     app,
     logs,
+    resolverCalls: () => resolverCalls,
     mcpUrl: (token) => `${baseUrl}/mcp/${token}`,
     async close() {
       await app.close();

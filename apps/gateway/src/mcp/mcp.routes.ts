@@ -31,6 +31,8 @@ export async function mcpRoutes(app: FastifyInstance, options: McpEndpointOption
     if (!isOriginAllowed(request.headers.origin, options.allowedOrigins)) {
       return sendRefusal(reply, refusal("origin_forbidden"));
     }
+    // Decided before the body is read: a GET or DELETE carries no JSON-RPC message and needs no lookup.
+    if (request.method !== "POST") return sendRefusal(reply, refusal("method_not_allowed"));
     return undefined;
   });
   app.setErrorHandler((error: FastifyError, request, reply) =>
@@ -47,7 +49,6 @@ export async function mcpRoutes(app: FastifyInstance, options: McpEndpointOption
       if (token === undefined) return sendRefusal(reply, refusal("not_found"));
       const access = await options.resolveAccess(token, request.headers.authorization);
       if (!access.ok) return sendRefusal(reply, refusal(access.reason));
-      if (request.method !== "POST") return sendRefusal(reply, refusal("method_not_allowed"));
 
       const clientGone = abortOnDisconnect(reply);
       const exchange = new McpExchange(

@@ -1,0 +1,220 @@
+import { LIMITS } from "@mcp-gateway/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ALLOWED_ORIGIN,
+  connectClient,
+  initializeBody,
+  jsonRpcFrom,
+  type McpTestGateway,
+  postRaw,
+  startMcpTestGateway,
+} from "./mcp-support.js";
+
+const MODERN = "2026-07-28";
+
+/** A 2026-07-28 request: the per-request envelope in the body, mirrored in the standard headers. */
+function modern(method: string, params: Record<string, unknown> = {}, id: number | string = 1) {
+  return {
+    body: {
+      jsonrpc: "2.0",
+      id,
+      method,
+      params: {
+        ...params,
+        _meta: {
+          "io.modelcontextprotocol/protocolVersion": MODERN,
+          "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
+          "io.modelcontextprotocol/clientCapabilities": {},
+        },
+      },
+    },
+    headers: {
+      "mcp-protocol-version": MODERN,
+      "mcp-method": method,
+      ...(typeof params.name === "string" ? { "mcp-name": params.name } : {}),
+    },
+  };
+}
+
+function expectPrivate(headers: Headers): void {
+  expect(headers.get("cache-control")).toBe("no-store");
+  expect(headers.get("referrer-policy")).toBe("no-referrer");
+}
+
+let gateway: McpTestGateway;
+beforeAll(async () => {
+  gateway = await startMcpTestGateway();
+});
+afterAll(async () => {
+  await gateway?.close();
+});
+
+describe("the MCP URL as a capability", () => {
+  it("answers unknown, revoked, malformed, over-long and extra-segment URLs with one identical 404", async () => {
+    const { tokens } = gateway;
+    const base = `${gateway.baseUrl}/mcp/`;
+    const urls = [
+      `${base}${tokens.revoked}`,
+      `${base}not-a-token`,
+      `${base}${tokens.all.slice(0, -3)}xyz`,
+      `${base}${"a".repeat(LIMITS.mcpTokenMaxChars + 1)}`,
+      `${base}${tokens.all}/extra`,
+      base,
+    ];
+    const answers = await Promise.all(urls.map((url) => postRaw(url, initializeBody(7))));
+    for (const answer of answers) {
+      expect(answer.status).toBe(404);
+      expectPrivate(answer.headers);
+      expect(answer.text).toBe(answers[0]?.text);
+    }
+    expect(JSON.parse(answers[0]?.text ?? "")).toEqual({
+      jsonrpc: "2.0",
+      id: null,
+      error: { code: -32000, message: expect.stringContaining("expired or revoked") },
+    });
+    for (const answer of answers) expect(answer.text).not.toContain("mcpg_");
+  });
+
+  it("refuses a token over the length limit without asking the resolver", async () => {
+    const before = gateway.resolverCalls();
+    const answer = await postRaw(
+      `${gateway.baseUrl}/mcp/${"b".repeat(LIMITS.mcpTokenMaxChars + 1)}`,
+      initializeBody(),
+    );
+    expect(answer.status).toBe(404);
+    expect(gateway.resolverCalls()).toBe(before);
+  });
+
+  it("asks for the tenant API token with 401 and WWW-Authenticate when the server requires it", async () => {
+    const url = gateway.mcpUrl(gateway.tokens.protected);
+    for (const authorization of [undefined, "Bearer mcpg_at_wrong", `Basic ${gateway.tokens.apiToken}`]) {
+      const answer = await postRaw(url, initializeBody(), authorization ? { authorization } : {});
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get("www-authenticate")).toBe('Bearer realm="mcp-gateway"');
+      expectPrivate(answer.headers);
+      expect(jsonRpcFrom(answer.text)).toMatchObject({
+        error: { message: expect.stringContaining("Bearer") },
+      });
+    }
+    const { client } = await connectClient(url, MODERN, {
+      authorization: `Bearer ${gateway.tokens.apiToken}`,
+    });
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    await client.close();
+  });
+
+  it("fails closed with 503 when the resolver cannot reach storage", async () => {
+    const answer = await postRaw(gateway.mcpUrl(gateway.tokens.unavailable), initializeBody());
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get("retry-after")).toBe("5");
+    expectPrivate(answer.headers);
+  });
+});
+
+describe("transport rules", () => {
+  it("refuses a foreign or null Origin with 403 and allows the configured one and none", async () => {
+    const url = gateway.mcpUrl(gateway.tokens.all);
+    for (const origin of [
+      "https://evil.example",
+      "null",
+      `${ALLOWED_ORIGIN}.evil.example`,
+      "http://claude.ai",
+    ]) {
+      const answer = await postRaw(url, initializeBody(), { origin });
+      expect(answer.status, origin).toBe(403);
+      expectPrivate(answer.headers);
+    }
+    expect((await postRaw(url, initializeBody(), { origin: ALLOWED_ORIGIN })).status).toBe(200);
+    expect((await postRaw(url, initializeBody())).status).toBe(200);
+  });
+
+  it("answers GET and DELETE with 405 and Allow: POST (stateless: no stream, no session)", async () => {
+    for (const method of ["GET", "DELETE"]) {
+      const answer = await postRaw(
+        gateway.mcpUrl(gateway.tokens.all),
+        undefined,
+        { "mcp-session-id": "x" },
+        method,
+      );
+      expect(answer.status).toBe(405);
+      expect(answer.headers.get("allow")).toBe("POST");
+      expectPrivate(answer.headers);
+    }
+  });
+
+  it("serves a 2025-11-25 initialize over SSE or JSON, whichever the client accepts, with no session id", async () => {
+    const url = gateway.mcpUrl(gateway.tokens.all);
+    const sse = await postRaw(url, initializeBody());
+    expect(sse.status).toBe(200);
+    expect(sse.headers.get("content-type")).toContain("text/event-stream");
+    expect(sse.headers.get("mcp-session-id")).toBeNull();
+    expectPrivate(sse.headers);
+    expect(jsonRpcFrom(sse.text)).toMatchObject({ id: 1, result: { protocolVersion: "2025-11-25" } });
+
+    const call = modern("tools/list");
+    const json = await postRaw(url, call.body, {
+      ...call.headers,
+      accept: "application/json, text/event-stream",
+    });
+    expect(json.headers.get("content-type")).toContain("application/json");
+    expectPrivate(json.headers);
+    expect(jsonRpcFrom(json.text)).toMatchObject({ id: 1, result: { tools: expect.any(Array) } });
+  });
+
+  it("acknowledges a notification with 202 and no body", async () => {
+    const answer = await postRaw(gateway.mcpUrl(gateway.tokens.all), {
+      jsonrpc: "2.0",
+      method: "notifications/initialized",
+    });
+    expect(answer.status).toBe(202);
+    expect(answer.text).toBe("");
+    expectPrivate(answer.headers);
+  });
+
+  it("answers server/discover and checks Mcp-Method and Mcp-Name against the body (2026-07-28)", async () => {
+    const url = gateway.mcpUrl(gateway.tokens.all);
+    const discover = modern("server/discover");
+    const found = await postRaw(url, discover.body, discover.headers);
+    expect(jsonRpcFrom(found.text)).toMatchObject({ result: { supportedVersions: [MODERN] } });
+
+    const call = modern("tools/call", { name: "list_all_mem_0_projects", arguments: {} });
+    const wrongName = await postRaw(url, call.body, { ...call.headers, "mcp-name": "list_all_mem_0_stats" });
+    expect(wrongName.status).toBe(400);
+    expect(jsonRpcFrom(wrongName.text)).toMatchObject({ error: { code: -32020 } });
+    const wrongMethod = await postRaw(url, call.body, { ...call.headers, "mcp-method": "tools/list" });
+    expect(wrongMethod.status).toBe(400);
+    const { "mcp-name": _dropped, ...withoutName } = call.headers;
+    expect((await postRaw(url, call.body, withoutName)).status).toBe(400);
+    const right = await postRaw(url, call.body, call.headers);
+    expect(right.status).toBe(200);
+    expectPrivate(right.headers);
+  });
+
+  it("refuses a body over the limit with 413, and a non-JSON body, in JSON-RPC form", async () => {
+    const url = gateway.mcpUrl(gateway.tokens.all);
+    const big = await postRaw(url, {
+      ...initializeBody(),
+      padding: "x".repeat(LIMITS.mcpBodyBytes),
+    });
+    expect(big.status).toBe(413);
+    expectPrivate(big.headers);
+    expect(JSON.parse(big.text)).toMatchObject({ jsonrpc: "2.0", error: { code: -32000 } });
+
+    const broken = await postRaw(url, "{not json");
+    expect(broken.status).toBe(400);
+    expect(JSON.parse(broken.text)).toMatchObject({ error: { code: -32700 } });
+    const text = await postRaw(url, "hello", { "content-type": "text/plain" });
+    expect(text.status).toBe(415);
+    expectPrivate(text.headers);
+  });
+
+  it("never writes a URL token or an API token to the log", async () => {
+    await postRaw(gateway.mcpUrl(gateway.tokens.protected), initializeBody(), {
+      authorization: `Bearer ${gateway.tokens.apiToken}`,
+    });
+    await postRaw(gateway.mcpUrl(gateway.tokens.revoked), initializeBody());
+    const lines = gateway.logs.lines().join("\n");
+    expect(lines).toContain("/mcp/[token]");
+    for (const token of Object.values(gateway.tokens)) expect(lines).not.toContain(token);
+  });
+});
