@@ -91,13 +91,15 @@ export function listMemories(
 }
 
 function numberOption(
-  value: unknown,
+  raw: unknown,
   fallback: number,
   min: number,
   max: number,
   integer: boolean,
 ): number | null {
-  if (value === undefined || value === null) return fallback;
+  if (raw === undefined || raw === null) return fallback;
+  // DRF's number fields also accept numeric strings ("5").
+  const value = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
   if (typeof value !== "number" || Number.isNaN(value) || value < min || value > max) return null;
   if (integer && !Number.isInteger(value)) return null;
   return value;

@@ -428,6 +428,13 @@ describe("search", () => {
       threshold: 0.99,
     });
     expect(strict.body.results).toEqual([]);
+    const asString = await call("POST", "/v3/memories/search/", {
+      query: "tennis",
+      filters: { user_id: "search-user" },
+      top_k: "2",
+      threshold: "0",
+    });
+    expect(asString.body.results).toHaveLength(2);
     const bad = await call("POST", "/v3/memories/search/", {
       query: "tennis",
       filters: { user_id: "search-user" },
