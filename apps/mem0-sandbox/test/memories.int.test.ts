@@ -351,6 +351,31 @@ describe("list and pagination", () => {
     expect(negative.body.error).toMatch(/positively scope/);
   });
 
+  it("passes filter validation errors through as 400s (allow-list, operator rules)", async () => {
+    const unknownKey = await call("POST", "/v3/memories/", {
+      filters: { AND: [{ user_id: "page-user" }, { score: 1 }] },
+    });
+    expect(unknownKey.status).toBe(400);
+    expect(unknownKey.body.error).toMatch(
+      /^Top-level key must be a logical operator or an allowed field: \['AND', 'OR', 'NOT'/,
+    );
+    const eqOnDate = await call("POST", "/v3/memories/", {
+      filters: { user_id: "page-user", created_at: { eq: "2024-01-01" } },
+    });
+    expect(eqOnDate.status).toBe(400);
+    expect(eqOnDate.body.error).toMatch(/pass the value directly/);
+    const filtered = await call("POST", "/v3/memories/", {
+      filters: {
+        AND: [
+          { user_id: "page-user" },
+          { keywords: { icontains: "FACT T" } },
+          { NOT: { keywords: { contains: "three" } } },
+        ],
+      },
+    });
+    expect(filtered.body.results.map((m: { memory: string }) => m.memory)).toEqual(["Fact two."]);
+  });
+
   it("restricts returned fields with `fields`", async () => {
     const response = await call("POST", "/v3/memories/", {
       filters: { user_id: "page-user" },
