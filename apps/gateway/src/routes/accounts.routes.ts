@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { requireTenant } from "../http/auth.js";
 import { ids, listQuery, name, page, responses } from "../http/schemas.js";
+import { strictAdminRequests } from "../http/strict-requests.js";
 import {
   createAccount,
   deleteAccount,
@@ -31,6 +32,7 @@ type Credentials = Record<string, string>;
 
 /** Integrated accounts: a tenant's connections to upstreams. */
 export async function accountsRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
+  strictAdminRequests(app);
   // onRequest, not preHandler: a caller is authenticated before its body is read or validated.
   app.addHook("onRequest", requireTenant(ctx));
 

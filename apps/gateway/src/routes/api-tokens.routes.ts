@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { requireTenant } from "../http/auth.js";
 import { ids, listQuery, name, nullableTimestamp, page, responses } from "../http/schemas.js";
+import { strictAdminRequests } from "../http/strict-requests.js";
 import { issueApiToken, listApiTokensPage, revokeApiToken } from "../services/api-tokens.service.js";
 import type { ServiceContext } from "../services/service-context.js";
 
@@ -8,6 +9,7 @@ const security = [{ apiToken: [] }];
 
 /** A tenant's API tokens. */
 export async function apiTokensRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
+  strictAdminRequests(app);
   // onRequest, not preHandler: a caller is authenticated before its body is read or validated.
   app.addHook("onRequest", requireTenant(ctx));
 

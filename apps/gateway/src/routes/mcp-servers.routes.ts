@@ -9,6 +9,7 @@ import {
   page,
   responses,
 } from "../http/schemas.js";
+import { strictAdminRequests } from "../http/strict-requests.js";
 import {
   deleteMcpServerById,
   getMcpServer,
@@ -40,6 +41,7 @@ export async function mcpServersRoutes(
   app: FastifyInstance,
   { ctx }: { ctx: ServiceContext },
 ): Promise<void> {
+  strictAdminRequests(app);
   // onRequest, not preHandler: a caller is authenticated before its body is read or validated.
   app.addHook("onRequest", requireTenant(ctx));
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { requireOperator } from "../http/auth.js";
 import { ids, listQuery, name, page, responses } from "../http/schemas.js";
+import { strictAdminRequests } from "../http/strict-requests.js";
 import type { ServiceContext } from "../services/service-context.js";
 import { createTenant, deleteTenant, getTenant, listTenantsPage } from "../services/tenants.service.js";
 
@@ -14,6 +15,7 @@ const security = [{ operatorToken: [] }];
 
 /** The operator's routes: tenants. */
 export async function tenantsRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
+  strictAdminRequests(app);
   // onRequest, not preHandler: a caller is authenticated before its body is read or validated.
   app.addHook("onRequest", requireOperator(ctx));
 
