@@ -1,0 +1,144 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type McpTestGateway, startMcpTestGateway } from "./mcp-support.js";
+
+// The clients Claude users run, installed as root devDependencies: mcp-remote (Claude Desktop's stdio
+// bridge) and the MCP Inspector CLI. Both talk to a gateway on loopback; nothing leaves the machine.
+const bin = (name: string): string =>
+  fileURLToPath(new URL(`../../../node_modules/.bin/${name}`, import.meta.url));
+const run = promisify(execFile);
+
+let gateway: McpTestGateway;
+let home: string;
+beforeAll(async () => {
+  gateway = await startMcpTestGateway();
+  // Both clients write state under HOME (OAuth caches, ~/.mcp-inspector): keep it out of the real one.
+  home = await mkdtemp(join(tmpdir(), "mcpg-clients-"));
+});
+afterAll(async () => {
+  await gateway?.close();
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+type JsonRpcLine = { id?: number; result?: Record<string, unknown>; error?: { message: string } };
+
+/**
+ * Runs mcp-remote as Claude Desktop does (a stdio child given the URL), writes JSON-RPC lines to its stdin
+ * and collects answers until every request id has one.
+ */
+async function throughMcpRemote(
+  args: string[],
+  requests: Record<string, unknown>[],
+): Promise<Map<number, JsonRpcLine>> {
+  const child: ChildProcess = spawn(bin("mcp-remote"), args, {
+    env: { ...process.env, HOME: home },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const wanted = requests.flatMap((request) => (typeof request.id === "number" ? [request.id] : []));
+  const answers = new Map<number, JsonRpcLine>();
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once("exit", (code) =>
+        reject(new Error(`mcp-remote exited (${code}) early:\n${stderr.slice(-2000)}`)),
+      );
+      createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+        const message = JSON.parse(line) as JsonRpcLine;
+        if (typeof message.id === "number") answers.set(message.id, message);
+        if (wanted.every((id) => answers.has(id))) resolve();
+      });
+      for (const request of requests) child.stdin?.write(`${JSON.stringify(request)}\n`);
+    });
+  } finally {
+    child.kill();
+  }
+  return answers;
+}
+
+const stdioSession = [
+  {
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "claude-desktop-e2e", version: "1" },
+    },
+  },
+  { jsonrpc: "2.0", method: "notifications/initialized" },
+  { jsonrpc: "2.0", id: 2, method: "tools/list" },
+  { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "list_all_mem_0_projects", arguments: {} } },
+];
+
+describe("mcp-remote 0.15.1 over stdio", () => {
+  it("lists tools and calls one through the URL alone, as in Claude Desktop's config", async () => {
+    const answers = await throughMcpRemote([gateway.mcpUrl(gateway.tokens.all)], stdioSession);
+    expect(answers.get(1)?.result).toMatchObject({ serverInfo: { name: "mcp-gateway" } });
+    const tools = answers.get(2)?.result?.tools as { name: string }[];
+    expect(tools.map((tool) => tool.name)).toContain("mem_0_memories_search");
+    const call = answers.get(3)?.result as { content: { text: string }[]; isError?: boolean };
+    expect(call.isError ?? false).toBe(false);
+    expect(call.content[0]?.text).toContain(
+      gateway.sandbox.accountFor(gateway.sandbox.apiKeys[0] ?? "").projectId,
+    );
+  });
+
+  it("passes the tenant API token with --header for a server that requires it", async () => {
+    const answers = await throughMcpRemote(
+      [
+        gateway.mcpUrl(gateway.tokens.protected),
+        "--transport",
+        "http-only",
+        "--header",
+        `Authorization:Bearer ${gateway.tokens.apiToken}`,
+      ],
+      stdioSession,
+    );
+    expect(answers.get(2)?.result?.tools).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: "list_all_mem_0_projects" })]),
+    );
+    expect(answers.get(3)?.result).toMatchObject({ content: [{ type: "text" }] });
+  });
+});
+
+describe("MCP Inspector 2.12.0 CLI", () => {
+  async function inspector(args: string[]): Promise<Record<string, unknown>> {
+    const { stdout } = await run(bin("mcp-inspector"), ["--cli", ...args], {
+      env: { ...process.env, HOME: home },
+      timeout: 30_000,
+    });
+    return JSON.parse(stdout) as Record<string, unknown>;
+  }
+
+  it.each(["legacy", "modern"])("lists tools and calls one in the %s era", async (protocolEra) => {
+    const url = gateway.mcpUrl(gateway.tokens.all);
+    const common = ["--transport", "http", "--protocol-era", protocolEra, "--format", "json", "-q"];
+    const listed = await inspector([url, ...common, "--method", "tools/list"]);
+    const tools = ((listed.result ?? listed) as { tools: { name: string }[] }).tools;
+    expect(tools.map((tool) => tool.name)).toContain("list_all_mem_0_projects");
+
+    const called = await inspector([
+      url,
+      ...common,
+      "--method",
+      "tools/call",
+      "--tool-name",
+      "mem_0_memories_search",
+      "--tool-args-json",
+      JSON.stringify({ query: "what food", filters: { user_id: "nobody" } }),
+    ]);
+    const result = (called.result ?? called) as { structuredContent?: unknown; isError?: boolean };
+    expect(result.isError ?? false).toBe(false);
+    expect(result.structuredContent).toEqual({ results: [] });
+  });
+});
