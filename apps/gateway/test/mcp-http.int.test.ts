@@ -129,7 +129,7 @@ describe("transport rules", () => {
   });
 
   it("answers GET and DELETE with 405 and Allow: POST (stateless: no stream, no session)", async () => {
-    for (const method of ["GET", "DELETE"]) {
+    for (const method of ["GET", "DELETE", "OPTIONS"]) {
       const answer = await postRaw(
         gateway.mcpUrl(gateway.tokens.all),
         undefined,
@@ -181,6 +181,7 @@ describe("transport rules", () => {
     const wrongName = await postRaw(url, call.body, { ...call.headers, "mcp-name": "list_all_mem_0_stats" });
     expect(wrongName.status).toBe(400);
     expect(jsonRpcFrom(wrongName.text)).toMatchObject({ error: { code: -32020 } });
+    expectPrivate(wrongName.headers);
     const wrongMethod = await postRaw(url, call.body, { ...call.headers, "mcp-method": "tools/list" });
     expect(wrongMethod.status).toBe(400);
     const { "mcp-name": _dropped, ...withoutName } = call.headers;

@@ -97,7 +97,10 @@ export interface McpTestGateway {
 }
 
 /** Starts a sandbox and the gateway app with the MCP endpoint, listening on a free loopback port. */
-export async function startMcpTestGateway(sandboxOptions: SandboxOptions = {}): Promise<McpTestGateway> {
+export async function startMcpTestGateway(
+  sandboxOptions: SandboxOptions = {},
+  listen: { port?: number; allowedOrigins?: string[] } = {},
+): Promise<McpTestGateway> {
   const apiKey = `m0-${randomBytes(8).toString("hex")}`;
   const sandbox = await startSandbox({ apiKeys: [apiKey], eventDelayMs: 20, ...sandboxOptions });
   const context = await resolveContext(mem0, { api_key: apiKey }, { baseUrl: sandbox.url });
@@ -128,9 +131,9 @@ export async function startMcpTestGateway(sandboxOptions: SandboxOptions = {}): 
       return resolve(token, authorization);
     },
     upstreamBaseUrl: () => sandbox.url,
-    allowedOrigins: [ALLOWED_ORIGIN],
+    allowedOrigins: listen.allowedOrigins ?? [ALLOWED_ORIGIN],
   });
-  await app.listen({ port: 0, host: "127.0.0.1" });
+  await app.listen({ port: listen.port ?? 0, host: "127.0.0.1" });
   const { port } = app.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   return {

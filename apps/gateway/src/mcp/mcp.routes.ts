@@ -41,7 +41,7 @@ export async function mcpRoutes(app: FastifyInstance, options: McpEndpointOption
 
   // A wildcard, not `:token`: fastify caps a named parameter at 100 characters, and signed tokens are longer.
   app.route({
-    method: ["GET", "POST", "DELETE", "PUT", "PATCH"],
+    method: ["GET", "POST", "DELETE", "PUT", "PATCH", "OPTIONS"],
     url: "/mcp/*",
     bodyLimit: LIMITS.mcpBodyBytes,
     handler: async (request, reply) => {
