@@ -41,7 +41,6 @@ export async function mintServer(
   apiToken: string,
   accountId: string,
   body: Record<string, unknown>,
-  // biome-ignore lint/suspicious/noExplicitAny: loose JSON, read by each test
 ): Promise<any> {
   const res = await stack.call("POST", `/integrated-account/${accountId}/mcp`, { token: apiToken, body });
   if (res.status !== 201) throw new Error(`minting failed: ${res.status} ${JSON.stringify(res.body)}`);
