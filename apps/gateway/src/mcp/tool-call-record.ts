@@ -1,6 +1,9 @@
 import type { McpSession } from "./mcp-session.js";
 
-/** How a tool call ended: ok, one of the executor's failure kinds, or refused before any execution. */
+/**
+ * How a tool call ended: ok, one of the executor's failure kinds, or `unknown_tool` when it was refused
+ * before any execution (no such tool, filtered out of the URL, or a hidden tool called directly in discovery).
+ */
 export type ToolCallOutcome =
   | "ok"
   | "invalid_arguments"

@@ -66,63 +66,72 @@ async function runTool(
   return view.result;
 }
 
-async function callDiscoveryTool(
+function callDiscoveryTool(
   exchange: McpExchange,
   name: DiscoveryToolName,
   args: unknown,
-): Promise<ToolResult> {
-  const tools = exchange.session.tools;
+): Promise<ToolResult> | ToolResult {
   const input = typeof args === "object" && args !== null ? (args as Record<string, unknown>) : {};
   switch (name) {
-    case "search_tools": {
-      const { query, limit } = input;
-      if (typeof query !== "string") return refuse(exchange, name, 'search_tools needs "query", a string.');
-      if (limit !== undefined && !(Number.isInteger(limit) && (limit as number) >= 1)) {
-        return refuse(exchange, name, '"limit" must be a whole number of at least 1.');
-      }
-      record(exchange, { tool: name, via: "direct", outcome: "ok", durationMs: 0 });
-      return jsonResult({ ...searchTools(tools, query, (limit as number | undefined) ?? undefined) });
-    }
-    case "get_tool_schema": {
-      const names = input.tool_names;
-      const max = LIMITS.discoverySchemaNamesMax;
-      if (
-        !Array.isArray(names) ||
-        names.length < 1 ||
-        names.length > max ||
-        !names.every((n) => typeof n === "string")
-      ) {
-        return refuse(
-          exchange,
-          name,
-          `"tool_names" must be a list of 1 to ${max} tool names from search_tools.`,
-        );
-      }
-      const answer = toolSchemas(tools, names as string[]);
-      record(exchange, { tool: name, via: "direct", outcome: "ok", durationMs: 0 });
-      if (answer.tools.length === 0) {
-        return errorResult(`None of these tools exist on this server. ${JSON.stringify(answer)}`, {
-          ...answer,
-        });
-      }
-      return jsonResult({ ...answer });
-    }
-    case "call_tool": {
-      const toolName = input.tool_name;
-      if (typeof toolName !== "string")
-        return refuse(exchange, name, 'call_tool needs "tool_name", a string.');
-      const tool = tools.find((candidate) => candidate.name === toolName);
-      if (tool === undefined) {
-        record(exchange, { tool: toolName, via: "call_tool", outcome: "unknown_tool", durationMs: 0 });
-        const suggestions = suggestToolNames(tools, toolName);
-        return errorResult(
-          `Unknown tool: ${shown(toolName)}. Did you mean: ${suggestions.join(", ")}? Use search_tools to find tools.`,
-          { error: "unknown_tool", did_you_mean: suggestions },
-        );
-      }
-      return runTool(exchange, tool, input.arguments, "call_tool");
-    }
+    case "search_tools":
+      return searchToolsCall(exchange, input);
+    case "get_tool_schema":
+      return toolSchemaCall(exchange, input);
+    case "call_tool":
+      return callToolCall(exchange, input);
   }
+}
+
+function searchToolsCall(exchange: McpExchange, input: Record<string, unknown>): ToolResult {
+  const { query, limit } = input;
+  if (typeof query !== "string") return refuse(exchange, "search_tools", '"query" must be a string.');
+  if (limit !== undefined && !(typeof limit === "number" && Number.isInteger(limit) && limit >= 1)) {
+    return refuse(exchange, "search_tools", '"limit" must be a whole number of at least 1.');
+  }
+  record(exchange, { tool: "search_tools", via: "direct", outcome: "ok", durationMs: 0 });
+  return jsonResult({ ...searchTools(exchange.session.tools, query, limit) });
+}
+
+function toolSchemaCall(exchange: McpExchange, input: Record<string, unknown>): ToolResult {
+  const names = input.tool_names;
+  const max = LIMITS.discoverySchemaNamesMax;
+  const valid =
+    Array.isArray(names) &&
+    names.length >= 1 &&
+    names.length <= max &&
+    names.every((entry) => typeof entry === "string");
+  if (!valid) {
+    return refuse(
+      exchange,
+      "get_tool_schema",
+      `"tool_names" must list 1 to ${max} tool names from search_tools.`,
+    );
+  }
+  const answer = toolSchemas(exchange.session.tools, names as string[]);
+  record(exchange, { tool: "get_tool_schema", via: "direct", outcome: "ok", durationMs: 0 });
+  if (answer.tools.length === 0) {
+    return errorResult(`None of these tools exist on this server. ${JSON.stringify(answer)}`, { ...answer });
+  }
+  return jsonResult({ ...answer });
+}
+
+function callToolCall(
+  exchange: McpExchange,
+  input: Record<string, unknown>,
+): Promise<ToolResult> | ToolResult {
+  const toolName = input.tool_name;
+  if (typeof toolName !== "string") return refuse(exchange, "call_tool", '"tool_name" must be a string.');
+  const tool = exchange.session.tools.find((candidate) => candidate.name === toolName);
+  if (tool === undefined) {
+    // Same answer for a name that does not exist and one filtered out of this URL.
+    record(exchange, { tool: toolName, via: "call_tool", outcome: "unknown_tool", durationMs: 0 });
+    const suggestions = suggestToolNames(exchange.session.tools, toolName);
+    return errorResult(
+      `Unknown tool: ${shown(toolName)}. Did you mean: ${suggestions.join(", ")}? Use search_tools to find tools.`,
+      { error: "unknown_tool", did_you_mean: suggestions },
+    );
+  }
+  return runTool(exchange, tool, input.arguments, "call_tool");
 }
 
 function refuse(exchange: McpExchange, name: DiscoveryToolName, message: string): ToolResult {
