@@ -19,6 +19,7 @@ interface Tenant {
   tokenId: string;
   accountId: string;
   serverId: string;
+  mcpToken: string;
 }
 
 /** Valid bodies per route, so a refusal is about who asks, never about what was sent. */
@@ -73,7 +74,7 @@ describe("security matrix over every admin route (generated from /openapi.json)"
     const tokenId = tokens.body.result[0].id as string;
     const accountId = await stack.connectMem0(apiToken);
     const server = await mintServer(stack, apiToken, accountId, { name: `${name} server` });
-    return { tenantId, apiToken, tokenId, accountId, serverId: server.id };
+    return { tenantId, apiToken, tokenId, accountId, serverId: server.id, mcpToken: server.token };
   }
 
   /** What tenant B's records look like to B, plus every Redis key of B, byte for byte. */
@@ -182,6 +183,8 @@ describe("security matrix over every admin route (generated from /openapi.json)"
         ["a malformed token", "mcpg_at_garbage"],
         ["a revoked API token", revoked.body.token as string],
         ["an expired API token", expiring.body.token as string],
+        // A capability URL token is not an admin credential (RFC 8725 §3.12: one token, one purpose).
+        ["an MCP URL token", a.mcpToken],
       ] as const) {
         const res = await send(token);
         check(`${name} with ${label}`, res.status === 401 && res.body.code === "unauthorized", res.body);
