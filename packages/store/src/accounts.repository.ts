@@ -48,32 +48,37 @@ export async function replaceAccount(redis: Redis, account: AccountRecord): Prom
   return done === "OK";
 }
 
-/**
- * Deletes an account with all its MCP servers in one transaction. The server index is watched, so a
- * server minted while the delete is being prepared makes the transaction retry instead of surviving it.
- */
+// Deletes an account, its server index and every server it lists, in one atomic step, so a server minted
+// concurrently (INSERT_SERVER, also a script) lands either before (and is deleted) or after (and is refused).
+// WATCH/MULTI cannot do this on the gateway's shared connection: another request's EXEC clears the watch.
+// Server keys are built inside the script; they share the tenant's hash tag, so they are in the same slot.
+// KEYS: account, server index, account index. ARGV: full server key prefix, account index member.
+const DELETE_ACCOUNT = `
+if redis.call("EXISTS", KEYS[1]) == 0 then return 0 end
+for _, member in ipairs(redis.call("ZRANGE", KEYS[2], 0, -1)) do
+  local colon = string.find(member, ":", 1, true)
+  redis.call("UNLINK", ARGV[1] .. string.sub(member, colon + 1))
+end
+redis.call("UNLINK", KEYS[1], KEYS[2])
+redis.call("ZREM", KEYS[3], ARGV[2])
+return 1`;
+
+/** Deletes an account with all its MCP servers atomically; false when it does not exist. */
 export async function deleteAccountCascade(
   redis: Redis,
   tenantId: string,
   accountId: string,
 ): Promise<boolean> {
-  const indexKey = keys.mcpServerIndex(tenantId, accountId);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    await redis.watch(indexKey, keys.account(tenantId, accountId));
-    const account = await findAccount(redis, tenantId, accountId);
-    if (account === undefined) {
-      await redis.unwatch();
-      return false;
-    }
-    const serverKeys = (await redis.zrange(indexKey, 0, -1)).map((m) =>
-      keys.mcpServer(tenantId, idOfMember(m)),
-    );
-    const done = await redis
-      .multi()
-      .unlink(keys.account(tenantId, accountId), indexKey, ...serverKeys)
-      .zrem(keys.accountIndex(tenantId), indexMember(Date.parse(account.created_at), accountId))
-      .exec();
-    if (done !== null) return true;
-  }
-  throw new Error(`could not delete account ${accountId}: its servers kept changing during the delete`);
+  const account = await findAccount(redis, tenantId, accountId);
+  if (account === undefined) return false;
+  const deleted = await redis.eval(
+    DELETE_ACCOUNT,
+    3,
+    keys.account(tenantId, accountId),
+    keys.mcpServerIndex(tenantId, accountId),
+    keys.accountIndex(tenantId),
+    `${redis.options.keyPrefix ?? ""}${keys.mcpServer(tenantId, "")}`,
+    indexMember(Date.parse(account.created_at), accountId),
+  );
+  return deleted === 1;
 }
