@@ -161,6 +161,29 @@ describe("transport rules", () => {
     expect(jsonRpcFrom(json.text)).toMatchObject({ id: 1, result: { tools: expect.any(Array) } });
   });
 
+  it("answers a 2025-era client that accepts only JSON (or anything) with plain JSON, not 406", async () => {
+    const url = gateway.mcpUrl(gateway.tokens.all);
+    const listTools = { jsonrpc: "2.0", id: 5, method: "tools/list" };
+    for (const accept of ["application/json", "*/*"]) {
+      const answer = await postRaw(url, listTools, { accept });
+      expect(answer.status, accept).toBe(200);
+      expect(answer.headers.get("content-type")).toContain("application/json");
+      expect(JSON.parse(answer.text)).toMatchObject({ id: 5, result: { tools: expect.any(Array) } });
+      expectPrivate(answer.headers);
+    }
+    const call = await postRaw(
+      url,
+      {
+        jsonrpc: "2.0",
+        id: 6,
+        method: "tools/call",
+        params: { name: "list_all_mem_0_projects", arguments: {} },
+      },
+      { accept: "application/json" },
+    );
+    expect(JSON.parse(call.text)).toMatchObject({ id: 6, result: { content: [{ type: "text" }] } });
+  });
+
   it("acknowledges a notification with 202 and no body", async () => {
     const answer = await postRaw(gateway.mcpUrl(gateway.tokens.all), {
       jsonrpc: "2.0",

@@ -1,12 +1,12 @@
 import { LIMITS } from "@mcp-gateway/core";
-import { createMcpHandler } from "@modelcontextprotocol/server";
+import { createMcpHandler, type McpHttpHandler } from "@modelcontextprotocol/server";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { McpExchange } from "./exchange.js";
 import { createMcpServer } from "./mcp-server-factory.js";
-import type { McpEndpointOptions } from "./mcp-session.js";
+import type { McpEndpointOptions, McpSession } from "./mcp-session.js";
 import { isOriginAllowed } from "./origin.js";
 import { type Refusal, refusal } from "./refusals.js";
-import { sendSdkResponse, toSdkRequest } from "./web-bridge.js";
+import { acceptsEventStream, sendSdkResponse, toSdkRequest } from "./web-bridge.js";
 
 export type { McpAccess, McpEndpointOptions, McpSession } from "./mcp-session.js";
 
@@ -50,23 +50,34 @@ export async function mcpRoutes(app: FastifyInstance, options: McpEndpointOption
       const access = await options.resolveAccess(token, request.headers.authorization);
       if (!access.ok) return sendRefusal(reply, refusal(access.reason));
 
-      const clientGone = abortOnDisconnect(reply);
-      const exchange = new McpExchange(
-        access.session,
-        request.log,
-        clientGone,
-        options.upstreamBaseUrl(access.session.integration),
-      );
-      const response = await handler.fetch(toSdkRequest(request, clientGone), {
-        parsedBody: request.body,
-        authInfo: exchange.toAuthInfo(),
-      });
-      const mode = jsonRpcMethod(request.body) === "subscriptions/listen" ? "stream" : "hold";
-      return sendSdkResponse(reply, response, mode, () => ({
-        ...exchange.responseHeaders,
-        ...PRIVATE_HEADERS,
-      }));
+      return serveSession(handler, options, access.session, request, reply);
     },
+  });
+}
+
+/** Hands one request with a resolved session to the SDK and writes its answer back. */
+async function serveSession(
+  handler: McpHttpHandler,
+  options: McpEndpointOptions,
+  session: McpSession,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const clientGone = abortOnDisconnect(reply);
+  const exchange = new McpExchange(
+    session,
+    request.log,
+    clientGone,
+    options.upstreamBaseUrl(session.integration),
+  );
+  const response = await handler.fetch(toSdkRequest(request, clientGone), {
+    parsedBody: request.body,
+    authInfo: exchange.toAuthInfo(),
+  });
+  return sendSdkResponse(reply, response, {
+    mode: jsonRpcMethod(request.body) === "subscriptions/listen" ? "stream" : "hold",
+    clientTakesSse: acceptsEventStream(request.headers.accept),
+    lateHeaders: () => ({ ...exchange.responseHeaders, ...PRIVATE_HEADERS }),
   });
 }
 

@@ -10,16 +10,26 @@ const NOT_FORWARDED = new Set([
   "content-length",
   "connection",
   "transfer-encoding",
+  "accept",
 ]);
 // Response headers the gateway sets itself (caching) or Node manages (framing).
 const NOT_COPIED = new Set(["cache-control", "content-length", "connection", "transfer-encoding"]);
 
+/** Whether the client listed text/event-stream in Accept; anyone else gets plain JSON. */
+export function acceptsEventStream(accept: string | undefined): boolean {
+  return (accept ?? "")
+    .split(",")
+    .some((range) => range.split(";")[0]?.trim().toLowerCase() === "text/event-stream");
+}
+
 /**
  * The web-standard Request the SDK handler reads. Its URL is a fixed placeholder, so the token in the real
- * path never reaches the SDK, and the body is the one fastify already parsed (and size-checked).
+ * path never reaches the SDK, and the body is the one fastify already parsed (and size-checked). Accept
+ * always lists both types: the SDK's 2025 leg refuses anything less with 406, and the gateway turns an
+ * event stream back into JSON for a client that did not ask for one.
  */
 export function toSdkRequest(request: FastifyRequest, signal: AbortSignal): Request {
-  const headers = new Headers();
+  const headers = new Headers({ accept: "application/json, text/event-stream" });
   for (const [name, value] of Object.entries(request.headers as IncomingHttpHeaders)) {
     if (value === undefined || NOT_FORWARDED.has(name)) continue;
     headers.set(name, Array.isArray(value) ? value.join(", ") : value);
@@ -33,27 +43,59 @@ export function toSdkRequest(request: FastifyRequest, signal: AbortSignal): Requ
   });
 }
 
-/**
- * Writes the SDK's Response through fastify. A held response is read to the end first, so headers learnt
- * while producing it (a tool call's rate limits) can still be set; a streamed one (a long-lived
- * subscription) is piped as it comes.
- */
+/** How the SDK's answer is written back. */
+export interface ResponsePlan {
+  /** "hold" reads the whole answer first (so late headers can be set); "stream" pipes it (subscriptions). */
+  readonly mode: "hold" | "stream";
+  /** The client takes SSE; otherwise a held event stream is sent as its JSON-RPC message. */
+  readonly clientTakesSse: boolean;
+  /** Headers known only once the answer is complete (rate limits), plus the route's own. */
+  readonly lateHeaders: () => Readonly<Record<string, string>>;
+}
+
+/** Writes the SDK's Response through fastify, as the plan says. */
 export async function sendSdkResponse(
   reply: FastifyReply,
   response: Response,
-  mode: "hold" | "stream",
-  extraHeaders: () => Readonly<Record<string, string>>,
+  plan: ResponsePlan,
 ): Promise<FastifyReply> {
   reply.code(response.status);
   response.headers.forEach((value, name) => {
     if (!NOT_COPIED.has(name)) reply.header(name, value);
   });
-  if (response.body === null) return reply.headers(extraHeaders()).send();
-  if (mode === "stream") {
+  if (response.body === null) return reply.headers(plan.lateHeaders()).send();
+  if (plan.mode === "stream") {
     // Reverse proxies must not buffer an event stream (MCP 2026-07-28 transports, streaming hygiene).
     reply.header("x-accel-buffering", "no");
     return reply.send(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>));
   }
   const body = Buffer.from(await response.arrayBuffer());
-  return reply.headers(extraHeaders()).send(body);
+  reply.headers(plan.lateHeaders());
+  const isEventStream = (response.headers.get("content-type") ?? "").startsWith("text/event-stream");
+  if (isEventStream && !plan.clientTakesSse) {
+    const message = lastEventData(body.toString("utf8"));
+    if (message !== undefined) return reply.header("content-type", "application/json").send(message);
+  }
+  return reply.send(body);
+}
+
+/**
+ * The data of the last `message` event of a finished event stream: in a stateless exchange that is the
+ * JSON-RPC response (keep-alive comments and earlier notifications are skipped).
+ */
+export function lastEventData(stream: string): string | undefined {
+  let last: string | undefined;
+  for (const event of stream.split(/\r?\n\r?\n/)) {
+    const lines = event.split(/\r?\n/);
+    const type =
+      lines
+        .find((line) => line.startsWith("event:"))
+        ?.slice(6)
+        .trim() ?? "message";
+    const data = lines
+      .filter((line) => line.startsWith("data:"))
+      .map((line) => line.slice(5).replace(/^ /, ""));
+    if (type === "message" && data.length > 0) last = data.join("\n");
+  }
+  return last;
 }
