@@ -94,6 +94,17 @@ describe("tool results", () => {
     expect(view.truncated).toBe(true);
   });
 
+  it("keeps a huge upstream error body within the limit too", () => {
+    const view = toolResultView(
+      list,
+      { ok: false, kind: "upstream", status: 502, body: "<html>".repeat(5_000), rateLimit: null },
+      3_000,
+    );
+    expect(view.result.content[0]?.text.length).toBeLessThanOrEqual(3_000);
+    expect(view.truncated).toBe(true);
+    expect(view.result.structuredContent).toMatchObject({ error: "upstream", status: 502 });
+  });
+
   it("cuts text that has no list, and then offers no structured content", () => {
     const view = toolResultView(
       list,

@@ -45,7 +45,7 @@ export function toolResultView(
     // Retry-After belongs on the HTTP answer only when the upstream refused for rate (429).
     if (execution.status !== 429) delete headers["retry-after"];
     const summary = upstreamSummary(tool.integration, execution.status, retryAfter);
-    const body = fitJson(execution.body, maxChars - summary.length, "");
+    const body = fitJson(execution.body, maxChars - summary.length - 1, "");
     const structured: Record<string, unknown> = {
       error: "upstream",
       status: execution.status,
