@@ -4,13 +4,27 @@ import { keys } from "./keys.js";
 import { type AccountRecord, parseRecord } from "./records.js";
 import type { Page } from "./tenants.repository.js";
 
-/** Stores a new account and lists it, atomically (both keys are in the tenant's slot). */
-export async function insertAccount(redis: Redis, account: AccountRecord): Promise<void> {
-  await redis
-    .multi()
-    .set(keys.account(account.tenant_id, account.id), JSON.stringify(account), "NX")
-    .zadd(keys.accountIndex(account.tenant_id), 0, indexMember(Date.parse(account.created_at), account.id))
-    .exec();
+// Stores and lists an account only while its tenant exists (deleteTenantCascade removes the tenant record
+// first, so nothing can be added under a tenant that is being deleted). KEYS: tenant, account, account index.
+// ARGV: record JSON, index member.
+const INSERT_ACCOUNT = `
+if redis.call("EXISTS", KEYS[1]) == 0 then return 0 end
+redis.call("SET", KEYS[2], ARGV[1], "NX")
+redis.call("ZADD", KEYS[3], 0, ARGV[2])
+return 1`;
+
+/** Stores a new account and lists it, atomically; false when the tenant was deleted meanwhile. */
+export async function insertAccount(redis: Redis, account: AccountRecord): Promise<boolean> {
+  const inserted = await redis.eval(
+    INSERT_ACCOUNT,
+    3,
+    keys.tenant(account.tenant_id),
+    keys.account(account.tenant_id, account.id),
+    keys.accountIndex(account.tenant_id),
+    JSON.stringify(account),
+    indexMember(Date.parse(account.created_at), account.id),
+  );
+  return inserted === 1;
 }
 
 /** One of the tenant's accounts, or undefined (also for another tenant's id). */

@@ -4,17 +4,30 @@ import { keys } from "./keys.js";
 import { type ApiTokenRecord, parseRecord } from "./records.js";
 import type { Page } from "./tenants.repository.js";
 
-/** Stores a token record (with PXAT at its expiry, if any) and lists it under its tenant. */
-export async function insertApiToken(redis: Redis, token: ApiTokenRecord): Promise<void> {
+// Lists a token only while its tenant exists (same slot). KEYS: tenant, token index. ARGV: index member.
+const INDEX_TOKEN = `
+if redis.call("EXISTS", KEYS[1]) == 0 then return 0 end
+redis.call("ZADD", KEYS[2], 0, ARGV[1])
+return 1`;
+
+/**
+ * Stores a token record (with PXAT at its expiry, if any) and lists it under its tenant; false when the
+ * tenant was deleted meanwhile (then nothing is written).
+ */
+export async function insertApiToken(redis: Redis, token: ApiTokenRecord): Promise<boolean> {
   const value = JSON.stringify(token);
   // Index first: a crash in between leaves an index entry that reads as missing, never an unlisted live token.
-  await redis.zadd(
+  const indexed = await redis.eval(
+    INDEX_TOKEN,
+    2,
+    keys.tenant(token.tenant_id),
     keys.apiTokenIndex(token.tenant_id),
-    0,
     indexMember(Date.parse(token.created_at), token.id),
   );
+  if (indexed !== 1) return false;
   if (token.expires_at === null) await redis.set(keys.apiToken(token.id), value, "NX");
   else await redis.set(keys.apiToken(token.id), value, "PXAT", Date.parse(token.expires_at), "NX");
+  return true;
 }
 
 /** The token record for an id from a presented token, whatever its tenant. */

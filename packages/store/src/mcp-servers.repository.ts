@@ -4,10 +4,11 @@ import { keys } from "./keys.js";
 import { type AccountRecord, type McpServerRecord, parseRecord } from "./records.js";
 import type { Page } from "./tenants.repository.js";
 
-// Writes a server only while its account exists, with its TTL, and indexes it: one atomic step.
-// KEYS: account, server, index. ARGV: record JSON, expiry ms ("" = none), index member.
+// Writes a server only while its account and tenant exist, with its TTL, and indexes it: one atomic step.
+// (The tenant check closes the race with deleteTenantCascade, which removes the tenant record first.)
+// KEYS: account, server, index, tenant. ARGV: record JSON, expiry ms ("" = none), index member.
 const INSERT_SERVER = `
-if redis.call("EXISTS", KEYS[1]) == 0 then return 0 end
+if redis.call("EXISTS", KEYS[1]) == 0 or redis.call("EXISTS", KEYS[4]) == 0 then return 0 end
 if ARGV[2] == "" then
   redis.call("SET", KEYS[2], ARGV[1], "NX")
 else
@@ -20,15 +21,16 @@ function expiryMs(record: McpServerRecord): number | null {
   return record.expires_at === null ? null : Date.parse(record.expires_at);
 }
 
-/** Stores a new server with PXAT at its expiry; false when the account was deleted meanwhile. */
+/** Stores a new server with PXAT at its expiry; false when the account or tenant was deleted meanwhile. */
 export async function insertMcpServer(redis: Redis, server: McpServerRecord): Promise<boolean> {
   const expiry = expiryMs(server);
   const inserted = await redis.eval(
     INSERT_SERVER,
-    3,
+    4,
     keys.account(server.tenant_id, server.integrated_account_id),
     keys.mcpServer(server.tenant_id, server.id),
     keys.mcpServerIndex(server.tenant_id, server.integrated_account_id),
+    keys.tenant(server.tenant_id),
     JSON.stringify(server),
     expiry === null ? "" : String(expiry),
     indexMember(Date.parse(server.created_at), server.id),

@@ -45,17 +45,21 @@ export async function listTenants(
 }
 
 /**
- * Deletes a tenant and everything under it. API token records go first, so the tenant's tokens stop
- * authenticating before anything else disappears; then every key in the tenant's slot at once.
+ * Deletes a tenant and everything under it. The tenant record goes first: from then on its API tokens stop
+ * authenticating and the insert scripts (accounts, servers, token index) refuse to add anything under it,
+ * so the keys read below are complete. Then its API token records, every key in its slot, and its
+ * `tenants` member.
  */
 export async function deleteTenantCascade(redis: Redis, tenantId: string): Promise<boolean> {
   const tenant = await findTenant(redis, tenantId);
   if (tenant === undefined) return false;
+  // Only the caller that actually removes the record carries on (two concurrent deletes: one wins).
+  if ((await redis.unlink(keys.tenant(tenantId))) === 0) return false;
   const tokenMembers = await redis.zrange(keys.apiTokenIndex(tenantId), 0, -1);
   if (tokenMembers.length > 0) await redis.unlink(...tokenMembers.map((m) => keys.apiToken(idOfMember(m))));
 
   const accountIds = (await redis.zrange(keys.accountIndex(tenantId), 0, -1)).map(idOfMember);
-  const slotKeys = [keys.tenant(tenantId), keys.apiTokenIndex(tenantId), keys.accountIndex(tenantId)];
+  const slotKeys = [keys.apiTokenIndex(tenantId), keys.accountIndex(tenantId)];
   for (const accountId of accountIds) {
     const serverIds = (await redis.zrange(keys.mcpServerIndex(tenantId, accountId), 0, -1)).map(idOfMember);
     slotKeys.push(keys.account(tenantId, accountId), keys.mcpServerIndex(tenantId, accountId));

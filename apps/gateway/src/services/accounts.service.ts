@@ -100,7 +100,8 @@ export async function createAccount(
     created_at: now,
     updated_at: now,
   };
-  await insertAccount(ctx.redis, record);
+  if (!(await insertAccount(ctx.redis, record)))
+    throw new GatewayError("not_found", "this tenant was deleted while the account was being connected");
   return accountView(record);
 }
 

@@ -31,7 +31,8 @@ export async function issueApiToken(
     expires_at: input.expires_at === null ? null : new Date(input.expires_at).toISOString(),
     created_at: nowIso(ctx),
   };
-  await insertApiToken(ctx.redis, record);
+  if (!(await insertApiToken(ctx.redis, record)))
+    throw new GatewayError("not_found", "no such tenant (it was deleted)");
   return { ...apiTokenView(record), token };
 }
 
