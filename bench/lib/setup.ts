@@ -1,0 +1,110 @@
+/** Shared plumbing for the bench: admin API calls, MCP request shapes, Redis INFO readings. */
+import type { Redis } from "ioredis";
+import type { CannonRequest } from "../load/jobs.js";
+
+/** Calls the gateway's admin API and returns its JSON, or throws with the gateway's own message. */
+export async function admin(
+  base: string,
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<any> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const parsed = (await response.json()) as { message?: string };
+  if (!response.ok) {
+    throw new Error(
+      `${method} ${path} answered ${response.status}: ${parsed.message ?? JSON.stringify(parsed)}`,
+    );
+  }
+  return parsed;
+}
+
+/** Headers of a 2025-11-25 Streamable HTTP client (what Claude and mcp-remote send today). */
+export const MCP_HEADERS: Record<string, string> = {
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+  "mcp-protocol-version": "2025-11-25",
+};
+
+/** A JSON-RPC request body. */
+export function rpc(method: string, params?: unknown): string {
+  return JSON.stringify({ jsonrpc: "2.0", id: 1, method, ...(params === undefined ? {} : { params }) });
+}
+
+/** One POST for autocannon. */
+export function post(
+  path: string,
+  body: string,
+  headers: Record<string, string> = MCP_HEADERS,
+): CannonRequest {
+  return { method: "POST", path, headers, body };
+}
+
+/** Reads a JSON-RPC message from a JSON body or a single-event SSE body. */
+export function jsonRpcFrom(text: string): Record<string, unknown> {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{")) return JSON.parse(trimmed) as Record<string, unknown>;
+  const data = trimmed
+    .split("\n")
+    .filter((line) => line.startsWith("data:"))
+    .map((line) => line.slice(5).trim())
+    .join("");
+  return JSON.parse(data) as Record<string, unknown>;
+}
+
+/** Sends one request and returns status and text: the bench checks every target answers right before timing it. */
+export async function probe(
+  url: string,
+  body: string,
+  headers: Record<string, string> = MCP_HEADERS,
+): Promise<{ status: number; text: string; bytes: number }> {
+  const response = await fetch(url, { method: "POST", headers, body });
+  const text = await response.text();
+  return { status: response.status, text, bytes: Buffer.byteLength(text) };
+}
+
+/** Total commands Redis has executed, leaving out INFO itself (the bench's own reading). */
+export async function redisCommandCount(
+  redis: Redis,
+): Promise<{ total: number; byCommand: Record<string, number> }> {
+  const text = await redis.info("commandstats");
+  const byCommand: Record<string, number> = {};
+  let total = 0;
+  for (const line of text.split("\n")) {
+    const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
+    if (!match || match[1] === "info") continue;
+    byCommand[match[1]!] = Number(match[2]);
+    total += Number(match[2]);
+  }
+  return { total, byCommand };
+}
+
+/** INFO memory used_memory, in bytes. */
+export async function usedMemory(redis: Redis): Promise<number> {
+  const text = await redis.info("memory");
+  const match = /used_memory:(\d+)/.exec(text);
+  if (!match) throw new Error("INFO memory has no used_memory");
+  return Number(match[1]);
+}
+
+/** Runs `task(i)` for i in [0, count) with at most `concurrency` in flight. */
+export async function inParallel(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const i = next++;
+      if (i >= count) return;
+      await task(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}

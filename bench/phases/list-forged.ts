@@ -1,0 +1,129 @@
+/**
+ * 2. tools/list with a valid token, and 3. forged tokens, each against the trivial fastify route, side by
+ * side. Redis commands are counted from INFO commandstats around every run: forged tokens must cost none.
+ */
+import { randomBytes } from "node:crypto";
+import { settings } from "../lib/settings.js";
+import { jsonRpcFrom, post, probe, redisCommandCount } from "../lib/setup.js";
+import { median } from "../lib/stats.js";
+import { type Bench, type Measured, measure, rotate, type Target } from "./types.js";
+
+export interface ListForgedResults {
+  runs: Measured[];
+  listRatio: { perRepeat: number[]; median: number };
+  forgedRatio: { perRepeat: number[]; median: number };
+  /** All Redis commands during every forged-token run (warm-ups included), summed. */
+  forgedRedisCommands: number;
+  forgedResponses: number;
+  /** Redis commands per tools/list response (for reference). */
+  listRedisCommandsPerCall: number;
+  listResponseBytes: number;
+  gatewayCpuMicrosPerList: number;
+  gatewayCpuMicrosPerForged: number;
+}
+
+/**
+ * Forged tokens of two kinds, all distinct: a real header and payload under a random signature, and a
+ * real signature over an edited payload (another server id). Both must fail on the CPU alone.
+ */
+function forgeries(token: string, count: number): string[] {
+  const [header, payload, signature] = token.split(".");
+  if (header === undefined || payload === undefined || signature === undefined) {
+    throw new Error("the seeded token is not a compact JWS");
+  }
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i % 2 === 0) {
+      out.push(`${header}.${payload}.${randomBytes(64).toString("base64url")}`);
+    } else {
+      const edited = { ...claims, srv: `mcp_${randomBytes(10).toString("hex")}` };
+      out.push(`${header}.${Buffer.from(JSON.stringify(edited)).toString("base64url")}.${signature}`);
+    }
+  }
+  return out;
+}
+
+function sum(values: Record<string, number>): number {
+  return Object.values(values).reduce((a, b) => a + b, 0);
+}
+
+export async function measureListAndForged(bench: Bench): Promise<ListForgedResults> {
+  const { seeded } = bench;
+  const listPath = `/mcp/${seeded.token}`;
+  const listed = await probe(`${bench.gateway.url}${listPath}`, seeded.listBody);
+  const tools = (jsonRpcFrom(listed.text).result as { tools?: unknown[] } | undefined)?.tools;
+  if (listed.status !== 200 || tools?.length !== seeded.toolCount) {
+    throw new Error(
+      `tools/list answered ${listed.status} with ${tools?.length} tools (want ${seeded.toolCount})`,
+    );
+  }
+  const forged = forgeries(seeded.token, 64);
+  for (const token of forged.slice(0, 2)) {
+    const refused = await probe(`${bench.gateway.url}/mcp/${token}`, seeded.listBody);
+    if (refused.status !== 404) throw new Error(`a forged token answered ${refused.status}, not 404`);
+  }
+  const trivialUrl = new URL(bench.trivial.url);
+  const trivial: Target = {
+    name: "trivial",
+    origin: trivialUrl.origin,
+    requests: [post(trivialUrl.pathname, seeded.listBody, { "content-type": "application/json" })],
+    expectStatus: 200,
+    cpuOf: [bench.trivial],
+  };
+  const list: Target = {
+    name: "tools/list",
+    origin: bench.gateway.url,
+    requests: [post(listPath, seeded.listBody)],
+    expectStatus: 200,
+    cpuOf: [bench.gateway],
+  };
+  const counters = async (): Promise<Record<string, number>> =>
+    (await redisCommandCount(bench.redisSmall)).byCommand;
+  list.counters = counters;
+  const forgedTarget: Target = {
+    name: "forged",
+    origin: bench.gateway.url,
+    requests: forged.map((token) => post(`/mcp/${token}`, seeded.listBody)),
+    expectStatus: 404,
+    cpuOf: [bench.gateway],
+    counters,
+  };
+
+  const runs: ListForgedResults["runs"] = [];
+  const listRatio: number[] = [];
+  const forgedRatio: number[] = [];
+  for (let rep = 0; rep < settings.repeats; rep++) {
+    const byName: Record<string, Measured> = {};
+    for (const target of rotate([trivial, list, forgedTarget], rep)) {
+      const run = await measure(bench, target, settings.connections);
+      runs.push(run);
+      byName[target.name] = run;
+      const commands =
+        run.countersMeasured === undefined ? "" : `, redis commands ${sum(run.countersMeasured)}`;
+      bench.log(
+        `  ${target.name}: ${run.rps.toFixed(0)} req/s, p50 ${run.latencyMs.p50.toFixed(2)} ms${commands}`,
+      );
+    }
+    listRatio.push(byName["tools/list"]!.rps / byName.trivial!.rps);
+    forgedRatio.push(byName.forged!.rps / byName.trivial!.rps);
+  }
+  const forgedRuns = runs.filter((r) => r.target === "forged");
+  const listRuns = runs.filter((r) => r.target === "tools/list");
+  const listCommands = listRuns.reduce((total, r) => total + sum(r.countersMeasured ?? {}), 0);
+  const listResponses = listRuns.reduce((total, r) => total + r.responses, 0);
+  return {
+    runs,
+    listRatio: { perRepeat: listRatio, median: median(listRatio) },
+    forgedRatio: { perRepeat: forgedRatio, median: median(forgedRatio) },
+    forgedRedisCommands: forgedRuns.reduce(
+      (total, r) => total + sum(r.countersWarmup ?? {}) + sum(r.countersMeasured ?? {}),
+      0,
+    ),
+    forgedResponses: forgedRuns.reduce((total, r) => total + r.responses, 0),
+    listRedisCommandsPerCall: listCommands / listResponses,
+    listResponseBytes: listed.bytes,
+    gatewayCpuMicrosPerList: median(listRuns.map((r) => r.cpuMicrosPerResponse.gateway ?? Number.NaN)),
+    gatewayCpuMicrosPerForged: median(forgedRuns.map((r) => r.cpuMicrosPerResponse.gateway ?? Number.NaN)),
+  };
+}

@@ -1,0 +1,114 @@
+/** What every phase gets: the running processes, the seeded tenant, and a way to time one target. */
+import type { Redis } from "ioredis";
+import type { BenchChild } from "../lib/child.js";
+import { settings } from "../lib/settings.js";
+import type { CannonJob, CannonRequest, CannonResult } from "../load/jobs.js";
+
+export interface Bench {
+  /** The gateway under test, on the small Redis. */
+  gateway: BenchChild;
+  /** A second gateway, same build and config, on the large Redis (scale comparison only). */
+  gatewayLarge: BenchChild;
+  sandbox: BenchChild;
+  naive: BenchChild;
+  trivial: BenchChild;
+  load: BenchChild;
+  /** Clients without a key prefix, for INFO and MEMORY readings. */
+  redisSmall: Redis;
+  redisLarge: Redis;
+  /** The gateways' environments (same keys and admin token). */
+  smallEnv: Record<string, string>;
+  largeEnv: Record<string, string>;
+  adminToken: string;
+  sandboxKey: string;
+  mcpRegisteredByBench: boolean;
+  seeded: {
+    tenantId: string;
+    apiToken: string;
+    accountId: string;
+    /** Token of the seeded server (every tool). */
+    token: string;
+    toolCount: number;
+    callBody: string;
+    listBody: string;
+    /** The upstream request the gateway makes for the tool call, aimed straight at the sandbox. */
+    direct: CannonRequest;
+    mcpHeaders: Record<string, string>;
+  };
+  log(message: string): void;
+}
+
+/** One thing to load: where, what, and which processes' CPU to charge per response. */
+export interface Target {
+  name: string;
+  origin: string;
+  requests: CannonRequest[];
+  expectStatus: number;
+  /** Processes whose CPU time per response is reported (e.g. the gateway, the sandbox). */
+  cpuOf?: BenchChild[];
+  /** Counters read around the warm-up and the measured run (e.g. Redis commands by name). */
+  counters?: () => Promise<Record<string, number>>;
+}
+
+/** A measured run: the load worker's result plus CPU microseconds per response per charged process. */
+export interface Measured extends CannonResult {
+  target: string;
+  connections: number;
+  cpuMicrosPerResponse: Record<string, number>;
+  /** Counter changes during the warm-up and during the measured run (only counters that changed). */
+  countersWarmup?: Record<string, number>;
+  countersMeasured?: Record<string, number>;
+}
+
+function delta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, value] of Object.entries(after)) {
+    const diff = value - (before[name] ?? 0);
+    if (diff !== 0) out[name] = diff;
+  }
+  return out;
+}
+
+/** Runs a discarded warm-up, then the measured run, reading CPU before and after the measured one. */
+export async function measure(bench: Bench, target: Target, connections: number): Promise<Measured> {
+  const job = (durationS: number): CannonJob => ({
+    kind: "cannon",
+    url: target.origin,
+    requests: target.requests,
+    connections,
+    durationS,
+    expectStatus: target.expectStatus,
+  });
+  const counted0 = await target.counters?.();
+  if (settings.warmupS > 0) await bench.load.run<CannonResult>(job(settings.warmupS));
+  const charged = target.cpuOf ?? [];
+  const counted1 = await target.counters?.();
+  const before = await Promise.all(charged.map((child) => child.cpuMicros()));
+  const result = await bench.load.run<CannonResult>(job(settings.durationS));
+  const after = await Promise.all(charged.map((child) => child.cpuMicros()));
+  const counted2 = await target.counters?.();
+  if (result.unexpected > 0 || result.errors > 0) {
+    throw new Error(
+      `${target.name}: ${result.unexpected} responses without status ${target.expectStatus} and ${result.errors} errors (statuses ${JSON.stringify(result.statuses)})`,
+    );
+  }
+  const cpuMicrosPerResponse: Record<string, number> = {};
+  charged.forEach((child, i) => {
+    cpuMicrosPerResponse[child.name] = (after[i]! - before[i]!) / Math.max(1, result.responses);
+  });
+  return {
+    ...result,
+    target: target.name,
+    connections,
+    cpuMicrosPerResponse,
+    ...(counted0 && counted1 && counted2
+      ? { countersWarmup: delta(counted0, counted1), countersMeasured: delta(counted1, counted2) }
+      : {}),
+  };
+}
+
+/** The list rotated by `by` places, so repeated pairs do not always run in the same order. */
+export function rotate<T>(items: readonly T[], by: number): T[] {
+  const k = by % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}

@@ -1,0 +1,59 @@
+/**
+ * Profiles the gateway under one workload: `tsx bench/profile.ts <tools-call|tools-list|forged> [seconds]`.
+ * Starts the bench's stack, warms the main gateway up, profiles it (V8 sampling profiler, in-process, for
+ * the measured window only) at the bench's concurrency, saves the profile under bench/results/profiles/
+ * and prints where its CPU time went. Run `npm run build` first.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { settings } from "./lib/settings.js";
+import { post } from "./lib/setup.js";
+import { log, resultsDir, start } from "./lib/stack.js";
+import type { CannonJob, CannonRequest, CannonResult } from "./load/jobs.js";
+
+const workload = process.argv[2] ?? "tools-list";
+const seconds = Number(process.argv[3] ?? 10);
+const profiles = `${resultsDir}profiles`;
+mkdirSync(profiles, { recursive: true });
+const file = `${profiles}/gateway-${workload}-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`;
+
+const stack: (() => Promise<void>)[] = [];
+try {
+  const bench = await start(stack);
+  const { seeded } = bench;
+  const forged = `${seeded.token.slice(0, seeded.token.lastIndexOf(".") + 1)}${"A".repeat(86)}`;
+  const workloads: Record<string, { requests: CannonRequest[]; status: number }> = {
+    "tools-call": { requests: [post(`/mcp/${seeded.token}`, seeded.callBody)], status: 200 },
+    "tools-list": { requests: [post(`/mcp/${seeded.token}`, seeded.listBody)], status: 200 },
+    forged: { requests: [post(`/mcp/${forged}`, seeded.listBody)], status: 404 },
+  };
+  const chosen = workloads[workload];
+  if (chosen === undefined)
+    throw new Error(`unknown workload ${workload}: use ${Object.keys(workloads).join(", ")}`);
+  const job: CannonJob = {
+    kind: "cannon",
+    url: bench.gateway.url,
+    requests: chosen.requests,
+    connections: settings.connections,
+    durationS: seconds,
+    expectStatus: chosen.status,
+  };
+  await bench.load.run<CannonResult>({ ...job, durationS: 2 }); // warm-up, not profiled
+  log(`profiling the gateway under ${workload} for ${seconds} s at c=${settings.connections}`);
+  const cpuBefore = await bench.gateway.cpuMicros();
+  await bench.gateway.profileStart();
+  const result = await bench.load.run<CannonResult>(job);
+  writeFileSync(file, JSON.stringify(await bench.gateway.profileStop()));
+  const cpuPerCall = ((await bench.gateway.cpuMicros()) - cpuBefore) / result.responses;
+  log(
+    `${result.rps.toFixed(0)} req/s, p50 ${result.latencyMs.p50.toFixed(2)} ms, gateway CPU ${cpuPerCall.toFixed(0)} µs per call (profiler on), statuses ${JSON.stringify(result.statuses)}`,
+  );
+} finally {
+  for (const stop of stack.reverse()) await stop().catch(() => {});
+}
+log(`profile: ${file}`);
+const summary = fileURLToPath(new URL("./profile-summary.ts", import.meta.url));
+process.stdout.write(
+  execFileSync(process.execPath, ["--import", "tsx", summary, file, "40"], { encoding: "utf8" }),
+);

@@ -1,0 +1,281 @@
+/** The markdown report: targets first (ratios with the raw figures beside them), then the details. */
+import { cpus, freemem, loadavg, totalmem } from "node:os";
+import type { Settings } from "./lib/settings.js";
+import { fmt, median } from "./lib/stats.js";
+import type { ExpiryResults } from "./phases/expiry.js";
+import type { ListForgedResults } from "./phases/list-forged.js";
+import type { ScaleResults } from "./phases/scale.js";
+import type { ToolCallResults } from "./phases/tool-call.js";
+import type { Measured } from "./phases/types.js";
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  freeMemoryGiB: number;
+  loadAverage1m: number;
+  node: string;
+  platform: string;
+}
+
+/** What produced the numbers: they mean little without it. */
+export function machineDescription(): Machine {
+  const list = cpus();
+  return {
+    cpu: list[0]?.model ?? "unknown",
+    cores: list.length,
+    memoryGiB: totalmem() / 2 ** 30,
+    freeMemoryGiB: freemem() / 2 ** 30,
+    loadAverage1m: loadavg()[0] ?? Number.NaN,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+}
+
+export interface Results {
+  date: string;
+  durationS: number;
+  machine: Machine;
+  settings: Settings;
+  mcpRegisteredByBench: boolean;
+  toolCount: number;
+  toolCall: ToolCallResults;
+  listForged: ListForgedResults;
+  scale: ScaleResults;
+  expiry: ExpiryResults;
+}
+
+interface TargetRow {
+  what: string;
+  measured: string;
+  raw: string;
+  goal: string;
+  met: boolean;
+}
+
+function medianOf(runs: Measured[], target: string, pick: (run: Measured) => number): number {
+  return median(runs.filter((r) => r.target === target).map(pick));
+}
+
+/** Each issue target, measured, with its verdict. */
+export function targetRows(r: Results): TargetRow[] {
+  const tc = r.toolCall;
+  const lf = r.listForged;
+  const rps = (runs: Measured[], target: string): string => fmt(medianOf(runs, target, (x) => x.rps));
+  const p = (runs: Measured[], target: string, q: "p50" | "p99"): string =>
+    fmt(medianOf(runs, target, (x) => x.latencyMs[q]));
+  const ex = r.expiry;
+  const worst = ex.firstRefusalAfterMs.max;
+  return [
+    {
+      what: "tools/call throughput, gateway / naive",
+      measured: `${fmt(tc.throughputRatio.median)}×`,
+      raw: `${rps(tc.runs, "gateway")} vs ${rps(tc.runs, "naive")} req/s (c=${tc.connections}); direct ${rps(tc.runs, "direct")}`,
+      goal: "≥ 1.5×",
+      met: tc.throughputRatio.median >= 1.5,
+    },
+    {
+      what: "tools/call p99, gateway / naive",
+      measured: `${fmt(tc.p99Ratio.median)}×`,
+      raw: `${p(tc.runs, "gateway", "p99")} vs ${p(tc.runs, "naive", "p99")} ms (c=${tc.connections})`,
+      goal: "≤ 1×",
+      met: tc.p99Ratio.median <= 1,
+    },
+    {
+      what: "tools/call p50 added over the direct call, c=1",
+      measured: `${fmt(tc.addedP50Ms.median)} ms`,
+      raw: `${p(tc.concurrency1, "gateway", "p50")} vs ${p(tc.concurrency1, "direct", "p50")} ms`,
+      goal: "≤ 1 ms",
+      met: tc.addedP50Ms.median <= 1,
+    },
+    {
+      what: `tools/list (${r.toolCount} tools) / trivial route, throughput`,
+      measured: `${fmt(lf.listRatio.median)}×`,
+      raw: `${rps(lf.runs, "tools/list")} vs ${rps(lf.runs, "trivial")} req/s (c=${r.settings.connections})`,
+      goal: "≥ 0.5×",
+      met: lf.listRatio.median >= 0.5,
+    },
+    {
+      what: "forged tokens / trivial route, throughput",
+      measured: `${fmt(lf.forgedRatio.median)}×`,
+      raw: `${rps(lf.runs, "forged")} vs ${rps(lf.runs, "trivial")} req/s (c=${r.settings.connections})`,
+      goal: "≥ 0.8×",
+      met: lf.forgedRatio.median >= 0.8,
+    },
+    {
+      what: "Redis commands caused by forged tokens",
+      measured: String(lf.forgedRedisCommands),
+      raw: `over ${lf.forgedResponses} measured forged requests (plus warm-ups)`,
+      goal: "0",
+      met: lf.forgedRedisCommands === 0,
+    },
+    {
+      what: "Redis memory per server",
+      measured: `${fmt(r.scale.memory.usedMemoryDeltaPerServer)} B`,
+      raw: `used_memory delta over ${r.scale.largeServers} servers; MEMORY USAGE: ${fmt(r.scale.memory.sampledKeyBytes)} B key + ${fmt(r.scale.memory.indexBytesPerEntry)} B index entry`,
+      goal: "≤ 1024 B",
+      met: Math.max(r.scale.memory.usedMemoryDeltaPerServer, r.scale.memory.memoryUsagePerServer) <= 1024,
+    },
+    {
+      what: `tools/list p50 latency, ${r.scale.largeServers} / ${r.scale.smallServers} servers`,
+      measured: `${fmt(r.scale.latency.p50Ratio.median)}×`,
+      raw: `${p(r.scale.latency.runs, `tools/list @${r.scale.largeServers}`, "p50")} vs ${p(r.scale.latency.runs, `tools/list @${r.scale.smallServers}`, "p50")} ms (c=1); p99 ratio ${fmt(r.scale.latency.p99Ratio.median)}×`,
+      goal: "≤ 1.2×",
+      met: r.scale.latency.p50Ratio.median <= 1.2,
+    },
+    {
+      what: "first refusal after expires_at, worst server",
+      measured: `${fmt(worst)} ms`,
+      raw: `${ex.servers} servers: p50 ${fmt(ex.firstRefusalAfterMs.p50)}, p99 ${fmt(ex.firstRefusalAfterMs.p99)} ms; never refused ${ex.neverRefused}; served after expiry ${ex.servedAfterExpiry}; refused early ${ex.refusedEarly}`,
+      goal: "≤ 1000 ms (goal 50 ms)",
+      met: ex.neverRefused === 0 && ex.servedAfterExpiry === 0 && worst <= 1000,
+    },
+  ];
+}
+
+function table(head: string[], rows: string[][]): string {
+  return [
+    `| ${head.join(" | ")} |`,
+    `| ${head.map(() => "---").join(" | ")} |`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`),
+  ].join("\n");
+}
+
+function runSummary(runs: Measured[], target: string, cpuChild?: string): string[] {
+  const mine = runs.filter((r) => r.target === target);
+  const cpu =
+    cpuChild === undefined
+      ? Number.NaN
+      : median(mine.map((r) => r.cpuMicrosPerResponse[cpuChild] ?? Number.NaN));
+  return [
+    target,
+    fmt(median(mine.map((r) => r.rps))),
+    fmt(median(mine.map((r) => r.latencyMs.p50))),
+    fmt(median(mine.map((r) => r.latencyMs.p99))),
+    cpuChild === undefined ? "" : `${fmt(cpu)} µs (${cpuChild})`,
+  ];
+}
+
+export function renderMarkdown(r: Results): string {
+  const m = r.machine;
+  const s = r.settings;
+  const tc = r.toolCall;
+  const lf = r.listForged;
+  const sc = r.scale;
+  const ex = r.expiry;
+  const lines: string[] = [
+    `# mcp-gateway bench, ${r.date}`,
+    "",
+    `Machine: ${m.cpu}, ${m.cores} cores, ${fmt(m.memoryGiB)} GiB RAM, ${m.platform}, Node ${m.node}; 1-min load average at the end ${fmt(m.loadAverage1m)}.`,
+    `Every server, Redis and the load generator (autocannon 8) ran on this machine, each in its own process. Runs of ${s.durationS} s after ${s.warmupS} s of warm-up, each pair repeated ${s.repeats}× (ratios are the median of the per-repeat ratios, raw figures the median of the runs). Whole bench: ${fmt(r.durationS)} s.${s.quick ? " **BENCH_QUICK smoke run: not for quoting.**" : ""}`,
+    r.mcpRegisteredByBench
+      ? "Note: buildApp did not serve /mcp/* in this build; the bench registered the gateway's own mcpRoutes + resolveMcpAccess on it (bench/lib/gateway-app.ts)."
+      : "",
+    "",
+    "## Targets",
+    "",
+    table(
+      ["target", "measured", "raw figures", "goal", "met"],
+      targetRows(r).map((row) => [row.what, row.measured, row.raw, row.goal, row.met ? "yes" : "**no**"]),
+    ),
+    "",
+    `## tools/call of mem_0_memories_search (c=${tc.connections}; CPU per call of the process named)`,
+    "",
+    table(
+      ["path", "req/s", "p50 ms", "p99 ms", "CPU per call"],
+      [
+        runSummary(tc.runs, "gateway", "gateway"),
+        runSummary(tc.runs, "direct", "sandbox"),
+        runSummary(tc.runs, "naive", "naive"),
+      ],
+    ),
+    "",
+    `Sandbox CPU per call: ${fmt(medianOf(tc.runs, "direct", (x) => x.cpuMicrosPerResponse.sandbox ?? Number.NaN))} µs direct, ${fmt(medianOf(tc.runs, "gateway", (x) => x.cpuMicrosPerResponse.sandbox ?? Number.NaN))} µs via the gateway, ${fmt(medianOf(tc.runs, "naive", (x) => x.cpuMicrosPerResponse.sandbox ?? Number.NaN))} µs via naive. Response bytes: gateway ${tc.responseBytes.gateway}, naive ${tc.responseBytes.naive}, direct ${tc.responseBytes.direct}.`,
+    "",
+    "At concurrency 1:",
+    "",
+    table(
+      ["path", "req/s", "p50 ms", "p99 ms", "CPU per call"],
+      [runSummary(tc.concurrency1, "gateway", "gateway"), runSummary(tc.concurrency1, "direct", "sandbox")],
+    ),
+    "",
+    `## tools/list and forged tokens vs the trivial route (c=${s.connections})`,
+    "",
+    table(
+      ["request", "req/s", "p50 ms", "p99 ms", "CPU per call"],
+      [
+        runSummary(lf.runs, "trivial", "trivial"),
+        runSummary(lf.runs, "tools/list", "gateway"),
+        runSummary(lf.runs, "forged", "gateway"),
+      ],
+    ),
+    "",
+    `tools/list answer: ${lf.listResponseBytes} bytes, ${fmt(lf.listRedisCommandsPerCall)} Redis commands per call. Forged tokens: ${lf.forgedRedisCommands} Redis commands over ${lf.forgedResponses} measured requests (64 distinct forgeries: random signatures and edited payloads).`,
+    "",
+    "## Scale",
+    "",
+    table(
+      ["figure", "value"],
+      [
+        [
+          `mint rate, HTTP admin API (c=16), ${sc.mintRate.httpLarge.servers} servers into the large Redis`,
+          `${fmt(sc.mintRate.httpLarge.perSecond)}/s`,
+        ],
+        [
+          `mint rate, HTTP admin API (c=16), ${sc.mintRate.httpSmall.servers} servers into the small Redis`,
+          `${fmt(sc.mintRate.httpSmall.perSecond)}/s`,
+        ],
+        [
+          `mint rate, in-process mintMcpServer (c=${sc.mintRate.inProcess.concurrency}), the other ${sc.mintRate.inProcess.servers}`,
+          `${fmt(sc.mintRate.inProcess.perSecond)}/s`,
+        ],
+        [
+          `Redis used_memory delta per server (${sc.largeServers})`,
+          `${fmt(sc.memory.usedMemoryDeltaPerServer)} B`,
+        ],
+        [
+          `Redis used_memory delta per server (${sc.smallServers})`,
+          `${fmt(sc.memory.usedMemoryDeltaPerServerSmall)} B`,
+        ],
+        [
+          "MEMORY USAGE per server key (sampled) + per index entry",
+          `${fmt(sc.memory.sampledKeyBytes)} + ${fmt(sc.memory.indexBytesPerEntry)} = ${fmt(sc.memory.memoryUsagePerServer)} B`,
+        ],
+        [
+          `tools/list p50 / p99 ratio, ${sc.largeServers} vs ${sc.smallServers} servers (c=1, 100 servers each)`,
+          `${fmt(sc.latency.p50Ratio.median)}× / ${fmt(sc.latency.p99Ratio.median)}×`,
+        ],
+      ],
+    ),
+    "",
+    table(
+      ["request", "req/s", "p50 ms", "p99 ms", ""],
+      [
+        runSummary(sc.latency.runs, `tools/list @${sc.smallServers}`),
+        runSummary(sc.latency.runs, `tools/list @${sc.largeServers}`),
+      ],
+    ),
+    "",
+    "## Expiry precision",
+    "",
+    `${ex.servers} servers, expiries ${ex.spacingMs} ms apart, minted by an instance whose clock ran ${ex.clockBehindMs / 1000} s behind (so a 60 s lead expires seconds later in real time); the gateway under test keeps the real clock. Each server probed back to back with tools/list from 30 ms before its expiry.`,
+    "",
+    table(
+      ["first refusal after expires_at", "min", "p50", "p90", "p99", "max"],
+      [
+        [
+          "ms",
+          fmt(ex.firstRefusalAfterMs.min),
+          fmt(ex.firstRefusalAfterMs.p50),
+          fmt(ex.firstRefusalAfterMs.p90),
+          fmt(ex.firstRefusalAfterMs.p99),
+          fmt(ex.firstRefusalAfterMs.max),
+        ],
+      ],
+    ),
+    "",
+    `Never refused within 2 s: ${ex.neverRefused}. Requests sent after expires_at and still served: ${ex.servedAfterExpiry}. Refused before expires_at: ${ex.refusedEarly}. Probes: ${ex.probes}.`,
+    "",
+  ];
+  return `${lines.filter((line, i, all) => !(line === "" && all[i - 1] === "")).join("\n")}\n`;
+}
