@@ -51,6 +51,9 @@ function checkCredentialFields(integration: Integration, credentials: Credential
   }
 }
 
+/** Upstream statuses that mean "these credentials are not accepted" (anything else is not about the key). */
+const KEY_REFUSALS = new Set([400, 401, 403]);
+
 /** Asks the upstream whether the credentials work and what they belong to. */
 async function checkWithUpstream(
   ctx: ServiceContext,
@@ -61,12 +64,21 @@ async function checkWithUpstream(
     baseUrl: upstreamBaseUrl(ctx, integration.name),
   });
   if (result.ok) return { ...result.context };
-  if (result.kind === "rejected") {
+  if (result.kind === "rejected" && KEY_REFUSALS.has(result.status)) {
     throw new GatewayError(
       "validation_failed",
       `${integration.title} refused these credentials (HTTP ${result.status}): ${result.reason}`,
       { upstream_status: result.status },
     );
+  }
+  if (result.kind === "rejected") {
+    // Throttling, a wrong base URL, a redirect or a body that is not the expected answer say nothing
+    // about the key, so they are the upstream's problem (502), not the caller's (400).
+    const what =
+      result.status === 429
+        ? `${integration.title} is rate limiting the credentials check (HTTP 429): ${result.reason}; try again shortly`
+        : `${integration.title} answered the credentials check unexpectedly (HTTP ${result.status}): ${result.reason}`;
+    throw new GatewayError("upstream_unreachable", what, { upstream_status: result.status });
   }
   throw new GatewayError(
     "upstream_unreachable",
