@@ -96,6 +96,34 @@ describe("admin API: integrated accounts, integrations and tool previews", () =>
     expect((await s.call("GET", "/integrated-account", { token: apiToken })).body.result).toEqual([]);
   });
 
+  it("does not call an odd upstream answer a refusal of the key: 502 for 429, 404, redirects and garbage", async () => {
+    const cases = [
+      { status: 429, body: { detail: "Request was throttled." }, says: /rate limit/i },
+      { status: 404, says: /HTTP 404/ },
+      { status: 302, says: /HTTP 302/ },
+      { status: 200, body: "<html>captive portal</html>", says: /HTTP 200/ },
+    ];
+    const s = await start();
+    const { apiToken } = await s.createTenant();
+    for (const { says, ...rule } of cases) {
+      s.sandbox.setFaults([{ path: "/v1/ping/", ...rule }]);
+      const res = await s.call("POST", "/integrated-account", {
+        token: apiToken,
+        body: { integration: "mem0", name: "x", credentials: { api_key: s.sandbox.apiKeys[0] } },
+      });
+      expectEnvelope(res, 502, "upstream_unreachable");
+      expect(res.body.message, String(rule.status)).toMatch(says);
+      expect(res.body.message).not.toMatch(/refused these credentials/);
+    }
+    s.sandbox.setFaults([{ path: "/v1/ping/", status: 403, body: { detail: "Forbidden key." } }]);
+    const forbidden = await s.call("POST", "/integrated-account", {
+      token: apiToken,
+      body: { integration: "mem0", name: "x", credentials: { api_key: s.sandbox.apiKeys[0] } },
+    });
+    expectEnvelope(forbidden, 400, "validation_failed");
+    expect(forbidden.body.message).toContain("refused these credentials (HTTP 403): Forbidden key.");
+  });
+
   it("refuses unknown integrations and wrong credential fields with the valid ones", async () => {
     const s = await start();
     const { apiToken } = await s.createTenant();
