@@ -184,6 +184,14 @@ describe("admin API: integrated accounts, integrations and tool previews", () =>
     expect(other.body.message).toMatch(/different Mem0 account.*connect them as a new integrated account/);
     expect(await stored()).toBe(resealed);
     expect((await s.call("GET", path, { token: apiToken })).body.name).toBe("Mem0");
+    // An upstream outage during a rotation changes nothing either.
+    s.sandbox.setFaults([{ path: "/v1/ping/", status: 503 }]);
+    const outage = await s.call("PATCH", path, {
+      token: apiToken,
+      body: { name: "during outage", credentials: { api_key: "m0-key-project-one" } },
+    });
+    expectEnvelope(outage, 502, "upstream_unreachable");
+    expect(await stored()).toBe(resealed);
   });
 
   it("deletes an account and revokes every MCP server minted for it", async () => {
