@@ -152,3 +152,38 @@ describe.each(ERAS)("upstream failures and large results over protocol %s", (era
     await client.close();
   });
 });
+
+describe("a client that goes away", () => {
+  let gateway: McpTestGateway;
+  beforeAll(async () => {
+    gateway = await startMcpTestGateway();
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it("stops the upstream call at once instead of waiting for the upstream deadline", async () => {
+    gateway.sandbox.setFaults([{ path: "*", hang: true, times: 1 }]);
+    const before = gateway.sandbox.requestCount();
+    const controller = new AbortController();
+    const started = Date.now();
+    const pending = fetch(gateway.mcpUrl(gateway.tokens.all), {
+      method: "POST",
+      signal: controller.signal,
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { name: "list_all_mem_0_projects", arguments: {} },
+      }),
+    }).catch(() => "aborted");
+    await expect.poll(() => gateway.sandbox.requestCount()).toBeGreaterThan(before);
+    controller.abort();
+    expect(await pending).toBe("aborted");
+    const lastRecord = (): Record<string, unknown> =>
+      JSON.parse(gateway.logs.lines().findLast((line) => line.includes('"event":"tool_call"')) ?? "{}");
+    await expect.poll(lastRecord).toMatchObject({ tool: "list_all_mem_0_projects", outcome: "timeout" });
+    expect(Date.now() - started).toBeLessThan(LIMITS.upstreamTimeoutMs);
+  });
+});
