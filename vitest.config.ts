@@ -10,10 +10,11 @@ const e2eInclude = ["{packages,apps,migrations,test}/**/test/**/*.e2e.test.ts"];
 const exclude = ["**/node_modules/**", "**/dist/**"];
 
 export default defineConfig({
-  // Workspace packages export their TypeScript sources under the "source" condition,
-  // so tests run against src/ without a build step.
-  resolve: { conditions: ["source", "module", "node", "default"] },
-  ssr: { resolve: { conditions: ["source", "module", "node", "default"] } },
+  // Workspace packages export their TypeScript sources under the "@mcp-gateway/source" condition, so tests
+  // run against src/ without a build step. The name is our own: third-party packages that publish a plain
+  // "source" export (TypeScript Node 20 cannot load) are not affected.
+  resolve: { conditions: ["@mcp-gateway/source", "module", "node", "default"] },
+  ssr: { resolve: { conditions: ["@mcp-gateway/source", "module", "node", "default"] } },
   test: {
     globalSetup: ["test/support/redis-global-setup.ts"],
     projects: [

@@ -14,11 +14,11 @@ export interface ProcessHandle {
 }
 
 /**
- * Runs a TypeScript entry point of this repo with tsx and the "source" export condition, so tests run the
+ * Runs a TypeScript entry point of this repo with tsx and the "@mcp-gateway/source" export condition, so tests run the
  * current sources without a build step.
  */
 export function runTsEntry(entry: string, env: Record<string, string | undefined>): ProcessHandle {
-  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", entry], {
+  const child = spawn(process.execPath, ["--conditions=@mcp-gateway/source", "--import", "tsx", entry], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -6,12 +6,15 @@ import type { Logger } from "pino";
 import type { GatewayConfig } from "./config.js";
 import { installErrorHandling } from "./http/error-envelope.js";
 import { registerOpenApi } from "./http/openapi.js";
+import { mcpRoutes } from "./mcp/mcp.routes.js";
 import { accountsRoutes } from "./routes/accounts.routes.js";
 import { apiTokensRoutes } from "./routes/api-tokens.routes.js";
 import { healthRoutes } from "./routes/health.routes.js";
 import { integrationsRoutes } from "./routes/integrations.routes.js";
 import { mcpServersRoutes } from "./routes/mcp-servers.routes.js";
 import { tenantsRoutes } from "./routes/tenants.routes.js";
+import { upstreamBaseUrl } from "./services/accounts.service.js";
+import { resolveMcpAccess } from "./services/mcp-access.service.js";
 import { createServiceContext, type ServiceContext } from "./services/service-context.js";
 
 /** What the app needs from the process; tests pass their own. */
@@ -60,6 +63,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   ]) {
     await app.register(routes, { ctx });
   }
+  // Plain register (not fastify-plugin): the MCP route's hooks and error handler stay scoped to it.
+  await app.register(mcpRoutes, {
+    resolveAccess: (token, authorization) =>
+      resolveMcpAccess(ctx, token, authorization, (reason) => app.log.debug({ reason }, "MCP token refused")),
+    upstreamBaseUrl: (integration) => upstreamBaseUrl(ctx, integration),
+    allowedOrigins: deps.config.mcpAllowedOrigins,
+  });
   return app;
 }
 

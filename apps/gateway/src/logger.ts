@@ -1,13 +1,14 @@
 import { type DestinationStream, type Logger, pino } from "pino";
 
 /**
- * Replaces the token in an MCP path (`/mcp/<token>...`) and drops the query string, so a logged URL can
- * never carry a capability token. Exported so every place that logs a URL uses the same rule.
+ * Replaces the segment after any `/mcp/` in a path and drops the query string, so a logged URL can never
+ * carry a capability token: clients also put the MCP path inside other paths, e.g. mcp-remote asks for
+ * `/.well-known/oauth-protected-resource/mcp/<token>`. Exported so every place that logs a URL uses it.
  */
 export function redactUrl(url: string): string {
   const path = url.split("?")[0] ?? "";
   const hasQuery = url.includes("?");
-  const redacted = path.replace(/^\/mcp\/[^/]*/, "/mcp/[token]");
+  const redacted = path.replace(/(^|\/)mcp\/[^/]+/g, "$1mcp/[token]");
   return hasQuery ? `${redacted}?[query]` : redacted;
 }
 

@@ -7,6 +7,11 @@ describe("redactUrl", () => {
     ["/mcp/abc/extra", "/mcp/[token]/extra"],
     ["/mcp/abc?x=1", "/mcp/[token]?[query]"],
     ["/integrated-account/acc_1/mcp?cursor=abc", "/integrated-account/acc_1/mcp?[query]"],
+    [
+      "/.well-known/oauth-protected-resource/mcp/eyJ.abc.def",
+      "/.well-known/oauth-protected-resource/mcp/[token]",
+    ],
+    ["/mcp/", "/mcp/"],
     ["/readyz", "/readyz"],
   ])("turns %s into %s", (input, expected) => {
     expect(redactUrl(input)).toBe(expected);
