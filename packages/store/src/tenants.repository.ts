@@ -44,30 +44,55 @@ export async function listTenants(
   };
 }
 
+// Removes the tenant record and every key in its slot in one atomic step: an insert script (account,
+// server, token index) that checks the tenant record runs wholly before it (and its keys are removed) or
+// after it (and is refused). Key names come in as ARGV parts built from `keys`, joined around the ids.
+// KEYS: tenant, token index, account index.
+// ARGV: account key head, server index tail (after the account key), server key head.
+const DELETE_TENANT_SLOT = `
+if redis.call("EXISTS", KEYS[1]) == 0 then return 0 end
+local function id_of(member) return string.sub(member, string.find(member, ":", 1, true) + 1) end
+for _, account in ipairs(redis.call("ZRANGE", KEYS[3], 0, -1)) do
+  local accountKey = ARGV[1] .. id_of(account)
+  local serverIndex = accountKey .. ARGV[2]
+  for _, server in ipairs(redis.call("ZRANGE", serverIndex, 0, -1)) do
+    redis.call("UNLINK", ARGV[3] .. id_of(server))
+  end
+  redis.call("UNLINK", accountKey, serverIndex)
+end
+redis.call("UNLINK", KEYS[1], KEYS[2], KEYS[3])
+return 1`;
+
 /**
- * Deletes a tenant and everything under it. The tenant record goes first: from then on its API tokens stop
- * authenticating and the insert scripts (accounts, servers, token index) refuse to add anything under it,
- * so the keys read below are complete. Then its API token records, every key in its slot, and its
- * `tenants` member.
+ * Deletes a tenant and everything under it. API token records (outside the tenant's slot) go first, so
+ * its tokens stop working; then one script removes the tenant record and every key in its slot at once;
+ * then its `tenants` member. A crash part way leaves the tenant in place, so DELETE can simply be retried.
  */
 export async function deleteTenantCascade(redis: Redis, tenantId: string): Promise<boolean> {
   const tenant = await findTenant(redis, tenantId);
   if (tenant === undefined) return false;
-  // Only the caller that actually removes the record carries on (two concurrent deletes: one wins).
-  if ((await redis.unlink(keys.tenant(tenantId))) === 0) return false;
   const tokenMembers = await redis.zrange(keys.apiTokenIndex(tenantId), 0, -1);
   if (tokenMembers.length > 0) await redis.unlink(...tokenMembers.map((m) => keys.apiToken(idOfMember(m))));
 
-  const accountIds = (await redis.zrange(keys.accountIndex(tenantId), 0, -1)).map(idOfMember);
-  const slotKeys = [keys.apiTokenIndex(tenantId), keys.accountIndex(tenantId)];
-  for (const accountId of accountIds) {
-    const serverIds = (await redis.zrange(keys.mcpServerIndex(tenantId, accountId), 0, -1)).map(idOfMember);
-    slotKeys.push(keys.account(tenantId, accountId), keys.mcpServerIndex(tenantId, accountId));
-    slotKeys.push(...serverIds.map((id) => keys.mcpServer(tenantId, id)));
-  }
-  await redis.unlink(...slotKeys);
+  const prefix = redis.options.keyPrefix ?? "";
+  const marker = "\u0000";
+  const accountHead = keys.account(tenantId, marker).split(marker)[0] ?? "";
+  const serverIndexTail = keys.mcpServerIndex(tenantId, marker).split(marker)[1] ?? "";
+  const serverHead = keys.mcpServer(tenantId, marker).split(marker)[0] ?? "";
+  const deleted = await redis.eval(
+    DELETE_TENANT_SLOT,
+    3,
+    keys.tenant(tenantId),
+    keys.apiTokenIndex(tenantId),
+    keys.accountIndex(tenantId),
+    `${prefix}${accountHead}`,
+    serverIndexTail,
+    `${prefix}${serverHead}`,
+  );
+  // A token issued between the first step and the script keeps its record, but it never authenticates:
+  // authentication requires the tenant record.
   await redis.zrem(keys.tenantIndex(), indexMember(Date.parse(tenant.created_at), tenantId));
-  return true;
+  return deleted === 1;
 }
 
 /** Every account id of a tenant (used by cascades and tests). */
