@@ -110,9 +110,10 @@ describe("secrets: sealed at rest, never returned, never logged", () => {
       expect((await call("GET", path, { token: apiToken })).status).toBe(200);
     }
     // Requests on MCP URLs, with the tenant token alongside and in a query string, as clients send them.
+    const mcpStatuses: number[] = [];
     for (const server of servers) {
       for (const method of ["POST", "GET", "DELETE"]) {
-        await fetch(`${stack.gatewayUrl}/mcp/${server.token}?key=${mem0Key}`, {
+        const answer = await fetch(`${stack.gatewayUrl}/mcp/${server.token}?key=${mem0Key}`, {
           method,
           headers: {
             authorization: `Bearer ${apiToken}`,
@@ -122,9 +123,28 @@ describe("secrets: sealed at rest, never returned, never logged", () => {
           ...(method === "POST"
             ? { body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: {} }) }
             : {}),
-        }).then((r) => r.text());
+        });
+        await answer.text();
+        if (method === "POST") mcpStatuses.push(answer.status);
       }
     }
+    // The MCP requests reached the real endpoint and were served (the guarded one with the API token).
+    expect(mcpStatuses).toEqual([200, 200, 200]);
+    // A tool call goes upstream with the Mem0 key: that path must not log the key either.
+    const upstreamBefore = stack.sandbox.requestCount();
+    const called = await fetch(`${stack.gatewayUrl}/mcp/${servers[0].token}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 2,
+        method: "tools/call",
+        params: { name: "list_all_mem_0_events", arguments: {} },
+      }),
+    });
+    expect(called.status).toBe(200);
+    await called.text();
+    expect(stack.sandbox.requestCount()).toBeGreaterThan(upstreamBefore);
     // Tokens in places they do not belong still must not be echoed or logged.
     await call("GET", `/integrated-account?cursor=${servers[0].token.slice(0, 150)}`, { token: apiToken });
     await call("GET", "/api-tokens", { token: `${apiToken}x` });
