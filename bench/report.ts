@@ -1,7 +1,7 @@
 /** The markdown report: targets first (ratios with the raw figures beside them), then the details. */
 import { cpus, freemem, loadavg, totalmem } from "node:os";
 import type { Settings } from "./lib/settings.js";
-import { fmt, median } from "./lib/stats.js";
+import { fmt, median, type Summary } from "./lib/stats.js";
 import type { ExpiryResults } from "./phases/expiry.js";
 import type { ListForgedResults } from "./phases/list-forged.js";
 import type { ScaleResults } from "./phases/scale.js";
@@ -206,11 +206,12 @@ export function renderMarkdown(r: Results): string {
       [
         runSummary(lf.runs, "trivial", "trivial"),
         runSummary(lf.runs, "tools/list", "gateway"),
+        runSummary(lf.runs, "tools/list (1 tool)", "gateway"),
         runSummary(lf.runs, "forged", "gateway"),
       ],
     ),
     "",
-    `tools/list answer: ${lf.listResponseBytes} bytes, ${fmt(lf.listRedisCommandsPerCall)} Redis commands per call. Forged tokens: ${lf.forgedRedisCommands} Redis commands over ${lf.forgedResponses} measured requests (64 distinct forgeries: random signatures and edited payloads).`,
+    `tools/list (1 tool) / trivial: ${fmt(lf.listOneToolRatio.median)}× (informational: the same request on a server with one tool, ${lf.listOneToolResponseBytes} bytes, separates per-request cost from answer size). tools/list answer: ${lf.listResponseBytes} bytes, ${fmt(lf.listRedisCommandsPerCall)} Redis commands per call. Forged tokens: ${lf.forgedRedisCommands} Redis commands over ${lf.forgedResponses} measured requests (64 distinct forgeries: random signatures and edited payloads).`,
     "",
     "## Scale",
     "",
@@ -261,18 +262,21 @@ export function renderMarkdown(r: Results): string {
     `${ex.servers} servers, expiries ${ex.spacingMs} ms apart, minted by an instance whose clock ran ${ex.clockBehindMs / 1000} s behind (so a 60 s lead expires seconds later in real time); the gateway under test keeps the real clock. Each server probed back to back with tools/list from 30 ms before its expiry.`,
     "",
     table(
-      ["first refusal after expires_at", "min", "p50", "p90", "p99", "max"],
+      ["ms relative to expires_at, over servers", "min", "p50", "p90", "p99", "max"],
       [
-        [
-          "ms",
-          fmt(ex.firstRefusalAfterMs.min),
-          fmt(ex.firstRefusalAfterMs.p50),
-          fmt(ex.firstRefusalAfterMs.p90),
-          fmt(ex.firstRefusalAfterMs.p99),
-          fmt(ex.firstRefusalAfterMs.max),
-        ],
-      ],
+        ["first refusal arrived (after)", ex.firstRefusalAfterMs],
+        ["that refused request was sent (after)", ex.firstRefusalSentAfterMs],
+        ["last served request was sent (before)", ex.lastServedBeforeMs],
+      ].map(([label, sm]) => {
+        const summary = sm as Summary;
+        return [
+          label as string,
+          ...[summary.min, summary.p50, summary.p90, summary.p99, summary.max].map((v) => fmt(v)),
+        ];
+      }),
     ),
+    "",
+    "The refusal itself is decided at the first request the gateway handles after expires_at; the arrival figure adds that request's own queueing and response time on this machine.",
     "",
     `Never refused within 2 s: ${ex.neverRefused}. Requests sent after expires_at and still served: ${ex.servedAfterExpiry}. Refused before expires_at: ${ex.refusedEarly}. Probes: ${ex.probes}.`,
     "",

@@ -78,6 +78,8 @@ export interface ExpiryOutcome {
   expiresAt: number;
   /** When the first refusal arrived, in ms after expires_at; null when none came in time. */
   firstRefusalAfterMs: number | null;
+  /** When that refused request was sent, in ms after expires_at (negative: sent before, answered after). */
+  firstRefusalSentAfterMs: number | null;
   /** How long before expires_at the last served request was sent. */
   lastServedBeforeMs: number | null;
   /** Requests sent after expires_at that were still served (each one is a missed check). */

@@ -98,17 +98,25 @@ async function mint(job: MintJob): Promise<MintResult> {
  * first refusal, and reports when that refusal arrived relative to expires_at, and whether any request
  * sent after expires_at was still served.
  */
+/**
+ * Wall-clock milliseconds, the clock the gateway compares expires_at with. (timeOrigin + performance.now()
+ * would give sub-millisecond figures, but the monotonic clock drifts from the wall clock over a long run.)
+ */
+function now(): number {
+  return Date.now();
+}
+
 async function expiry(job: ExpiryJob): Promise<ExpiryOutcome[]> {
   const base = new URL(job.baseUrl);
   const pool = new Pool(base.origin, { connections: 16 });
   const probe = async (target: { path: string; expiresAt: number }): Promise<ExpiryOutcome> => {
-    const wait = target.expiresAt - job.leadMs - Date.now();
+    const wait = target.expiresAt - job.leadMs - now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     let servedAfter = 0;
     let probes = 0;
     let lastServedAt: number | null = null;
     for (;;) {
-      const sentAt = Date.now();
+      const sentAt = now();
       probes += 1;
       const response = await pool.request({
         method: "POST",
@@ -117,11 +125,12 @@ async function expiry(job: ExpiryJob): Promise<ExpiryOutcome[]> {
         body: job.body,
       });
       await response.body.dump();
-      const arrivedAt = Date.now();
+      const arrivedAt = now();
       if (response.statusCode === job.refusedStatus) {
         return {
           expiresAt: target.expiresAt,
           firstRefusalAfterMs: arrivedAt - target.expiresAt,
+          firstRefusalSentAfterMs: sentAt - target.expiresAt,
           lastServedBeforeMs: lastServedAt === null ? null : target.expiresAt - lastServedAt,
           servedAfterExpiry: servedAfter,
           probes,
@@ -134,6 +143,7 @@ async function expiry(job: ExpiryJob): Promise<ExpiryOutcome[]> {
         return {
           expiresAt: target.expiresAt,
           firstRefusalAfterMs: null,
+          firstRefusalSentAfterMs: null,
           lastServedBeforeMs: null,
           servedAfterExpiry: servedAfter,
           probes,

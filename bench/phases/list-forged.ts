@@ -4,13 +4,16 @@
  */
 import { randomBytes } from "node:crypto";
 import { settings } from "../lib/settings.js";
-import { jsonRpcFrom, post, probe, redisCommandCount } from "../lib/setup.js";
+import { admin, jsonRpcFrom, post, probe, redisCommandCount } from "../lib/setup.js";
 import { median } from "../lib/stats.js";
 import { type Bench, type Measured, measure, rotate, type Target } from "./types.js";
 
 export interface ListForgedResults {
   runs: Measured[];
   listRatio: { perRepeat: number[]; median: number };
+  /** The same on a server with one tool: separates per-request cost from the size of the answer. */
+  listOneToolRatio: { perRepeat: number[]; median: number };
+  listOneToolResponseBytes: number;
   forgedRatio: { perRepeat: number[]; median: number };
   /** All Redis commands during every forged-token run (warm-ups included), summed. */
   forgedRedisCommands: number;
@@ -58,6 +61,25 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
       `tools/list answered ${listed.status} with ${tools?.length} tools (want ${seeded.toolCount})`,
     );
   }
+  const oneTool = await admin(
+    bench.gateway.url,
+    "POST",
+    `/integrated-account/${seeded.accountId}/mcp`,
+    seeded.apiToken,
+    {
+      name: "Bench: search only",
+      config: { tags: ["search"] },
+      expires_at: null,
+    },
+  );
+  const oneToolPath = `/mcp/${oneTool.token as string}`;
+  const oneListed = await probe(`${bench.gateway.url}${oneToolPath}`, seeded.listBody);
+  const oneTools = (jsonRpcFrom(oneListed.text).result as { tools?: unknown[] } | undefined)?.tools;
+  if (oneListed.status !== 200 || oneTools?.length !== 1) {
+    throw new Error(
+      `tools/list on the one-tool server answered ${oneListed.status} with ${oneTools?.length} tools`,
+    );
+  }
   const forged = forgeries(seeded.token, 64);
   for (const token of forged.slice(0, 2)) {
     const refused = await probe(`${bench.gateway.url}/mcp/${token}`, seeded.listBody);
@@ -78,6 +100,13 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
     expectStatus: 200,
     cpuOf: [bench.gateway],
   };
+  const listOne: Target = {
+    name: "tools/list (1 tool)",
+    origin: bench.gateway.url,
+    requests: [post(oneToolPath, seeded.listBody)],
+    expectStatus: 200,
+    cpuOf: [bench.gateway],
+  };
   const counters = async (): Promise<Record<string, number>> =>
     (await redisCommandCount(bench.redisSmall)).byCommand;
   list.counters = counters;
@@ -93,9 +122,10 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
   const runs: ListForgedResults["runs"] = [];
   const listRatio: number[] = [];
   const forgedRatio: number[] = [];
+  const oneRatio: number[] = [];
   for (let rep = 0; rep < settings.repeats; rep++) {
     const byName: Record<string, Measured> = {};
-    for (const target of rotate([trivial, list, forgedTarget], rep)) {
+    for (const target of rotate([trivial, list, forgedTarget, listOne], rep)) {
       const run = await measure(bench, target, settings.connections);
       runs.push(run);
       byName[target.name] = run;
@@ -107,6 +137,7 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
     }
     listRatio.push(byName["tools/list"]!.rps / byName.trivial!.rps);
     forgedRatio.push(byName.forged!.rps / byName.trivial!.rps);
+    oneRatio.push(byName["tools/list (1 tool)"]!.rps / byName.trivial!.rps);
   }
   const forgedRuns = runs.filter((r) => r.target === "forged");
   const listRuns = runs.filter((r) => r.target === "tools/list");
@@ -116,6 +147,8 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
     runs,
     listRatio: { perRepeat: listRatio, median: median(listRatio) },
     forgedRatio: { perRepeat: forgedRatio, median: median(forgedRatio) },
+    listOneToolRatio: { perRepeat: oneRatio, median: median(oneRatio) },
+    listOneToolResponseBytes: oneListed.bytes,
     forgedRedisCommands: forgedRuns.reduce(
       (total, r) => total + sum(r.countersWarmup ?? {}) + sum(r.countersMeasured ?? {}),
       0,
