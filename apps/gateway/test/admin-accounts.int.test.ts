@@ -34,7 +34,11 @@ describe("admin API: integrated accounts, integrations and tool previews", () =>
       cursor = page.body.next_cursor;
     } while (cursor !== null);
     expect(pages.map((p) => p.result.length)).toEqual([2, 2, 1]);
-    expect(pages.flatMap((p) => p.result.map((a: { id: string }) => a.id))).toEqual(ids);
+    const listed = pages.flatMap((p) => p.result) as { id: string; created_at: string }[];
+    expect(listed.map((a) => a.id).sort()).toEqual([...ids].sort());
+    // Oldest first (ids break ties within a millisecond).
+    const order = listed.map((a) => `${a.created_at}|${a.id}`);
+    expect(order).toEqual([...order].sort());
     expectEnvelope(await s.call("GET", "/integrated-account?cursor=%25%25", { token: apiToken }), 400);
     expectEnvelope(await s.call("GET", "/integrated-account?cursor=bm9wZQ", { token: apiToken }), 400);
 
