@@ -52,6 +52,8 @@ export interface TestStack {
   ): Promise<{ status: number; body: any; headers: Headers }>;
   /** Creates a tenant with the operator token; returns its id and first API token. */
   createTenant(name?: string): Promise<{ tenantId: string; apiToken: string }>;
+  /** Mints an MCP server for an account; returns the create response (with token and url). */
+  mint(apiToken: string, accountId: string, body: Record<string, unknown>): Promise<any>;
   /** Connects the sandbox's first key as a Mem0 account of the tenant. */
   connectMem0(apiToken: string, name?: string): Promise<string>;
   close(): Promise<void>;
@@ -60,10 +62,10 @@ export interface TestStack {
 /** Starts the sandbox and the real gateway (startGateway) against the test's Redis namespace. */
 export async function startTestStack(
   redis: { url: string; keyPrefix: string },
-  options: { env?: Record<string, string>; sandbox?: SandboxOptions; clock?: Clock } = {},
+  options: { env?: Record<string, string>; sandbox?: SandboxOptions; clock?: Clock; port?: number } = {},
 ): Promise<TestStack> {
   const sandbox = await startSandbox({ eventDelayMs: 20, ...options.sandbox });
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const config = testConfig({
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -102,6 +104,11 @@ export async function startTestStack(
       if (res.status !== 201)
         throw new Error(`creating a tenant failed: ${res.status} ${JSON.stringify(res.body)}`);
       return { tenantId: res.body.id, apiToken: res.body.api_token.token };
+    },
+    async mint(apiToken, accountId, body) {
+      const res = await call("POST", `/integrated-account/${accountId}/mcp`, { token: apiToken, body });
+      if (res.status !== 201) throw new Error(`minting failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body;
     },
     async connectMem0(apiToken, name = "Mem0") {
       const res = await call("POST", "/integrated-account", {

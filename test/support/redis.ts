@@ -52,3 +52,23 @@ export function useTestRedis(): TestRedis {
   });
   return ctx;
 }
+
+/** A namespace for a whole test file (beforeAll/afterAll); `dispose` deletes its keys. */
+export async function openTestNamespace(): Promise<TestRedis & { dispose(): Promise<void> }> {
+  const url = workerRedisUrl();
+  const keyPrefix = `mcpg-test-${randomBytes(6).toString("hex")}:`;
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await client.connect();
+  const keys = () => scanKeys(client, keyPrefix);
+  return {
+    url,
+    keyPrefix,
+    client,
+    keys,
+    async dispose() {
+      const found = await keys();
+      if (found.length > 0) await client.unlink(...found);
+      client.disconnect();
+    },
+  };
+}

@@ -28,7 +28,11 @@ describe("error envelope and request logging", () => {
   });
 
   it("answers an unknown route with the envelope and does not echo the path", async () => {
-    const res = await app.inject({ method: "POST", url: "/mcp/some-capability-token-value" });
+    // mcp-remote probes this path (with the MCP URL's token in it) after a 401.
+    const res = await app.inject({
+      method: "GET",
+      url: "/.well-known/oauth-protected-resource/mcp/some-capability-token-value",
+    });
     expect(res.statusCode).toBe(404);
     const body = res.json();
     expect(body).toEqual({
@@ -50,6 +54,10 @@ describe("error envelope and request logging", () => {
 
   it("never logs an MCP token or an Authorization header", async () => {
     const token = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ0ZW5fMSJ9.c2lnbmF0dXJlLXZhbHVl";
+    await app.inject({
+      method: "GET",
+      url: `/.well-known/oauth-protected-resource/mcp/${token}`,
+    });
     await app.inject({
       method: "POST",
       url: `/mcp/${token}?also=${token}`,

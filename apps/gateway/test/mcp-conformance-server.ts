@@ -3,14 +3,19 @@
  * runs such as the MCP conformance suite, and prints its MCP URLs as JSON. Its own origins are allowed,
  * as the suite's DNS-rebinding scenario expects of a localhost server. Stop it with Ctrl-C.
  *
- *   npx tsx apps/gateway/test/mcp-conformance-server.ts            # PORT=38700 by default
+ *   node --conditions=@mcp-gateway/source --import tsx apps/gateway/test/mcp-conformance-server.ts   # PORT=38700
+ *
+ * It spawns its own redis-server (removed on exit) unless REDIS_URL is set.
  */
+import { spawnRedisServer } from "@mcp-gateway/store";
 import { startMcpTestGateway } from "./mcp-support.js";
 
 const port = Number(process.env.PORT ?? 38700);
+const ownRedis = process.env.REDIS_URL ? undefined : await spawnRedisServer();
 const gateway = await startMcpTestGateway(
   {},
   { port, allowedOrigins: [`http://127.0.0.1:${port}`, `http://localhost:${port}`] },
+  { url: process.env.REDIS_URL ?? ownRedis?.url ?? "", keyPrefix: "mcpg-conformance:" },
 );
 const { tokens } = gateway;
 console.log(
@@ -20,5 +25,11 @@ console.log(
     discovery: gateway.mcpUrl(tokens.discovery),
   }),
 );
-process.once("SIGINT", () => void gateway.close().then(() => process.exit(0)));
-process.once("SIGTERM", () => void gateway.close().then(() => process.exit(0)));
+const stop = (): void => {
+  void gateway
+    .close()
+    .then(() => ownRedis?.dispose())
+    .then(() => process.exit(0));
+};
+process.once("SIGINT", stop);
+process.once("SIGTERM", stop);

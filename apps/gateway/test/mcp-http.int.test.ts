@@ -1,5 +1,8 @@
 import { LIMITS } from "@mcp-gateway/core";
+import { spawnRedisServer } from "@mcp-gateway/store";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestStack } from "../../../test/support/gateway.js";
 import {
   ALLOWED_ORIGIN,
   connectClient,
@@ -75,14 +78,27 @@ describe("the MCP URL as a capability", () => {
     for (const answer of answers) expect(answer.text).not.toContain("mcpg_");
   });
 
-  it("refuses a token over the length limit without asking the resolver", async () => {
-    const before = gateway.resolverCalls();
-    const answer = await postRaw(
-      `${gateway.baseUrl}/mcp/${"b".repeat(LIMITS.mcpTokenMaxChars + 1)}`,
-      initializeBody(),
-    );
-    expect(answer.status).toBe(404);
-    expect(gateway.resolverCalls()).toBe(before);
+  it("refuses forged and over-long tokens without a single Redis command", async () => {
+    const monitor = await new Redis(gateway.redisUrl).monitor();
+    const seen: string[] = [];
+    monitor.on("monitor", (_time: string, args: string[]) => seen.push(args.join(" ")));
+    const { tokens } = gateway;
+    const [header, payload] = tokens.all.split(".");
+    const refused = [
+      `${"b".repeat(LIMITS.mcpTokenMaxChars + 1)}`,
+      `${tokens.all.slice(0, -4)}AAAA`,
+      `${header}.${payload}.${"A".repeat(86)}`,
+    ];
+    for (const token of refused) {
+      expect((await postRaw(gateway.mcpUrl(token), initializeBody())).status).toBe(404);
+    }
+    // A valid token in the same window shows the monitor does see the gateway's reads.
+    expect((await postRaw(gateway.mcpUrl(tokens.all), initializeBody())).status).toBe(200);
+    await expect.poll(() => seen.some((line) => line.includes(gateway.keyPrefix))).toBe(true);
+    const firstRead = seen.findIndex((line) => line.includes(gateway.keyPrefix));
+    expect(seen.slice(0, firstRead).filter((line) => line.includes(gateway.keyPrefix))).toEqual([]);
+    expect(seen.filter((line) => line.includes(gateway.keyPrefix))).toHaveLength(1);
+    monitor.disconnect();
   });
 
   it("asks for the tenant API token with 401 and WWW-Authenticate when the server requires it", async () => {
@@ -103,11 +119,25 @@ describe("the MCP URL as a capability", () => {
     await client.close();
   });
 
-  it("fails closed with 503 when the resolver cannot reach storage", async () => {
-    const answer = await postRaw(gateway.mcpUrl(gateway.tokens.unavailable), initializeBody());
-    expect(answer.status).toBe(503);
-    expect(answer.headers.get("retry-after")).toBe("5");
-    expectPrivate(answer.headers);
+  it("fails closed with 503 while Redis is down, and serves again once it is back", async () => {
+    const redis = await spawnRedisServer({ appendOnly: true });
+    const stack = await startTestStack({ url: redis.url, keyPrefix: "mcpg-test-outage:" });
+    try {
+      const { apiToken } = await stack.createTenant();
+      const server = await stack.mint(apiToken, await stack.connectMem0(apiToken), { name: "outage" });
+      await redis.stop();
+      const answer = await postRaw(server.url, initializeBody());
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get("retry-after")).toBe("5");
+      expectPrivate(answer.headers);
+      await redis.start();
+      await expect
+        .poll(async () => (await postRaw(server.url, initializeBody())).status, { timeout: 10_000 })
+        .toBe(200);
+    } finally {
+      await stack.close();
+      await redis.dispose();
+    }
   });
 });
 

@@ -1,27 +1,14 @@
 /**
- * Test harness for the MCP endpoint: the real gateway app (buildApp) with the MCP plugin registered, a real
- * Mem0 sandbox upstream, and a small resolver made of real parts (the real toolset filtered by a config,
- * the sandbox key as the account's credentials, the context from the sandbox's ping). Fixed token strings
- * stand in for minted ones; swap `testResolver` for the minting flow once it exists.
+ * Test harness for the MCP endpoint: the real gateway (startGateway: buildApp with the MCP route and the real
+ * resolver) on the test file's own Redis namespace, a real Mem0 sandbox upstream, and URLs minted through the
+ * real admin API for each configuration the tests need.
  */
-import "./mcp-node-conditions.js";
-import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
-import { type ExecutionAccount, mem0, resolveContext, toolset } from "@mcp-gateway/integrations";
-import { type Sandbox, type SandboxOptions, startSandbox } from "@mcp-gateway/mem0-sandbox";
+import type { Sandbox, SandboxOptions } from "@mcp-gateway/mem0-sandbox";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import type { FastifyInstance } from "fastify";
-import { Redis } from "ioredis";
-import { capturingLogger, testConfig } from "../../../test/support/gateway.js";
-import { buildApp } from "../src/app.js";
-import { type McpAccess, type McpSession, mcpRoutes } from "../src/mcp/mcp.routes.js";
+import { type capturingLogger, startTestStack } from "../../../test/support/gateway.js";
+import { openTestNamespace } from "../../../test/support/redis.js";
 
-/** Token strings shaped like real ones (long, URL-safe): longer than fastify's 100-character parameter cap. */
-function fakeToken(label: string): string {
-  return `mcpg_${label}.${randomBytes(180).toString("base64url")}`;
-}
-
-/** The fixed tokens the test resolver knows. Anything else resolves to not_found. */
+/** The tokens of the servers the harness mints (each the path segment of a real URL). */
 export interface TestTokens {
   /** Every Mem0 tool. */
   all: string;
@@ -31,53 +18,10 @@ export interface TestTokens {
   discovery: string;
   /** Every tool, with require_api_token_auth: needs `Authorization: Bearer ${apiToken}`. */
   protected: string;
-  /** Storage is down for this one: the resolver answers unavailable. */
-  unavailable: string;
-  /** A token that was minted and then revoked (not_found, like any unknown token). */
+  /** A server that was minted and then deleted (revoked). */
   revoked: string;
   /** The tenant API token the protected server requires. */
   apiToken: string;
-}
-
-/** A resolver over fixed tokens, built from the real catalogue and the sandbox account. */
-export function testResolver(
-  tokens: TestTokens,
-  account: ExecutionAccount,
-): (token: string, authorization: string | undefined) => Promise<McpAccess> {
-  const base = { tenantId: "ten_test", accountId: "acc_test", integration: "mem0", account } as const;
-  const sessions = new Map<string, McpSession>([
-    [
-      tokens.all,
-      { ...base, serverId: "srv_all", serverName: "All Mem0", tools: toolset(mem0), exposure: "all" },
-    ],
-    [
-      tokens.readOnly,
-      {
-        ...base,
-        serverId: "srv_read",
-        serverName: "Read only",
-        tools: toolset(mem0, { methods: ["read"] }),
-        exposure: "all",
-      },
-    ],
-    [
-      tokens.discovery,
-      { ...base, serverId: "srv_disc", serverName: "Discovery", tools: toolset(mem0), exposure: "discovery" },
-    ],
-    [
-      tokens.protected,
-      { ...base, serverId: "srv_prot", serverName: "Protected", tools: toolset(mem0), exposure: "all" },
-    ],
-  ]);
-  return async (token, authorization) => {
-    if (token === tokens.unavailable) return { ok: false, reason: "unavailable" };
-    const session = sessions.get(token);
-    if (session === undefined) return { ok: false, reason: "not_found" };
-    if (token === tokens.protected && authorization !== `Bearer ${tokens.apiToken}`) {
-      return { ok: false, reason: "unauthorized" };
-    }
-    return { ok: true, session };
-  };
 }
 
 /** The origin the test gateway allows in an Origin header. */
@@ -86,68 +30,81 @@ export const ALLOWED_ORIGIN = "https://claude.ai";
 export interface McpTestGateway {
   readonly baseUrl: string;
   readonly tokens: TestTokens;
+  /** Ids of the tenant, the account and the server behind each token. */
+  readonly ids: {
+    tenantId: string;
+    accountId: string;
+    servers: Record<Exclude<keyof TestTokens, "apiToken">, string>;
+  };
   readonly sandbox: Sandbox;
-  readonly app: FastifyInstance;
   readonly logs: ReturnType<typeof capturingLogger>;
-  /** How many times the endpoint has asked the resolver so far. */
-  resolverCalls(): number;
+  /** The Redis the gateway uses, and the key prefix of its namespace there. */
+  readonly redisUrl: string;
+  readonly keyPrefix: string;
   /** The MCP URL for a token. */
   mcpUrl(token: string): string;
   close(): Promise<void>;
 }
 
-/** Starts a sandbox and the gateway app with the MCP endpoint, listening on a free loopback port. */
+function tokenOf(url: string): string {
+  return url.slice(url.indexOf("/mcp/") + "/mcp/".length);
+}
+
+/** Starts a sandbox and the real gateway, then mints the servers of TestTokens through the admin API. */
 export async function startMcpTestGateway(
   sandboxOptions: SandboxOptions = {},
   listen: { port?: number; allowedOrigins?: string[] } = {},
+  storage?: { url: string; keyPrefix: string },
 ): Promise<McpTestGateway> {
-  const apiKey = `m0-${randomBytes(8).toString("hex")}`;
-  const sandbox = await startSandbox({ apiKeys: [apiKey], eventDelayMs: 20, ...sandboxOptions });
-  const context = await resolveContext(mem0, { api_key: apiKey }, { baseUrl: sandbox.url });
-  if (!context.ok) throw new Error(`sandbox ping failed: ${JSON.stringify(context)}`);
-  const account: ExecutionAccount = { credentials: { api_key: apiKey }, context: context.context };
+  // Inside vitest: a namespace on the worker's Redis. Outside (scripts): the Redis the caller passes.
+  const redis = storage ? { ...storage, dispose: async () => {} } : await openTestNamespace();
+  const stack = await startTestStack(redis, {
+    sandbox: sandboxOptions,
+    env: { MCP_ALLOWED_ORIGINS: (listen.allowedOrigins ?? [ALLOWED_ORIGIN]).join(",") },
+    ...(listen.port === undefined ? {} : { port: listen.port }),
+  });
+  const { apiToken, tenantId } = await stack.createTenant("MCP tests");
+  const accountId = await stack.connectMem0(apiToken);
+  const mint = async (
+    name: string,
+    config: Record<string, unknown> = {},
+  ): Promise<{ id: string; url: string }> => stack.mint(apiToken, accountId, { name, config });
+  const revoked = await mint("Revoked");
+  const deleted = await stack.call("DELETE", `/integrated-account/${accountId}/mcp/${revoked.id}`, {
+    token: apiToken,
+  });
+  if (deleted.status !== 200) throw new Error(`revoking the test server failed: ${deleted.status}`);
+  const all = await mint("All Mem0");
+  const readOnly = await mint("Read only", { methods: ["read"] });
+  const discovery = await mint("Discovery", { tool_exposure: "discovery" });
+  const protectedServer = await mint("Protected", { require_api_token_auth: true });
   const tokens: TestTokens = {
-    all: fakeToken("all"),
-    readOnly: fakeToken("read"),
-    discovery: fakeToken("disc"),
-    protected: fakeToken("prot"),
-    unavailable: fakeToken("down"),
-    revoked: fakeToken("gone"),
-    apiToken: `mcpg_at_${randomBytes(16).toString("hex")}`,
+    all: tokenOf(all.url),
+    readOnly: tokenOf(readOnly.url),
+    discovery: tokenOf(discovery.url),
+    protected: tokenOf(protectedServer.url),
+    revoked: tokenOf(revoked.url),
+    apiToken,
   };
-  const logs = capturingLogger("debug");
-  // The MCP endpoint never touches Redis itself; the app wants a client for its readiness route.
-  const redis = new Redis({ lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-  const app = await buildApp({
-    config: testConfig({ MEM0_BASE_URL: sandbox.url }),
-    redis,
-    logger: logs.logger,
-  });
-  const resolve = testResolver(tokens, account);
-  let resolverCalls = 0;
-  await app.register(mcpRoutes, {
-    resolveAccess: (token, authorization) => {
-      resolverCalls += 1;
-      return resolve(token, authorization);
-    },
-    upstreamBaseUrl: () => sandbox.url,
-    allowedOrigins: listen.allowedOrigins ?? [ALLOWED_ORIGIN],
-  });
-  await app.listen({ port: listen.port ?? 0, host: "127.0.0.1" });
-  const { port } = app.server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const servers = {
+    all: all.id,
+    readOnly: readOnly.id,
+    discovery: discovery.id,
+    protected: protectedServer.id,
+    revoked: revoked.id,
+  };
   return {
-    baseUrl,
+    baseUrl: stack.gatewayUrl,
     tokens,
-    sandbox,
-    app,
-    logs,
-    resolverCalls: () => resolverCalls,
-    mcpUrl: (token) => `${baseUrl}/mcp/${token}`,
+    ids: { tenantId, accountId, servers },
+    sandbox: stack.sandbox,
+    logs: stack.logs,
+    redisUrl: redis.url,
+    keyPrefix: redis.keyPrefix,
+    mcpUrl: (token) => `${stack.gatewayUrl}/mcp/${token}`,
     async close() {
-      await app.close();
-      redis.disconnect();
-      await sandbox.close();
+      await stack.close();
+      await redis.dispose();
     },
   };
 }

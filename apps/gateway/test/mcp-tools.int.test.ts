@@ -203,12 +203,12 @@ describe("tool-call records", () => {
     const records = gateway.logs
       .lines()
       .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((line) => line.event === "tool_call" && line.serverId === "srv_all");
+      .filter((line) => line.event === "tool_call" && line.serverId === gateway.ids.servers.all);
     expect(records).toContainEqual(
       expect.objectContaining({
-        serverId: "srv_all",
-        tenantId: "ten_test",
-        accountId: "acc_test",
+        serverId: gateway.ids.servers.all,
+        tenantId: gateway.ids.tenantId,
+        accountId: gateway.ids.accountId,
         integration: "mem0",
         tool: "mem_0_memories_search",
         via: "direct",

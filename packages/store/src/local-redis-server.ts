@@ -35,9 +35,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Spawns redis-server on a free loopback port; resolves once it accepts connections. */
+/**
+ * Spawns redis-server on a free loopback port; resolves once it accepts connections. With `appendOnly`
+ * the data survives stop()/start() (AOF fsync always, as an operator's durable setup would).
+ */
 export async function spawnRedisServer(
-  options: { detached?: boolean } = {},
+  options: { detached?: boolean; appendOnly?: boolean } = {},
 ): Promise<RedisProcess & { pid(): number | undefined }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "mcpg-redis-"));
@@ -57,7 +60,9 @@ export async function spawnRedisServer(
           "--save",
           "",
           "--appendonly",
-          "no",
+          options.appendOnly ? "yes" : "no",
+          "--appendfsync",
+          "always",
           "--daemonize",
           "no",
           "--loglevel",
