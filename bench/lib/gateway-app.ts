@@ -29,6 +29,7 @@ export async function startBenchGateway(
   const redis = await openRedis(config, logger);
   await runMigrations(redis, migrations, { keyPrefix: config.redisKeyPrefix });
   const app = await buildApp({ config, redis, logger, ...(clock ? { clock } : {}) });
+  await app.after(); // plugins buildApp registered without awaiting are loaded before the check
   const served = app.hasRoute({ method: "POST", url: "/mcp/*" });
   if (!served) {
     const ctx = createServiceContext(redis, config, clock ?? { now: () => Date.now() });

@@ -25,7 +25,7 @@ const HTTP_MINT_CONCURRENCY = 16;
 const IN_PROCESS_MINT_CONCURRENCY = 64;
 const SAMPLED_TOKENS = 100;
 const MEMORY_SAMPLE_KEYS = 300;
-const SCALE_WARMUP_S = settings.quick ? 1 : 5;
+const SCALE_WARMUP_S = settings.quick ? 1 : 4;
 
 interface Account {
   tenantId: string;
@@ -230,11 +230,12 @@ export async function measureScale(bench: Bench): Promise<ScaleResults> {
   const runs: Measured[] = [];
   const p50: number[] = [];
   const p99: number[] = [];
-  // Twice the usual pairs: at c=1 a single stall moves p50 visibly, and this pair is cheap.
+  // Twice the usual pairs, each shorter: at c=1 one stall moves a run's p50, so more pairs beat longer runs.
+  const timing = { durationS: Math.max(1, settings.durationS - 1), warmupS: settings.warmupS / 2 };
   for (let rep = 0; rep < settings.repeats * 2; rep++) {
     const byName: Record<string, Measured> = {};
     for (const t of rotate([smallTarget, largeTarget], rep)) {
-      const run = await measure(bench, t, 1);
+      const run = await measure(bench, t, 1, timing);
       runs.push(run);
       byName[t.name] = run;
       bench.log(

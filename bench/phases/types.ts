@@ -70,7 +70,12 @@ function delta(before: Record<string, number>, after: Record<string, number>): R
 }
 
 /** Runs a discarded warm-up, then the measured run, reading CPU before and after the measured one. */
-export async function measure(bench: Bench, target: Target, connections: number): Promise<Measured> {
+export async function measure(
+  bench: Bench,
+  target: Target,
+  connections: number,
+  timing: { durationS: number; warmupS: number } = settings,
+): Promise<Measured> {
   const job = (durationS: number): CannonJob => ({
     kind: "cannon",
     url: target.origin,
@@ -80,11 +85,11 @@ export async function measure(bench: Bench, target: Target, connections: number)
     expectStatus: target.expectStatus,
   });
   const counted0 = await target.counters?.();
-  if (settings.warmupS > 0) await bench.load.run<CannonResult>(job(settings.warmupS));
+  if (timing.warmupS > 0) await bench.load.run<CannonResult>(job(timing.warmupS));
   const charged = target.cpuOf ?? [];
   const counted1 = await target.counters?.();
   const before = await Promise.all(charged.map((child) => child.cpuMicros()));
-  const result = await bench.load.run<CannonResult>(job(settings.durationS));
+  const result = await bench.load.run<CannonResult>(job(timing.durationS));
   const after = await Promise.all(charged.map((child) => child.cpuMicros()));
   const counted2 = await target.counters?.();
   if (result.unexpected > 0 || result.errors > 0) {
