@@ -13,10 +13,9 @@ import { findMcpServerWithAccount, spawnRedisServer } from "@mcp-gateway/store";
 import Fastify from "fastify";
 import pino from "pino";
 import { createLogger } from "../apps/gateway/dist/logger.js";
-import { configFromEnv } from "../apps/gateway/dist/runtime.js";
+import { configFromEnv, startGateway } from "../apps/gateway/dist/runtime.js";
 import { resolveMcpAccess } from "../apps/gateway/dist/services/mcp-access.service.js";
 import { createServiceContext } from "../apps/gateway/dist/services/service-context.js";
-import { startBenchGateway } from "./lib/gateway-app.js";
 import { admin, MCP_HEADERS, rpc } from "./lib/setup.js";
 import { fmt, summarize } from "./lib/stats.js";
 
@@ -51,7 +50,7 @@ const loaded = configFromEnv({
 });
 if (!loaded.ok) throw new Error(loaded.errors.join("; "));
 const config = loaded.config;
-const gateway = await startBenchGateway(config, createLogger("error", pino.destination(2)));
+const gateway = await startGateway(config, createLogger("error", pino.destination(2)));
 try {
   const base = gateway.address;
   await fetch(`${sandbox.url}/v3/memories/add/`, {

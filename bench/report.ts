@@ -37,7 +37,6 @@ export interface Results {
   durationS: number;
   machine: Machine;
   settings: Settings;
-  mcpRegisteredByBench: boolean;
   toolCount: number;
   toolCall: ToolCallResults;
   listForged: ListForgedResults;
@@ -168,9 +167,6 @@ export function renderMarkdown(r: Results): string {
     "",
     `Machine: ${m.cpu}, ${m.cores} cores, ${fmt(m.memoryGiB)} GiB RAM, ${m.platform}, Node ${m.node}; 1-min load average at the end ${fmt(m.loadAverage1m)}.`,
     `Every server, Redis and the load generator (autocannon 8) ran on this machine, each in its own process. Runs of ${s.durationS} s after ${s.warmupS} s of warm-up, each pair repeated ${s.repeats}× (ratios are the median of the per-repeat ratios, raw figures the median of the runs). Whole bench: ${fmt(r.durationS)} s.${s.quick ? " **BENCH_QUICK smoke run: not for quoting.**" : ""}`,
-    r.mcpRegisteredByBench
-      ? "Note: buildApp did not serve /mcp/* in this build; the bench registered the gateway's own mcpRoutes + resolveMcpAccess on it (bench/lib/gateway-app.ts)."
-      : "",
     "",
     "## Targets",
     "",

@@ -20,11 +20,6 @@ async function main(): Promise<void> {
   try {
     log("starting redis x2, sandbox, gateway x2, naive MCP server, trivial route, load worker");
     const bench = await start(stack);
-    if (bench.mcpRegisteredByBench) {
-      log(
-        "note: buildApp does not serve /mcp/* yet; the bench registered mcpRoutes itself (see lib/gateway-app.ts)",
-      );
-    }
     log("1/5 tools/call: gateway vs direct vs naive");
     const toolCall = await measureToolCall(bench);
     log("2/5 + 3/5 tools/list and forged tokens vs the trivial route");
@@ -40,7 +35,6 @@ async function main(): Promise<void> {
       durationS: totalS,
       machine: machineDescription(),
       settings,
-      mcpRegisteredByBench: bench.mcpRegisteredByBench,
       toolCount: bench.seeded.toolCount,
       toolCall,
       listForged,

@@ -94,9 +94,6 @@ export async function start(stack: (() => Promise<void>)[]): Promise<Bench> {
     rawSmall.disconnect();
     rawLarge.disconnect();
   });
-
-  const mcpRegisteredByBench =
-    (gateway.info as { mcpRegisteredByBench?: boolean }).mcpRegisteredByBench === true;
   return {
     gateway,
     gatewayLarge,
@@ -110,7 +107,6 @@ export async function start(stack: (() => Promise<void>)[]): Promise<Bench> {
     largeEnv,
     adminToken,
     sandboxKey,
-    mcpRegisteredByBench,
     seeded: await seed(gateway.url, adminToken, sandbox.url, sandboxKey),
     log,
   };

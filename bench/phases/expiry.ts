@@ -11,8 +11,7 @@
  */
 import pino from "pino";
 import { createLogger } from "../../apps/gateway/dist/logger.js";
-import { configFromEnv } from "../../apps/gateway/dist/runtime.js";
-import { startBenchGateway } from "../lib/gateway-app.js";
+import { configFromEnv, startGateway } from "../../apps/gateway/dist/runtime.js";
 import { settings } from "../lib/settings.js";
 import { rpc } from "../lib/setup.js";
 import { type Summary, summarize } from "../lib/stats.js";
@@ -47,8 +46,8 @@ export interface ExpiryResults {
 export async function measureExpiry(bench: Bench): Promise<ExpiryResults> {
   const loaded = configFromEnv({ ...bench.smallEnv, PORT: "0" });
   if (!loaded.ok) throw new Error(`minting instance config: ${loaded.errors.join("; ")}`);
-  const minter = await startBenchGateway(loaded.config, createLogger("error", pino.destination(2)), {
-    now: () => Date.now() - CLOCK_BEHIND_MS,
+  const minter = await startGateway(loaded.config, createLogger("error", pino.destination(2)), {
+    clock: { now: () => Date.now() - CLOCK_BEHIND_MS },
   });
   const count = settings.expiryServers;
   const firstExpiry = Date.now() + FIRST_EXPIRY_AFTER_MS;

@@ -21,7 +21,6 @@ export interface Bench {
   largeEnv: Record<string, string>;
   adminToken: string;
   sandboxKey: string;
-  mcpRegisteredByBench: boolean;
   seeded: {
     tenantId: string;
     apiToken: string;
