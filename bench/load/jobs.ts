@@ -37,6 +37,23 @@ export interface CannonResult {
   autocannon: { rps: number; p50: number; p99: number; total: number };
 }
 
+/**
+ * Latency of two targets under the same conditions: one request at a time, alternating between them
+ * (A, B, A, B, ...), so background noise on the machine falls on both alike.
+ */
+export interface AlternateJob {
+  kind: "alternate";
+  sides: { origin: string; requests: CannonRequest[] }[];
+  durationS: number;
+  expectStatus: number;
+}
+
+/** Per side, every response time (ms) summarized. */
+export interface AlternateResult {
+  latencyMs: Summary[];
+  pairs: number;
+}
+
 /** Mints `count` servers through POST /integrated-account/:id/mcp, spread round-robin over accounts. */
 export interface MintJob {
   kind: "mint";

@@ -9,7 +9,16 @@ import autocannon from "autocannon";
 import { Pool } from "undici";
 import { serveChild } from "../lib/child.js";
 import { summarize } from "../lib/stats.js";
-import type { CannonJob, CannonResult, ExpiryJob, ExpiryOutcome, MintJob, MintResult } from "./jobs.js";
+import type {
+  AlternateJob,
+  AlternateResult,
+  CannonJob,
+  CannonResult,
+  ExpiryJob,
+  ExpiryOutcome,
+  MintJob,
+  MintResult,
+} from "./jobs.js";
 
 async function cannon(job: CannonJob): Promise<CannonResult> {
   return new Promise((resolve, reject) => {
@@ -52,6 +61,33 @@ async function cannon(job: CannonJob): Promise<CannonResult> {
       if (status === job.expectStatus) latencies.push(ms);
     });
   });
+}
+
+async function alternate(job: AlternateJob): Promise<AlternateResult> {
+  const pools = job.sides.map((side) => new Pool(side.origin, { connections: 1 }));
+  const samples: number[][] = job.sides.map(() => []);
+  const deadline = performance.now() + job.durationS * 1000;
+  let pairs = 0;
+  while (performance.now() < deadline) {
+    for (const [i, side] of job.sides.entries()) {
+      const request = side.requests[pairs % side.requests.length]!;
+      const started = performance.now();
+      const response = await pools[i]!.request({
+        method: request.method,
+        path: request.path,
+        headers: request.headers,
+        body: request.body,
+      });
+      await response.body.dump();
+      samples[i]!.push(performance.now() - started);
+      if (response.statusCode !== job.expectStatus) {
+        throw new Error(`${side.origin} answered ${response.statusCode}, expected ${job.expectStatus}`);
+      }
+    }
+    pairs += 1;
+  }
+  await Promise.all(pools.map((pool) => pool.close()));
+  return { latencyMs: samples.map(summarize), pairs };
 }
 
 async function mint(job: MintJob): Promise<MintResult> {
@@ -159,8 +195,9 @@ async function expiry(job: ExpiryJob): Promise<ExpiryOutcome[]> {
 await serveChild(
   async () => ({ url: "", close: async () => {} }),
   async (raw) => {
-    const job = raw as CannonJob | MintJob | ExpiryJob;
+    const job = raw as CannonJob | MintJob | ExpiryJob | AlternateJob;
     if (job.kind === "cannon") return cannon(job);
+    if (job.kind === "alternate") return alternate(job);
     if (job.kind === "mint") return mint(job);
     return expiry(job);
   },

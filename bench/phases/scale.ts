@@ -15,9 +15,16 @@ import { mintMcpServer } from "../../apps/gateway/dist/services/mcp-servers.serv
 import { createServiceContext } from "../../apps/gateway/dist/services/service-context.js";
 import { settings } from "../lib/settings.js";
 import { admin, inParallel, post, probe, rpc, usedMemory } from "../lib/setup.js";
-import { median } from "../lib/stats.js";
-import type { CannonJob, CannonResult, MintJob, MintResult } from "../load/jobs.js";
-import { type Bench, type Measured, measure, rotate, type Target } from "./types.js";
+import { median, type Summary } from "../lib/stats.js";
+import type {
+  AlternateJob,
+  AlternateResult,
+  CannonJob,
+  CannonResult,
+  MintJob,
+  MintResult,
+} from "../load/jobs.js";
+import type { Bench } from "./types.js";
 
 /** A realistic narrow server: read and custom methods on memories and search. */
 const SERVER_CONFIG = { methods: ["read", "custom"], tags: ["memories", "search"] };
@@ -31,6 +38,13 @@ interface Account {
   tenantId: string;
   id: string;
   apiToken: string;
+}
+
+/** One alternating run: tools/list response times on each gateway. */
+export interface ScaleLatencyRun {
+  pairs: number;
+  small: Summary;
+  large: Summary;
 }
 
 export interface ScaleResults {
@@ -57,7 +71,7 @@ export interface ScaleResults {
     keysInLargeRedis: number;
   };
   latency: {
-    runs: Measured[];
+    runs: ScaleLatencyRun[];
     p50Ratio: { perRepeat: number[]; median: number };
     p99Ratio: { perRepeat: number[]; median: number };
   };
@@ -207,44 +221,48 @@ export async function measureScale(bench: Bench): Promise<ScaleResults> {
     const answer = await probe(`${gatewayUrl}/mcp/${tokens[0]!.token}`, listBody);
     if (answer.status !== 200) throw new Error(`a scale server answered tools/list with ${answer.status}`);
   }
-  const target = (name: string, origin: string, tokens: MintResult["tokens"]): Target => ({
-    name,
+  const sideOf = (origin: string, tokens: MintResult["tokens"]): AlternateJob["sides"][number] => ({
     origin,
     requests: tokens.map(({ token }) => post(`/mcp/${token}`, listBody)),
-    expectStatus: 200,
   });
-  const smallTarget = target(`tools/list @${settings.scaleSmallServers}`, bench.gateway.url, small.tokens);
-  const largeTarget = target(`tools/list @${settings.scaleServers}`, bench.gatewayLarge.url, large.tokens);
+  const smallSide = sideOf(bench.gateway.url, small.tokens);
+  const largeSide = sideOf(bench.gatewayLarge.url, large.tokens);
   // The large gateway has only minted so far; the small one has served the whole bench. Equal, longer
   // warm-ups first, so the comparison is about Redis size and not about how warm each process's JIT is.
-  for (const t of [smallTarget, largeTarget]) {
+  for (const side of [smallSide, largeSide]) {
     await bench.load.run<CannonResult>({
       kind: "cannon",
-      url: t.origin,
-      requests: t.requests,
+      url: side.origin,
+      requests: side.requests,
       connections: settings.connections,
       durationS: SCALE_WARMUP_S,
       expectStatus: 200,
     } satisfies CannonJob);
   }
-  const runs: Measured[] = [];
-  const p50: number[] = [];
-  const p99: number[] = [];
-  // Twice the usual pairs, each shorter: at c=1 one stall moves a run's p50, so more pairs beat longer runs.
-  const timing = { durationS: Math.max(1, settings.durationS - 1), warmupS: settings.warmupS / 2 };
-  for (let rep = 0; rep < settings.repeats * 2; rep++) {
-    const byName: Record<string, Measured> = {};
-    for (const t of rotate([smallTarget, largeTarget], rep)) {
-      const run = await measure(bench, t, 1, timing);
-      runs.push(run);
-      byName[t.name] = run;
-      bench.log(
-        `  c=1 ${t.name}: p50 ${run.latencyMs.p50.toFixed(3)} ms, p99 ${run.latencyMs.p99.toFixed(3)} ms`,
-      );
-    }
-    p50.push(byName[largeTarget.name]!.latencyMs.p50 / byName[smallTarget.name]!.latencyMs.p50);
-    p99.push(byName[largeTarget.name]!.latencyMs.p99 / byName[smallTarget.name]!.latencyMs.p99);
+  // One request at a time, alternating between the two gateways, so whatever else the machine is doing
+  // falls on both sides alike; which side goes first flips every repeat.
+  const runs: ScaleLatencyRun[] = [];
+  for (let rep = 0; rep < settings.repeats; rep++) {
+    const largeFirst = rep % 2 === 1;
+    const result = await bench.load.run<AlternateResult>({
+      kind: "alternate",
+      sides: largeFirst ? [largeSide, smallSide] : [smallSide, largeSide],
+      durationS: settings.durationS,
+      expectStatus: 200,
+    } satisfies AlternateJob);
+    const [first, second] = result.latencyMs as [Summary, Summary];
+    const run = {
+      pairs: result.pairs,
+      small: largeFirst ? second : first,
+      large: largeFirst ? first : second,
+    };
+    runs.push(run);
+    bench.log(
+      `  c=1 alternating, ${run.pairs} pairs: p50 ${run.small.p50.toFixed(3)} ms @${settings.scaleSmallServers} vs ${run.large.p50.toFixed(3)} ms @${settings.scaleServers}`,
+    );
   }
+  const p50 = runs.map((r) => r.large.p50 / r.small.p50);
+  const p99 = runs.map((r) => r.large.p99 / r.small.p99);
 
   return {
     smallServers: settings.scaleSmallServers,

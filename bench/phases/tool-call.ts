@@ -1,18 +1,27 @@
 /**
  * 1. tools/call of mem_0_memories_search three ways, side by side: through the gateway, the same HTTP call
  * straight to the sandbox, and through the naive SDK-style server. Throughput and p50/p99 at a fixed
- * concurrency, then p50 at concurrency 1 for the gateway's added latency over the direct call.
+ * concurrency, then p50 at concurrency 1 (gateway and direct alternating) for the latency the gateway adds.
  */
 
 import { settings } from "../lib/settings.js";
 import { jsonRpcFrom, post, probe } from "../lib/setup.js";
-import { median } from "../lib/stats.js";
+import { median, type Summary } from "../lib/stats.js";
+import type { AlternateJob, AlternateResult } from "../load/jobs.js";
 import { type Bench, type Measured, measure, rotate, type Target } from "./types.js";
+
+export interface ConcurrencyOneRun {
+  pairs: number;
+  gateway: Summary;
+  direct: Summary;
+  gatewayCpuMicrosPerCall: number;
+}
 
 export interface ToolCallResults {
   connections: number;
   runs: Measured[];
-  concurrency1: Measured[];
+  /** Gateway and direct alternating at concurrency 1, one run per repeat. */
+  concurrency1: ConcurrencyOneRun[];
   /** Per repeat, then the median. */
   throughputRatio: { perRepeat: number[]; median: number };
   p99Ratio: { perRepeat: number[]; median: number };
@@ -93,19 +102,40 @@ export async function measureToolCall(bench: Bench): Promise<ToolCallResults> {
     p99.push(byName.gateway!.latencyMs.p99 / byName.naive!.latencyMs.p99);
   }
 
-  const concurrency1: Measured[] = [];
+  // At concurrency 1 the difference of two p50s is small next to this machine's noise, so the two are
+  // measured in one run: one request at a time, alternating gateway and direct, first side flipped each repeat.
+  const concurrency1: ConcurrencyOneRun[] = [];
   const added: number[] = [];
+  const gatewaySide = { origin: gateway.origin, requests: gateway.requests };
+  const directSide = { origin: straight.origin, requests: straight.requests };
+  await bench.load.run<AlternateResult>({
+    kind: "alternate",
+    sides: [gatewaySide, directSide],
+    durationS: settings.warmupS,
+    expectStatus: 200,
+  } satisfies AlternateJob);
   for (let rep = 0; rep < settings.repeats; rep++) {
-    const byName: Record<string, Measured> = {};
-    for (const target of rotate([gateway, straight], rep)) {
-      const run = await measure(bench, target, 1);
-      byName[target.name] = run;
-      concurrency1.push(run);
-      bench.log(
-        `  c=1 ${target.name}: p50 ${run.latencyMs.p50.toFixed(3)} ms, p99 ${run.latencyMs.p99.toFixed(3)} ms`,
-      );
-    }
-    added.push(byName.gateway!.latencyMs.p50 - byName.direct!.latencyMs.p50);
+    const directFirst = rep % 2 === 1;
+    const cpuBefore = await bench.gateway.cpuMicros();
+    const result = await bench.load.run<AlternateResult>({
+      kind: "alternate",
+      sides: directFirst ? [directSide, gatewaySide] : [gatewaySide, directSide],
+      durationS: settings.durationS,
+      expectStatus: 200,
+    } satisfies AlternateJob);
+    const cpu = (await bench.gateway.cpuMicros()) - cpuBefore;
+    const [first, second] = result.latencyMs as [Summary, Summary];
+    const run: ConcurrencyOneRun = {
+      pairs: result.pairs,
+      gateway: directFirst ? second : first,
+      direct: directFirst ? first : second,
+      gatewayCpuMicrosPerCall: cpu / result.pairs,
+    };
+    concurrency1.push(run);
+    added.push(run.gateway.p50 - run.direct.p50);
+    bench.log(
+      `  c=1 alternating, ${run.pairs} pairs: p50 gateway ${run.gateway.p50.toFixed(3)} ms, direct ${run.direct.p50.toFixed(3)} ms`,
+    );
   }
 
   const cpu = (name: string, child: string): number =>
