@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
+import type { Socket } from "node:net";
 import { type Clock, LIMITS, systemClock } from "@mcp-gateway/core";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { GatewayConfig } from "./config.js";
-import { installErrorHandling } from "./http/error-envelope.js";
+import { installErrorHandling, sendError } from "./http/error-envelope.js";
 import { registerOpenApi } from "./http/openapi.js";
+import { requestValidatorCompiler } from "./http/validators.js";
 import { mcpRoutes } from "./mcp/mcp.routes.js";
 import { accountsRoutes } from "./routes/accounts.routes.js";
 import { apiTokensRoutes } from "./routes/api-tokens.routes.js";
@@ -35,16 +37,38 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Close idle keep-alive sockets on shutdown so close() only waits for requests in flight.
     forceCloseConnections: "idle",
     return503OnClosing: true,
-    // Unknown fields are refused (additionalProperties: false in schemas), never silently dropped.
-    ajv: { customOptions: { removeAdditional: false } },
+    // A URL fastify cannot decode gets the envelope too, and never has its path (maybe a token) echoed.
+    frameworkErrors: (error, request, reply) => {
+      const status = error.statusCode ?? 400;
+      void sendError(
+        request,
+        reply,
+        status >= 500 ? 400 : status,
+        "bad_request",
+        "the request URL is malformed",
+      );
+    },
   });
+  app.setValidatorCompiler(requestValidatorCompiler);
   const clock = deps.clock ?? systemClock;
   app.decorate("clock", clock);
   // Responses finished during shutdown close their connection; otherwise an idle keep-alive socket
   // that was busy when close() began would hold the server open until the grace period ends.
   let closing = false;
+  // Sockets that connected but never sent a byte are not "idle" to Node, so server.close() would wait
+  // for them until the headers timeout; they carry no request, so shutdown may drop them at once.
+  const silent = new Set<Socket>();
+  app.server.on("connection", (socket: Socket) => {
+    silent.add(socket);
+    const forget = (): void => {
+      silent.delete(socket);
+    };
+    socket.once("data", forget);
+    socket.once("close", forget);
+  });
   app.addHook("preClose", async () => {
     closing = true;
+    for (const socket of silent) socket.destroy();
   });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);

@@ -8,8 +8,19 @@ import { type DestinationStream, type Logger, pino } from "pino";
 export function redactUrl(url: string): string {
   const path = url.split("?")[0] ?? "";
   const hasQuery = url.includes("?");
-  const redacted = path.replace(/(^|\/)mcp\/[^/]+/g, "$1mcp/[token]");
+  const redacted = path
+    // An MCP server id (mcp_…) in an admin path is not a secret; anything else after /mcp/ may be.
+    .replace(/(^|\/)mcp\/(?!mcp_[a-z2-7]{26}(?:\/|$))[^/]+/g, "$1mcp/[token]")
+    .split("/")
+    .map((segment) => (looksLikeSecret(segment) ? "[secret]" : segment))
+    .join("/");
   return hasQuery ? `${redacted}?[query]` : redacted;
+}
+
+// Secrets pasted where an id belongs (e.g. DELETE /api-tokens/<the token itself>): our token prefixes,
+// and anything shaped like a compact JWS.
+function looksLikeSecret(segment: string): boolean {
+  return /^mcpg_/i.test(segment) || /^[\w-]{8,}\.[\w-]{8,}\.[\w-]+$/.test(segment) || /%2e/i.test(segment);
 }
 
 interface LoggableRequest {

@@ -69,4 +69,34 @@ describe("error envelope and request logging", () => {
     expect(text).not.toContain("should_not_appear");
     expect(text).not.toContain("should-not-appear");
   });
+
+  it("refuses JSON values of the wrong type instead of coercing them", async () => {
+    const admin = { authorization: `Bearer ${testConfig().adminToken}` };
+    for (const payload of [{ name: 7 }, { name: true }, { name: ["Acme"] }]) {
+      const res = await app.inject({ method: "POST", url: "/tenants", headers: admin, payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({
+        code: "validation_failed",
+        message: expect.stringContaining("name"),
+      });
+    }
+    expect(await ctx.keys()).toEqual([]);
+  });
+
+  it("answers a URL it cannot decode with the envelope, without echoing it", async () => {
+    const res = await app.inject({ method: "GET", url: "/tenants/%ZZmcpg_at_secretish" });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: "bad_request", requestId: expect.any(String) });
+    expect(res.body).not.toContain("secretish");
+  });
+
+  it("does not log a token pasted where an id belongs", async () => {
+    const pasted = "mcpg_at_abcdefghijklmnopqrstuvwxyz_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
+    await app.inject({
+      method: "DELETE",
+      url: `/api-tokens/${pasted}`,
+      headers: { authorization: "Bearer x" },
+    });
+    expect(logs.lines().join("\n")).not.toContain(pasted);
+  });
 });

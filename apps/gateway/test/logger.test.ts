@@ -12,6 +12,13 @@ describe("redactUrl", () => {
       "/.well-known/oauth-protected-resource/mcp/[token]",
     ],
     ["/mcp/", "/mcp/"],
+    ["/api-tokens/mcpg_at_abcdefghijklmnopqrstuvwxyz_secret", "/api-tokens/[secret]"],
+    ["/tenants/eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ0In0.c2lnbmF0dXJl", "/tenants/[secret]"],
+    [
+      "/integrated-account/acc_abcdefghijklmnopqrstuvwxyz/mcp/mcp_abcdefghijklmnopqrstuvwxyz",
+      "/integrated-account/acc_abcdefghijklmnopqrstuvwxyz/mcp/mcp_abcdefghijklmnopqrstuvwxyz",
+    ],
+    ["/mcp/mcp_abcdefghijklmnopqrstuvwxyzextra", "/mcp/[token]"],
     ["/readyz", "/readyz"],
   ])("turns %s into %s", (input, expected) => {
     expect(redactUrl(input)).toBe(expected);

@@ -23,6 +23,8 @@ export const LIMITS = {
   migrationLockWaitMs: 120_000,
   /** One upstream HTTP call, connect to last byte: long enough for Mem0 search, short enough for a model's patience. */
   upstreamTimeoutMs: 30_000,
+  /** Checking credentials when an account is connected: a ping answers in well under a second, so a tenant waits 10 s at most. */
+  credentialCheckTimeoutMs: 10_000,
   /** Upstream response bodies are read up to this; more is refused rather than buffered. */
   upstreamResponseBytes: 5 * 1024 * 1024,
   /** Tool result text handed to a model; larger results are cut with a note on how to page (Claude Code caps ~25k tokens). */

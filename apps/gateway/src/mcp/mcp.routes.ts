@@ -78,6 +78,7 @@ async function serveSession(
     mode: jsonRpcMethod(request.body) === "subscriptions/listen" ? "stream" : "hold",
     clientTakesSse: acceptsEventStream(request.headers.accept),
     lateHeaders: () => ({ ...exchange.responseHeaders, ...PRIVATE_HEADERS }),
+    clientGone,
   });
 }
 

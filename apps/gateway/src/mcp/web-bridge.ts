@@ -51,6 +51,8 @@ export interface ResponsePlan {
   readonly clientTakesSse: boolean;
   /** Headers known only once the answer is complete (rate limits), plus the route's own. */
   readonly lateHeaders: () => Readonly<Record<string, string>>;
+  /** Aborts when the client has gone: a held answer is then dropped instead of awaited forever. */
+  readonly clientGone: AbortSignal;
 }
 
 /** Writes the SDK's Response through fastify, as the plan says. */
@@ -69,7 +71,14 @@ export async function sendSdkResponse(
     reply.header("x-accel-buffering", "no");
     return reply.send(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>));
   }
-  const body = Buffer.from(await response.arrayBuffer());
+  const body = await readUnlessGone(response.body as NodeReadableStream<Uint8Array>, plan.clientGone);
+  if (body === undefined) {
+    // Nobody is left to answer, and the SDK may never end a stream whose request was aborted:
+    // finish the exchange here so the request (and a graceful shutdown) is not held open.
+    reply.hijack();
+    reply.raw.destroy();
+    return reply;
+  }
   reply.headers(plan.lateHeaders());
   const isEventStream = (response.headers.get("content-type") ?? "").startsWith("text/event-stream");
   if (isEventStream && !plan.clientTakesSse) {
@@ -77,6 +86,30 @@ export async function sendSdkResponse(
     if (message !== undefined) return reply.header("content-type", "application/json").send(message);
   }
   return reply.send(body);
+}
+
+/** Reads a whole body, or returns undefined as soon as `gone` aborts (the read is cancelled). */
+async function readUnlessGone(
+  stream: NodeReadableStream<Uint8Array>,
+  gone: AbortSignal,
+): Promise<Buffer | undefined> {
+  const reader = stream.getReader();
+  const cancel = (): void => {
+    void reader.cancel().catch(() => {});
+  };
+  if (gone.aborted) cancel();
+  else gone.addEventListener("abort", cancel, { once: true });
+  const chunks: Uint8Array[] = [];
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+    }
+  } finally {
+    gone.removeEventListener("abort", cancel);
+  }
+  return gone.aborted ? undefined : Buffer.concat(chunks);
 }
 
 /**

@@ -1,4 +1,11 @@
-import { credentialsAad, GatewayError, newAccountId, openSecret, sealSecret } from "@mcp-gateway/core";
+import {
+  credentialsAad,
+  GatewayError,
+  LIMITS,
+  newAccountId,
+  openSecret,
+  sealSecret,
+} from "@mcp-gateway/core";
 import {
   getIntegration,
   type Integration,
@@ -62,6 +69,7 @@ async function checkWithUpstream(
 ): Promise<Record<string, string>> {
   const result = await resolveContext(integration, credentials, {
     baseUrl: upstreamBaseUrl(ctx, integration.name),
+    timeoutMs: LIMITS.credentialCheckTimeoutMs,
   });
   if (result.ok) return { ...result.context };
   if (result.kind === "rejected" && KEY_REFUSALS.has(result.status)) {
