@@ -10,6 +10,17 @@ export const ids = {
   apiToken: { type: "string", pattern: idPattern("tok"), description: "An API token id (tok_…)" },
 } as const;
 
+/** OpenAPI security requirement of tenant routes. */
+export const tenantSecurity = [{ apiToken: [] }];
+
+/** Path params of routes under /integrated-account/:id. */
+export const accountParams = {
+  type: "object",
+  required: ["id"],
+  additionalProperties: false,
+  properties: { id: ids.account },
+} as const;
+
 export const name = {
   type: "string",
   minLength: 1,

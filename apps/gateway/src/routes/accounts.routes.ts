@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { requireTenant } from "../http/auth.js";
-import { ids, listQuery, name, page, responses } from "../http/schemas.js";
+import { accountParams, listQuery, name, page, responses, tenantSecurity } from "../http/schemas.js";
 import { strictAdminRequests } from "../http/strict-requests.js";
 import {
   createAccount,
@@ -13,13 +13,7 @@ import { previewTools } from "../services/mcp-servers.service.js";
 import type { ServiceContext } from "../services/service-context.js";
 import { accountView } from "../services/views.js";
 
-const security = [{ apiToken: [] }];
-const accountParams = {
-  type: "object",
-  required: ["id"],
-  additionalProperties: false,
-  properties: { id: ids.account },
-};
+const security = tenantSecurity;
 const credentials = {
   type: "object",
   minProperties: 1,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { requireTenant } from "../http/auth.js";
 import {
+  accountParams,
   ids,
   listQuery,
   mcpServerConfig,
@@ -8,6 +9,7 @@ import {
   nullableTimestamp,
   page,
   responses,
+  tenantSecurity,
 } from "../http/schemas.js";
 import { strictAdminRequests } from "../http/strict-requests.js";
 import {
@@ -20,13 +22,7 @@ import {
 } from "../services/mcp-servers.service.js";
 import type { ServiceContext } from "../services/service-context.js";
 
-const security = [{ apiToken: [] }];
-const accountParams = {
-  type: "object",
-  required: ["id"],
-  additionalProperties: false,
-  properties: { id: ids.account },
-};
+const security = tenantSecurity;
 const serverParams = {
   type: "object",
   required: ["id", "mcp_id"],

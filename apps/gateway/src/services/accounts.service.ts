@@ -18,9 +18,9 @@ import {
   findAccount,
   insertAccount,
   listAccounts,
-  readCursor,
   replaceAccount,
 } from "@mcp-gateway/store";
+import { afterCursor } from "./page-cursor.js";
 import { nowIso, type ServiceContext } from "./service-context.js";
 import { accountView } from "./views.js";
 
@@ -142,10 +142,8 @@ export async function listAccountsPage(
   tenantId: string,
   query: { cursor?: string; limit: number },
 ): Promise<{ result: Record<string, unknown>[]; next_cursor: string | null }> {
-  const cursor = readCursor(query.cursor);
-  if (!cursor.ok)
-    throw new GatewayError("bad_request", "cursor is not one this API returned: pass next_cursor as given");
-  const page = await listAccounts(ctx.redis, tenantId, cursor.after, query.limit);
+  const after = afterCursor(query.cursor);
+  const page = await listAccounts(ctx.redis, tenantId, after, query.limit);
   return { result: page.result.map(accountView), next_cursor: page.next_cursor };
 }
 

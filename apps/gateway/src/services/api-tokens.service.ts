@@ -1,11 +1,6 @@
 import { GatewayError, generateApiToken, hashSecret } from "@mcp-gateway/core";
-import {
-  type ApiTokenRecord,
-  deleteApiToken,
-  insertApiToken,
-  listApiTokens,
-  readCursor,
-} from "@mcp-gateway/store";
+import { type ApiTokenRecord, deleteApiToken, insertApiToken, listApiTokens } from "@mcp-gateway/store";
+import { afterCursor } from "./page-cursor.js";
 import { nowIso, type ServiceContext } from "./service-context.js";
 import { apiTokenView } from "./views.js";
 
@@ -42,10 +37,8 @@ export async function listApiTokensPage(
   tenantId: string,
   query: { cursor?: string; limit: number },
 ): Promise<{ result: Record<string, unknown>[]; next_cursor: string | null }> {
-  const cursor = readCursor(query.cursor);
-  if (!cursor.ok)
-    throw new GatewayError("bad_request", "cursor is not one this API returned: pass next_cursor as given");
-  const page = await listApiTokens(ctx.redis, tenantId, cursor.after, query.limit, ctx.clock.now());
+  const after = afterCursor(query.cursor);
+  const page = await listApiTokens(ctx.redis, tenantId, after, query.limit, ctx.clock.now());
   return { result: page.result.map(apiTokenView), next_cursor: page.next_cursor };
 }
 

@@ -14,10 +14,10 @@ import {
   listMcpServers,
   type McpServerConfig,
   type McpServerRecord,
-  readCursor,
   replaceMcpServer,
 } from "@mcp-gateway/store";
 import { requireAccount } from "./accounts.service.js";
+import { afterCursor } from "./page-cursor.js";
 import { nowIso, type ServiceContext } from "./service-context.js";
 import { mcpServerView } from "./views.js";
 
@@ -190,17 +190,8 @@ export async function listMcpServersPage(
   query: { cursor?: string; limit: number },
 ): Promise<{ result: Record<string, unknown>[]; next_cursor: string | null }> {
   await requireAccount(ctx, tenantId, accountId);
-  const cursor = readCursor(query.cursor);
-  if (!cursor.ok)
-    throw new GatewayError("bad_request", "cursor is not one this API returned: pass next_cursor as given");
-  const page = await listMcpServers(
-    ctx.redis,
-    tenantId,
-    accountId,
-    cursor.after,
-    query.limit,
-    ctx.clock.now(),
-  );
+  const after = afterCursor(query.cursor);
+  const page = await listMcpServers(ctx.redis, tenantId, accountId, after, query.limit, ctx.clock.now());
   return { result: page.result.map(mcpServerView), next_cursor: page.next_cursor };
 }
 

@@ -4,10 +4,10 @@ import {
   findTenant,
   insertTenant,
   listTenants,
-  readCursor,
   type TenantRecord,
 } from "@mcp-gateway/store";
 import { issueApiToken } from "./api-tokens.service.js";
+import { afterCursor } from "./page-cursor.js";
 import { nowIso, type ServiceContext } from "./service-context.js";
 import { tenantView } from "./views.js";
 
@@ -34,10 +34,8 @@ export async function listTenantsPage(
   ctx: ServiceContext,
   query: { cursor?: string; limit: number },
 ): Promise<{ result: Record<string, unknown>[]; next_cursor: string | null }> {
-  const cursor = readCursor(query.cursor);
-  if (!cursor.ok)
-    throw new GatewayError("bad_request", "cursor is not one this API returned: pass next_cursor as given");
-  const page = await listTenants(ctx.redis, cursor.after, query.limit);
+  const after = afterCursor(query.cursor);
+  const page = await listTenants(ctx.redis, after, query.limit);
   return { result: page.result.map(tenantView), next_cursor: page.next_cursor };
 }
 
