@@ -1,8 +1,35 @@
+import { existsSync, readdirSync } from "node:fs";
 import type { Integration } from "./format.js";
-import { mem0 } from "./mem0/integration.js";
 
-/** Every integration the gateway knows; adding one means adding its folder and one line here. */
-export const integrations: Readonly<Record<string, Integration>> = Object.freeze({ [mem0.name]: mem0 });
+// Every folder beside this file that holds an `integration` module is an integration: adding one is adding
+// its folder (with `integration.ts` default-exporting its Integration), and nothing else changes.
+async function discover(): Promise<Record<string, Integration>> {
+  const here = new URL(".", import.meta.url);
+  const found: Record<string, Integration> = {};
+  const folders = readdirSync(here, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+  for (const folder of folders) {
+    // Compiled output has integration.js; running from sources (tests, tsx) has integration.ts.
+    const file = ["integration.js", "integration.ts"]
+      .map((name) => new URL(`${folder}/${name}`, here))
+      .find((url) => existsSync(url));
+    if (file === undefined) continue;
+    const module = (await import(/* @vite-ignore */ file.href)) as { default?: Integration };
+    const integration = module.default;
+    if (integration === undefined || typeof integration.name !== "string") {
+      throw new Error(`integrations/${folder}/integration must default-export an Integration`);
+    }
+    if (found[integration.name] !== undefined)
+      throw new Error(`two integrations are named "${integration.name}"`);
+    found[integration.name] = integration;
+  }
+  return found;
+}
+
+/** Every integration the gateway knows, found by folder. */
+export const integrations: Readonly<Record<string, Integration>> = Object.freeze(await discover());
 
 /** The registered integration names, sorted. */
 export const integrationNames: readonly string[] = Object.keys(integrations).sort();

@@ -13,3 +13,5 @@ export const mem0: Integration = {
   context: { path: "/v1/ping/", fields: { org_id: "org_id", project_id: "project_id" } },
   resources: mem0Resources,
 };
+
+export default mem0;

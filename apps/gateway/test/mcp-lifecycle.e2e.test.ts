@@ -1,0 +1,86 @@
+import { manualClock } from "@mcp-gateway/core";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startTestStack, type TestStack } from "../../../test/support/gateway.js";
+import { useTestRedis } from "../../../test/support/redis.js";
+import { connectClient, ERAS, initializeBody, postRaw } from "./mcp-support.js";
+
+// A URL's life as a real MCP client sees it, in both protocol eras: filters, the API-token requirement,
+// expiry to the millisecond (the gateway's clock is injected) and revocation on the very next request.
+
+describe.each(ERAS)("an MCP URL's life, %s client", (era) => {
+  const redis = useTestRedis();
+  // Starts at the real time: Redis applies PXAT by its own clock, and the record must still be there
+  // when the gateway's clock is moved to the expiry, so it is the gateway's own check that refuses.
+  const clock = manualClock(Date.now());
+  let stack: TestStack;
+  let apiToken: string;
+  let accountId: string;
+  beforeEach(async () => {
+    clock.set(Date.now());
+    stack = await startTestStack(redis, { clock });
+    ({ apiToken } = await stack.createTenant());
+    accountId = await stack.connectMem0(apiToken);
+  });
+  afterEach(async () => {
+    await stack.close();
+  });
+
+  it("lists only the tools that carry one of the URL's tags", async () => {
+    const server = await stack.mint(apiToken, accountId, { name: "events", config: { tags: ["events"] } });
+    const { client } = await connectClient(server.url, era);
+    const names = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(names).toEqual(["get_single_mem_0_event_by_id", "list_all_mem_0_events"]);
+    expect(names).toEqual(server.tools);
+    await client.close();
+  });
+
+  it("works until the millisecond before expires_at and refuses from expires_at on", async () => {
+    const expiresAt = clock.now() + 61_000;
+    const server = await stack.mint(apiToken, accountId, {
+      name: "short-lived",
+      config: { methods: ["read"] },
+      expires_at: new Date(expiresAt).toISOString(),
+    });
+    const { client } = await connectClient(server.url, era);
+    clock.set(expiresAt - 1);
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    clock.set(expiresAt);
+    await expect(client.listTools()).rejects.toThrow();
+    expect((await postRaw(server.url, initializeBody())).status).toBe(404);
+    await client.close();
+  });
+
+  it("stops working on the very next request after DELETE", async () => {
+    const server = await stack.mint(apiToken, accountId, { name: "revocable" });
+    const { client } = await connectClient(server.url, era);
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    const deleted = await stack.call("DELETE", `/integrated-account/${accountId}/mcp/${server.id}`, {
+      token: apiToken,
+    });
+    expect(deleted.status).toBe(200);
+    await expect(client.listTools()).rejects.toThrow();
+    await client.close();
+  });
+
+  it("with require_api_token_auth, connects only with the tenant's API token", async () => {
+    const server = await stack.mint(apiToken, accountId, {
+      name: "guarded",
+      config: { require_api_token_auth: true },
+    });
+    await expect(connectClient(server.url, era)).rejects.toThrow();
+    const other = await stack.createTenant("Other");
+    await expect(
+      connectClient(server.url, era, { authorization: `Bearer ${other.apiToken}` }),
+    ).rejects.toThrow();
+    const { client } = await connectClient(server.url, era, { authorization: `Bearer ${apiToken}` });
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    await client.close();
+  });
+
+  it("without require_api_token_auth, connects with the URL alone", async () => {
+    const server = await stack.mint(apiToken, accountId, { name: "open" });
+    const { client } = await connectClient(server.url, era);
+    expect((await client.listTools()).tools.length).toBe(server.tools.length);
+    await client.close();
+  });
+});
