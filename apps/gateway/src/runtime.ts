@@ -1,5 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { type Clock, LIMITS } from "@mcp-gateway/core";
+import { type Clock, generateOperatorToken, LIMITS } from "@mcp-gateway/core";
 import { migrations } from "@mcp-gateway/migrations";
 import { connectRedis, createRedis, runMigrations, safeRedisLocation } from "@mcp-gateway/store";
 import type { FastifyInstance } from "fastify";
@@ -21,7 +20,7 @@ export interface RunningGateway {
 
 /** Reads the gateway's config from an environment, generating development-only secrets. */
 export function configFromEnv(env: NodeJS.ProcessEnv): ConfigResult {
-  return loadConfig(env, () => `mcpg_admin_${randomBytes(32).toString("base64url")}`);
+  return loadConfig(env, generateOperatorToken);
 }
 
 /** Connects Redis with state logging, so an outage and its recovery both show up in the logs. */

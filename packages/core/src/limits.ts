@@ -25,6 +25,8 @@ export const LIMITS = {
   upstreamTimeoutMs: 30_000,
   /** Checking credentials when an account is connected: a ping answers in well under a second, so a tenant waits 10 s at most. */
   credentialCheckTimeoutMs: 10_000,
+  /** Memoized tool lists per filter combination: a deployment has a handful; the bound caps a flood of odd ones. */
+  effectiveToolsCacheEntries: 1_000,
   /** Upstream response bodies are read up to this; more is refused rather than buffered. */
   upstreamResponseBytes: 5 * 1024 * 1024,
   /** Tool result text handed to a model; larger results are cut with a note on how to page (Claude Code caps ~25k tokens). */

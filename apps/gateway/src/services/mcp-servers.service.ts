@@ -290,16 +290,26 @@ export async function previewTools(
   };
 }
 
+// Every request of a URL needs the same tool list: memoized by the filters that decide it (a few distinct
+// configs per deployment in practice; LIMITS bounds it).
+const effectiveToolsCache = new Map<string, Tool[]>();
+
 /** The tools both the signed claims and the current record allow (the record can only be narrower). */
 export function effectiveTools(
   integration: Integration,
   claims: { methods?: readonly string[] | undefined; tags?: readonly string[] | undefined },
   config: McpServerConfig,
 ): Tool[] {
+  const key = JSON.stringify([integration.name, claims.methods, claims.tags, config.methods, config.tags]);
+  const cached = effectiveToolsCache.get(key);
+  if (cached !== undefined) return cached;
   const signed = new Set(
     toolset(integration, { methods: claims.methods, tags: claims.tags }).map((t) => t.name),
   );
-  return toolset(integration, { methods: config.methods, tags: config.tags }).filter((t) =>
+  const tools = toolset(integration, { methods: config.methods, tags: config.tags }).filter((t) =>
     signed.has(t.name),
   );
+  if (effectiveToolsCache.size >= LIMITS.effectiveToolsCacheEntries) effectiveToolsCache.clear();
+  effectiveToolsCache.set(key, tools);
+  return tools;
 }
