@@ -17,12 +17,20 @@ export interface ProcessHandle {
  * Runs a TypeScript entry point of this repo with tsx and the "@mcp-gateway/source" export condition, so tests run the
  * current sources without a build step.
  */
-export function runTsEntry(entry: string, env: Record<string, string | undefined>): ProcessHandle {
-  const child = spawn(process.execPath, ["--conditions=@mcp-gateway/source", "--import", "tsx", entry], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+export function runTsEntry(
+  entry: string,
+  env: Record<string, string | undefined>,
+  args: readonly string[] = [],
+): ProcessHandle {
+  const child = spawn(
+    process.execPath,
+    ["--conditions=@mcp-gateway/source", "--import", "tsx", entry, ...args],
+    {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let text = "";
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   const onChunk = (chunk: Buffer): void => {

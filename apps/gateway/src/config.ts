@@ -7,6 +7,8 @@ export interface GatewayConfig {
   readonly host: string;
   readonly port: number;
   readonly publicUrl: string;
+  /** False when publicUrl was derived from HOST and PORT (then PORT=0 is resolved to the real port at start). */
+  readonly publicUrlExplicit: boolean;
   readonly redisUrl: string;
   readonly redisKeyPrefix: string;
   readonly adminToken: string;
@@ -127,12 +129,13 @@ export function loadConfig(
   }
   if (!keyResult.ok) errors.push(...keyResult.problems);
   if (errors.length > 0 || adminToken === undefined || !keyResult.ok) return { ok: false, errors };
-  const publicUrl = (e.PUBLIC_URL ?? `http://${formatHost(e.HOST)}:${e.PORT}`).replace(/\/+$/, "");
+  const publicUrl = (e.PUBLIC_URL ?? derivedPublicUrl(e.HOST, e.PORT)).replace(/\/+$/, "");
   const config: GatewayConfig = Object.freeze({
     nodeEnv: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
     publicUrl,
+    publicUrlExplicit: e.PUBLIC_URL !== undefined,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     adminToken,
@@ -149,6 +152,11 @@ export function loadConfig(
     logLevel: e.LOG_LEVEL,
   });
   return { ok: true, config, notices };
+}
+
+/** `http://HOST:PORT`, the public URL derived when PUBLIC_URL is unset. */
+export function derivedPublicUrl(host: string, port: number): string {
+  return `http://${formatHost(host)}:${port}`;
 }
 
 function formatHost(host: string): string {

@@ -1,12 +1,12 @@
 import { type Clock, generateOperatorToken, LIMITS } from "@mcp-gateway/core";
 import { migrations } from "@mcp-gateway/migrations";
-import { connectRedis, createRedis, runMigrations, safeRedisLocation } from "@mcp-gateway/store";
+import { connectRedis, createRedis, freePort, runMigrations, safeRedisLocation } from "@mcp-gateway/store";
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { buildApp } from "./app.js";
 import type { ConfigResult, GatewayConfig } from "./config.js";
-import { loadConfig } from "./config.js";
+import { derivedPublicUrl, loadConfig } from "./config.js";
 
 /** A running gateway: the listening app and its Redis connection. */
 export interface RunningGateway {
@@ -47,6 +47,11 @@ export async function startGateway(
   logger: Logger,
   options: { clock?: Clock } = {},
 ): Promise<RunningGateway> {
+  // PORT=0 asks for any free port; minted URLs must carry the real one, so choose it before building.
+  if (config.port === 0 && !config.publicUrlExplicit) {
+    const port = await freePort();
+    config = Object.freeze({ ...config, port, publicUrl: derivedPublicUrl(config.host, port) });
+  }
   const redis = await openRedis(config, logger);
   try {
     const report = await runMigrations(redis, migrations, { keyPrefix: config.redisKeyPrefix });

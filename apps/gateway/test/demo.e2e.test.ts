@@ -1,0 +1,47 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { type ProcessHandle, runTsEntry } from "../../../test/support/processes.js";
+import { connectClient } from "./mcp-support.js";
+
+// `npm run demo -- --json`, as a script would drive it: everything starts, a usable MCP URL comes out,
+// and Ctrl-C stops it all. (Needs the sandbox built: `npm test` builds before running the tests.)
+
+describe("the demo", () => {
+  let demo: ProcessHandle | undefined;
+  afterEach(async () => {
+    if (demo && demo.child.exitCode === null) {
+      demo.child.kill("SIGKILL");
+      await demo.exited;
+    }
+  });
+
+  it("prints one JSON object with a working MCP URL, and stops cleanly on SIGINT", async () => {
+    demo = runTsEntry("apps/gateway/src/demo.ts", { PORT: "0", NODE_ENV: "development" }, ["--json"]);
+    const line = await demo.waitForLine(/^\{"gateway_url"/);
+    const printed = JSON.parse(line) as Record<string, string>;
+    expect(Object.keys(printed)).toEqual(
+      expect.arrayContaining([
+        "gateway_url",
+        "mcp_url",
+        "api_token",
+        "admin_token",
+        "sandbox_url",
+        "sandbox_api_key",
+      ]),
+    );
+    expect(printed.api_token).toMatch(/^mcpg_at_/);
+    expect(printed.mcp_url).toMatch(new RegExp(`^${printed.gateway_url}/mcp/`));
+
+    const { client } = await connectClient(printed.mcp_url ?? "", "2025-11-25");
+    const names = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(names).toEqual(expect.arrayContaining(["create_a_mem_0_memory", "mem_0_memories_search"]));
+    const added = await client.callTool({
+      name: "create_a_mem_0_memory",
+      arguments: { messages: [{ role: "user", content: "I prefer window seats." }], user_id: "alice" },
+    });
+    expect(added.isError).toBeFalsy();
+    await client.close();
+
+    demo.child.kill("SIGINT");
+    expect(await demo.exited).toBe(0);
+  });
+});
