@@ -27,13 +27,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigResult {
 export async function openRedis(config: GatewayConfig, logger: Logger): Promise<Redis> {
   const redis = createRedis(config.redisUrl, { keyPrefix: config.redisKeyPrefix });
   const where = safeRedisLocation(config.redisUrl);
+  // One line when an outage starts and one when it ends, however many reconnect attempts lie between.
   let connected = false;
+  let down = false;
   redis.on("ready", () => {
-    if (connected) logger.info({ redis: where }, "redis connection restored");
+    if (down) logger.info({ redis: where }, "redis connection restored");
     connected = true;
+    down = false;
   });
   redis.on("close", () => {
-    if (connected) logger.warn({ redis: where }, "redis connection lost; reconnecting");
+    if (connected && !down) logger.warn({ redis: where }, "redis connection lost; reconnecting");
+    down = connected;
   });
   // Without a listener ioredis prints every reconnect failure to stderr.
   redis.on("error", (error: Error) => logger.debug({ redis: where, reason: error.message }, "redis error"));

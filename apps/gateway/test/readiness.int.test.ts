@@ -13,7 +13,8 @@ describe("readiness", () => {
 
   it("answers 503 with the reason while Redis is down and 200 again once it is back, without a restart", async () => {
     redis = await spawnRedisServer();
-    gateway = await startGateway(testConfig({ REDIS_URL: redis.url }), capturingLogger().logger);
+    const logs = capturingLogger();
+    gateway = await startGateway(testConfig({ REDIS_URL: redis.url }), logs.logger);
     const readyz = () => fetch(`${gateway?.address}/readyz`);
 
     const up = await readyz();
@@ -34,5 +35,11 @@ describe("readiness", () => {
 
     await redis.start();
     await expect.poll(async () => (await readyz()).status, { timeout: 10_000, interval: 50 }).toBe(200);
+    // An outage is one warning and one recovery line, not one line per reconnect attempt.
+    const messages = logs.lines().map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages.filter((m) => m === "redis connection lost; reconnecting")).toHaveLength(1);
+    await expect
+      .poll(() => logs.lines().filter((line) => line.includes("redis connection restored")).length)
+      .toBe(1);
   });
 });
