@@ -9,7 +9,14 @@ describe("the demo", () => {
   let demo: ProcessHandle | undefined;
   afterEach(async () => {
     if (demo && demo.child.exitCode === null) {
-      demo.child.kill("SIGKILL");
+      // SIGINT first, so the demo stops its Redis and sandbox even when the test failed half-way;
+      // SIGKILL only if it does not finish (it would leave those children behind).
+      demo.child.kill("SIGINT");
+      const stopped = await Promise.race([
+        demo.exited.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000)),
+      ]);
+      if (!stopped) demo.child.kill("SIGKILL");
       await demo.exited;
     }
   });
