@@ -1,4 +1,5 @@
 import { Writable } from "node:stream";
+import { afterEach, beforeEach } from "vitest";
 import type { Clock } from "@mcp-gateway/core";
 import { type Sandbox, type SandboxOptions, startSandbox } from "@mcp-gateway/mem0-sandbox";
 import { freePort } from "@mcp-gateway/store";
@@ -124,4 +125,31 @@ export async function startTestStack(
       await sandbox.close();
     },
   };
+}
+
+/**
+ * Registers hooks that start a fresh stack before each test (after `useTestRedis`'s namespace exists) and
+ * close it after. The returned object stands for the current test's stack. A given clock is reset to the
+ * real time first: Redis applies PXAT by its own clock, so tests move the gateway's clock forward from now.
+ */
+export function useTestStack(
+  redis: { url: string; keyPrefix: string },
+  options: { env?: Record<string, string>; sandbox?: SandboxOptions; clock?: Clock & { set(ms: number): void } } = {},
+): TestStack {
+  let current: TestStack | undefined;
+  beforeEach(async () => {
+    options.clock?.set(Date.now());
+    current = await startTestStack(redis, options);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return new Proxy({} as TestStack, {
+    get(_target, key) {
+      if (current === undefined) throw new Error("the test stack exists only while a test runs");
+      const value: unknown = Reflect.get(current, key);
+      return typeof value === "function" ? value.bind(current) : value;
+    },
+  });
 }

@@ -1,16 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestStack, type TestStack } from "../../../test/support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { useTestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
 
 describe("admin API under concurrent requests", () => {
   const redis = useTestRedis();
-  let stack: TestStack;
-  beforeEach(async () => {
-    stack = await startTestStack(redis);
-  });
-  afterEach(async () => {
-    await stack.close();
-  });
+  const stack = useTestStack(redis);
 
   /** Every stored MCP server must belong to a stored account: nothing outlives its parent. */
   async function orphanServers(): Promise<string[]> {

@@ -1,16 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestStack, type TestStack } from "../../../test/support/gateway.js";
+import { describe, expect, it } from "vitest";
+import { useTestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
 
 describe("admin API: the tenant's flow", () => {
   const redis = useTestRedis();
-  let stack: TestStack;
-  beforeEach(async () => {
-    stack = await startTestStack(redis);
-  });
-  afterEach(async () => {
-    await stack.close();
-  });
+  const stack = useTestStack(redis);
 
   it("creates a tenant, connects Mem0, mints a URL and manages it", async () => {
     const { tenantId, apiToken } = await stack.createTenant("Acme");

@@ -1,8 +1,8 @@
 import { manualClock } from "@mcp-gateway/core";
 import { keys } from "@mcp-gateway/store";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { expectEnvelope, isoAfter, mintServer, missingId } from "../../../test/support/admin-fixtures.js";
-import { startTestStack, type TestStack } from "../../../test/support/gateway.js";
+import { useTestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
 import { snapshotNamespace } from "../../../test/support/redis-snapshot.js";
 
@@ -11,22 +11,16 @@ const HOUR = 3_600_000;
 describe("admin API: MCP servers", () => {
   const redis = useTestRedis();
   const clock = manualClock(Date.now());
-  let stack: TestStack;
+  const stack = useTestStack(redis, { clock });
   let tenantId: string;
   let apiToken: string;
   let accountId: string;
   let base: string;
   beforeEach(async () => {
-    clock.set(Date.now());
-    stack = await startTestStack(redis, { clock });
     ({ tenantId, apiToken } = await stack.createTenant());
     accountId = await stack.connectMem0(apiToken);
     base = `/integrated-account/${accountId}/mcp`;
   });
-  afterEach(async () => {
-    await stack.close();
-  });
-
   const mint = (body: Record<string, unknown>) => mintServer(stack, apiToken, accountId, body);
   const patch = (id: string, body: unknown) =>
     stack.call("PATCH", `${base}/${id}`, { token: apiToken, body });

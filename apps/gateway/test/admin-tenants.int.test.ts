@@ -1,21 +1,16 @@
 import { manualClock } from "@mcp-gateway/core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { expectEnvelope, isoAfter, missingId } from "../../../test/support/admin-fixtures.js";
-import { startTestStack, type TestStack } from "../../../test/support/gateway.js";
+import { useTestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
 
 describe("admin API: tenants and API tokens", () => {
   const redis = useTestRedis();
   const clock = manualClock(Date.now());
-  let stack: TestStack;
+  const stack = useTestStack(redis, { clock });
   let admin: string;
-  beforeEach(async () => {
-    clock.set(Date.now());
-    stack = await startTestStack(redis, { clock });
+  beforeEach(() => {
     admin = stack.config.adminToken;
-  });
-  afterEach(async () => {
-    await stack.close();
   });
 
   it("creates a tenant whose first API token is shown once and works", async () => {

@@ -1,6 +1,6 @@
 import { manualClock } from "@mcp-gateway/core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestStack, type TestStack } from "../../../test/support/gateway.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useTestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
 import { connectClient, ERAS, initializeBody, postRaw } from "./mcp-support.js";
 
@@ -9,20 +9,15 @@ import { connectClient, ERAS, initializeBody, postRaw } from "./mcp-support.js";
 
 describe.each(ERAS)("an MCP URL's life, %s client", (era) => {
   const redis = useTestRedis();
-  // Starts at the real time: Redis applies PXAT by its own clock, and the record must still be there
-  // when the gateway's clock is moved to the expiry, so it is the gateway's own check that refuses.
+  // useTestStack resets it to the real time: Redis applies PXAT by its own clock, and the record must still
+  // be there when the gateway's clock is moved to the expiry, so it is the gateway's own check that refuses.
   const clock = manualClock(Date.now());
-  let stack: TestStack;
+  const stack = useTestStack(redis, { clock });
   let apiToken: string;
   let accountId: string;
   beforeEach(async () => {
-    clock.set(Date.now());
-    stack = await startTestStack(redis, { clock });
     ({ apiToken } = await stack.createTenant());
     accountId = await stack.connectMem0(apiToken);
-  });
-  afterEach(async () => {
-    await stack.close();
   });
 
   it("lists only the tools that carry one of the URL's tags", async () => {

@@ -1,7 +1,7 @@
 import { manualClock } from "@mcp-gateway/core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isoAfter, mintServer } from "../../../test/support/admin-fixtures.js";
-import { startTestStack, type TestStack } from "../../../test/support/gateway.js";
+import { useTestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
 
 // The resolution rules seen from a client: every refused URL gets one and the same answer (no oracle), and
@@ -10,14 +10,7 @@ import { useTestRedis } from "../../../test/support/redis.js";
 describe("MCP URLs over HTTP: refusals and require_api_token_auth", () => {
   const redis = useTestRedis();
   const clock = manualClock(Date.now());
-  let stack: TestStack;
-  beforeEach(async () => {
-    clock.set(Date.now());
-    stack = await startTestStack(redis, { clock });
-  });
-  afterEach(async () => {
-    await stack.close();
-  });
+  const stack = useTestStack(redis, { clock });
 
   const listTools = async (token: string, bearer?: string) => {
     const res = await fetch(`${stack.gatewayUrl}/mcp/${token}`, {

@@ -1,7 +1,7 @@
 import { manualClock } from "@mcp-gateway/core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isoAfter, mintServer, missingId, withoutRequestId } from "../../../test/support/admin-fixtures.js";
-import { startTestStack, type TestStack } from "../../../test/support/gateway.js";
+import { useTestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
 import { snapshotNamespace } from "../../../test/support/redis-snapshot.js";
 
@@ -59,14 +59,7 @@ const hasParams = (route: Route): boolean => route.path.includes("{");
 describe("security matrix over every admin route (generated from /openapi.json)", () => {
   const redis = useTestRedis();
   const clock = manualClock(Date.now());
-  let stack: TestStack;
-  beforeEach(async () => {
-    clock.set(Date.now());
-    stack = await startTestStack(redis, { clock });
-  });
-  afterEach(async () => {
-    await stack.close();
-  });
+  const stack = useTestStack(redis, { clock });
 
   async function seedTenant(name: string): Promise<Tenant> {
     const { tenantId, apiToken } = await stack.createTenant(name);

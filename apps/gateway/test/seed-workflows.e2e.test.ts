@@ -1,6 +1,6 @@
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestStack, type TestStack } from "../../../test/support/gateway.js";
+import { useTestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
 
 // The two workflows the product is sold on, as a user's model would run them: only MCP tool calls,
@@ -26,10 +26,9 @@ async function call(client: Client, name: string, args: Json): Promise<any> {
 
 describe("seed workflows over MCP", () => {
   const redis = useTestRedis();
-  let stack: TestStack;
+  const stack = useTestStack(redis);
   let client: Client;
   beforeEach(async () => {
-    stack = await startTestStack(redis);
     const { apiToken } = await stack.createTenant();
     const accountId = await stack.connectMem0(apiToken);
     const minted = await stack.call("POST", `/integrated-account/${accountId}/mcp`, {
@@ -44,7 +43,6 @@ describe("seed workflows over MCP", () => {
   });
   afterEach(async () => {
     await client.close();
-    await stack.close();
   });
 
   it("finds when the enterprise discount rule changed and what it was before", async () => {
