@@ -2,6 +2,8 @@
 import type { Redis } from "ioredis";
 import type { CannonRequest } from "../load/jobs.js";
 
+export { jsonRpcFrom } from "../../test/support/json-rpc.js";
+
 /** Calls the gateway's admin API and returns its JSON, or throws with the gateway's own message. */
 export async function admin(
   base: string,
@@ -43,18 +45,6 @@ export function post(
   headers: Record<string, string> = MCP_HEADERS,
 ): CannonRequest {
   return { method: "POST", path, headers, body };
-}
-
-/** Reads a JSON-RPC message from a JSON body or a single-event SSE body. */
-export function jsonRpcFrom(text: string): Record<string, unknown> {
-  const trimmed = text.trim();
-  if (trimmed.startsWith("{")) return JSON.parse(trimmed) as Record<string, unknown>;
-  const data = trimmed
-    .split("\n")
-    .filter((line) => line.startsWith("data:"))
-    .map((line) => line.slice(5).trim())
-    .join("");
-  return JSON.parse(data) as Record<string, unknown>;
 }
 
 /** Sends one request and returns status and text: the bench checks every target answers right before timing it. */

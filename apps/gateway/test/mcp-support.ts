@@ -8,6 +8,8 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { type capturingLogger, startTestStack } from "../../../test/support/gateway.js";
 import { openTestNamespace } from "../../../test/support/redis.js";
 
+export { jsonRpcFrom } from "../../../test/support/json-rpc.js";
+
 /** The tokens of the servers the harness mints (each the path segment of a real URL). */
 export interface TestTokens {
   /** Every Mem0 tool. */
@@ -167,18 +169,6 @@ export async function postRaw(
       : { body: typeof body === "string" ? body : JSON.stringify(body) }),
   });
   return { status: response.status, headers: response.headers, text: await response.text() };
-}
-
-/** Reads a JSON-RPC message from a JSON or single-event SSE body. */
-export function jsonRpcFrom(text: string): Record<string, unknown> {
-  const trimmed = text.trim();
-  if (trimmed.startsWith("{")) return JSON.parse(trimmed) as Record<string, unknown>;
-  const data = trimmed
-    .split("\n")
-    .filter((line) => line.startsWith("data:"))
-    .map((line) => line.slice(5).trim())
-    .join("");
-  return JSON.parse(data) as Record<string, unknown>;
 }
 
 /** A 2025-era initialize request body. */
