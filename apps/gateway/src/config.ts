@@ -14,7 +14,8 @@ export interface GatewayConfig {
   readonly adminToken: string;
   /** True when adminToken was generated at start because GATEWAY_ADMIN_TOKEN was unset (development only). */
   readonly adminTokenGenerated: boolean;
-  readonly mem0BaseUrl: string;
+  /** Upstream base URL per integration name, for integrations whose base is configurable (MEM0_BASE_URL). */
+  readonly upstreamBaseUrls: Readonly<Record<string, string>>;
   /** Origins a browser-based MCP client may call /mcp from; requests without an Origin header are always allowed. */
   readonly mcpAllowedOrigins: readonly string[];
   /** MCP token signing keys, credential sealing keys and the secret hashing key. */
@@ -140,7 +141,7 @@ export function loadConfig(
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     adminToken,
     adminTokenGenerated,
-    mem0BaseUrl: e.MEM0_BASE_URL.replace(/\/+$/, ""),
+    upstreamBaseUrls: Object.freeze({ mem0: e.MEM0_BASE_URL.replace(/\/+$/, "") }),
     mcpAllowedOrigins: Object.freeze(
       (e.MCP_ALLOWED_ORIGINS ?? "")
         .split(",")

@@ -15,7 +15,7 @@ describe("gateway configuration", () => {
       port: 8080,
       publicUrl: "http://127.0.0.1:8080",
       redisUrl: "redis://127.0.0.1:6379",
-      mem0BaseUrl: "https://api.mem0.ai",
+      upstreamBaseUrls: { mem0: "https://api.mem0.ai" },
       logLevel: "info",
     });
     expect(Object.isFrozen(result.config)).toBe(true);

@@ -26,11 +26,9 @@ import { accountView } from "./views.js";
 
 type Credentials = Record<string, string>;
 
-/** The upstream base URL the gateway uses for an integration (Mem0: MEM0_BASE_URL). */
+/** The upstream base URL the gateway uses for an integration: configured (MEM0_BASE_URL), else its default. */
 export function upstreamBaseUrl(ctx: ServiceContext, integration: string): string {
-  return integration === "mem0"
-    ? ctx.config.mem0BaseUrl
-    : (getIntegration(integration)?.defaultBaseUrl ?? "");
+  return ctx.config.upstreamBaseUrls[integration] ?? getIntegration(integration)?.defaultBaseUrl ?? "";
 }
 
 function integrationOrRefuse(name: string): Integration {
