@@ -1,8 +1,8 @@
 import { Writable } from "node:stream";
-import { afterEach, beforeEach } from "vitest";
 import type { Clock } from "@mcp-gateway/core";
 import { type Sandbox, type SandboxOptions, startSandbox } from "@mcp-gateway/mem0-sandbox";
 import { freePort } from "@mcp-gateway/store";
+import { afterEach, beforeEach } from "vitest";
 import type { GatewayConfig } from "../../apps/gateway/src/config.js";
 import { loadConfig } from "../../apps/gateway/src/config.js";
 import { createLogger } from "../../apps/gateway/src/logger.js";
@@ -134,7 +134,11 @@ export async function startTestStack(
  */
 export function useTestStack(
   redis: { url: string; keyPrefix: string },
-  options: { env?: Record<string, string>; sandbox?: SandboxOptions; clock?: Clock & { set(ms: number): void } } = {},
+  options: {
+    env?: Record<string, string>;
+    sandbox?: SandboxOptions;
+    clock?: Clock & { set(ms: number): void };
+  } = {},
 ): TestStack {
   let current: TestStack | undefined;
   beforeEach(async () => {
