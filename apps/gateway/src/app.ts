@@ -93,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       resolveMcpAccess(ctx, token, authorization, (reason) => app.log.debug({ reason }, "MCP token refused")),
     upstreamBaseUrl: (integration) => upstreamBaseUrl(ctx, integration),
     allowedOrigins: deps.config.mcpAllowedOrigins,
+    directAnswers: deps.config.mcpDirectAnswers,
   });
   return app;
 }

@@ -18,6 +18,8 @@ export interface GatewayConfig {
   readonly upstreamBaseUrls: Readonly<Record<string, string>>;
   /** Origins a browser-based MCP client may call /mcp from; requests without an Origin header are always allowed. */
   readonly mcpAllowedOrigins: readonly string[];
+  /** Whether 2025-era tools/list and tools/call are answered by the gateway itself (faster) or by the SDK. */
+  readonly mcpDirectAnswers: boolean;
   /** MCP token signing keys, credential sealing keys and the secret hashing key. */
   readonly keys: KeyMaterial;
   /** True when the keys were generated at start because none were set (development only). */
@@ -73,6 +75,11 @@ const envSchema = z.object({
       "MCP_ALLOWED_ORIGINS must be a comma-separated list of origins such as https://claude.ai,https://app.example.com",
     )
     .optional(),
+  MCP_DIRECT_ANSWERS: z
+    .enum(["on", "off"], {
+      error: "MCP_DIRECT_ANSWERS must be on or off",
+    })
+    .default("on"),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
@@ -148,6 +155,7 @@ export function loadConfig(
         .map((o) => o.trim())
         .filter(Boolean),
     ),
+    mcpDirectAnswers: e.MCP_DIRECT_ANSWERS === "on",
     keys: keyResult.material,
     keysGenerated,
     logLevel: e.LOG_LEVEL,

@@ -31,6 +31,8 @@ export interface McpEndpointOptions {
   resolveAccess(token: string, authorization: string | undefined): Promise<McpAccess>;
   /** The upstream base URL for an integration, e.g. the gateway's MEM0_BASE_URL. */
   upstreamBaseUrl(integration: string): string;
+  /** Answer 2025-era tools/list and tools/call without the SDK (MCP_DIRECT_ANSWERS, on by default). */
+  directAnswers: boolean;
   /** Exact origins allowed in an Origin header; a request without Origin is allowed. */
   allowedOrigins: readonly string[];
 }

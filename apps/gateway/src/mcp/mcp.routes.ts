@@ -1,6 +1,7 @@
 import { LIMITS } from "@mcp-gateway/core";
 import { createMcpHandler, type McpHttpHandler } from "@modelcontextprotocol/server";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { answerDirectCall, type DirectCall, directCallOf } from "./direct-answers.js";
 import { McpExchange } from "./exchange.js";
 import { createMcpServer } from "./mcp-server-factory.js";
 import type { McpEndpointOptions, McpSession } from "./mcp-session.js";
@@ -50,6 +51,8 @@ export async function mcpRoutes(app: FastifyInstance, options: McpEndpointOption
       const access = await options.resolveAccess(token, request.headers.authorization);
       if (!access.ok) return sendRefusal(reply, refusal(access.reason));
 
+      const direct = options.directAnswers ? directCallOf(request.headers, request.body) : undefined;
+      if (direct !== undefined) return serveDirect(direct, options, access.session, request, reply);
       return serveSession(handler, options, access.session, request, reply);
     },
   });
@@ -80,6 +83,38 @@ async function serveSession(
     lateHeaders: () => ({ ...exchange.responseHeaders, ...PRIVATE_HEADERS }),
     clientGone,
   });
+}
+
+// tools/list never waits on anything, so it needs no disconnect signal.
+const NEVER_ABORTED = new AbortController().signal;
+
+/** Answers a 2025-era tools/list or tools/call without the SDK (see direct-answers.ts). */
+async function serveDirect(
+  call: DirectCall,
+  options: McpEndpointOptions,
+  session: McpSession,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const clientGone = call.method === "tools/call" ? abortOnDisconnect(reply) : NEVER_ABORTED;
+  const exchange = new McpExchange(
+    session,
+    request.log,
+    clientGone,
+    options.upstreamBaseUrl(session.integration),
+  );
+  const text = await answerDirectCall(call, exchange, request.log);
+  if (clientGone.aborted) {
+    // The caller hung up while the tool ran: nobody is left to answer (as on the SDK path).
+    reply.hijack();
+    reply.raw.destroy();
+    return reply;
+  }
+  return reply
+    .code(200)
+    .headers(exchange.responseHeaders)
+    .header("content-type", "application/json")
+    .send(text);
 }
 
 /** The token in `/mcp/<token>`: one non-empty path segment within the length limit, else undefined. */

@@ -1,0 +1,126 @@
+import type { IncomingHttpHeaders } from "node:http";
+import {
+  classifyInboundRequest,
+  ProtocolError,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "@modelcontextprotocol/server";
+import type { FastifyBaseLogger } from "fastify";
+import type { McpExchange } from "./exchange.js";
+import { listedTools } from "./mcp-server-factory.js";
+import type { McpSession } from "./mcp-session.js";
+import { callTool } from "./tool-calls.js";
+
+/**
+ * Direct answers: the two requests that make up nearly all MCP traffic today, a 2025-11-25-era `tools/list`
+ * or `tools/call`, answered by the gateway itself instead of a fresh SDK server per request (which costs
+ * about a millisecond of CPU before any work is done). Only a request of exactly the shape the SDK would
+ * serve unchanged is taken; anything else (another method, the 2026-07-28 era, an unknown field, an
+ * unsupported protocol version, a batch) goes to the SDK, which answers or refuses it as before. The answer
+ * is the JSON-RPC message the SDK would put in its event stream, sent as plain JSON (both are allowed by
+ * the Streamable HTTP transport). `MCP_DIRECT_ANSWERS=off` sends everything through the SDK.
+ */
+export type DirectCall =
+  | { readonly id: string | number; readonly method: "tools/list" }
+  | {
+      readonly id: string | number;
+      readonly method: "tools/call";
+      readonly name: string;
+      readonly arguments: Record<string, unknown> | undefined;
+    };
+
+const REQUEST_FIELDS = new Set(["jsonrpc", "id", "method", "params"]);
+const LIST_PARAMS = new Set(["cursor", "_meta"]);
+const CALL_PARAMS = new Set(["name", "arguments", "_meta"]);
+const LEGACY_VERSIONS: ReadonlySet<string> = new Set(SUPPORTED_PROTOCOL_VERSIONS);
+
+/** The call, when this request is one the gateway answers directly; undefined hands it to the SDK. */
+export function directCallOf(headers: IncomingHttpHeaders, body: unknown): DirectCall | undefined {
+  if (!isPlainObject(body) || !hasOnly(body, REQUEST_FIELDS) || body.jsonrpc !== "2.0") return undefined;
+  const { id, method, params } = body;
+  if (!(typeof id === "string" || Number.isSafeInteger(id))) return undefined;
+  if (method !== "tools/list" && method !== "tools/call") return undefined;
+
+  // The 2025 era as the SDK's own routing sees it: a supported (or absent) version header, no envelope
+  // claim, and none of the 2026-07-28 routing headers (their checks are the SDK's to make).
+  const version = headers["mcp-protocol-version"];
+  if (version !== undefined && (typeof version !== "string" || !LEGACY_VERSIONS.has(version)))
+    return undefined;
+  if (headers["mcp-method"] !== undefined || headers["mcp-name"] !== undefined) return undefined;
+  const route = classifyInboundRequest({
+    httpMethod: "POST",
+    ...(version === undefined ? {} : { protocolVersionHeader: version }),
+    body,
+  });
+  if (route.kind !== "legacy" || route.reason !== "no-claim") return undefined;
+
+  const requestId = id as string | number;
+  if (method === "tools/list") {
+    if (params === undefined) return { id: requestId, method };
+    if (!isPlainObject(params) || !hasOnly(params, LIST_PARAMS)) return undefined;
+    if (params.cursor !== undefined && typeof params.cursor !== "string") return undefined;
+    if (params._meta !== undefined && !isPlainObject(params._meta)) return undefined;
+    return { id: requestId, method };
+  }
+  if (!isPlainObject(params) || !hasOnly(params, CALL_PARAMS) || typeof params.name !== "string") {
+    return undefined;
+  }
+  if (params._meta !== undefined && !isPlainObject(params._meta)) return undefined;
+  if (params.arguments !== undefined && !isPlainObject(params.arguments)) return undefined;
+  return { id: requestId, method, name: params.name, arguments: params.arguments };
+}
+
+// The serialized tool list of one effective toolset, per exposure: the same array object comes back for
+// the same filters (effectiveTools memoizes), so each list is built and serialized once.
+const serializedLists = new WeakMap<readonly unknown[], { all?: string; discovery?: string }>();
+
+/** The JSON text of `{"tools": [...]}` for a session, as tools/list answers it. */
+export function serializedToolList(session: McpSession): string {
+  let lists = serializedLists.get(session.tools);
+  if (lists === undefined) {
+    lists = {};
+    serializedLists.set(session.tools, lists);
+  }
+  const cached = lists[session.exposure];
+  if (cached !== undefined) return cached;
+  const text = JSON.stringify({ tools: listedTools(session) });
+  lists[session.exposure] = text;
+  return text;
+}
+
+/** The JSON-RPC response text for a direct call; never rejects (failures become JSON-RPC errors). */
+export async function answerDirectCall(
+  call: DirectCall,
+  exchange: McpExchange,
+  log: FastifyBaseLogger,
+): Promise<string> {
+  const id = JSON.stringify(call.id);
+  if (call.method === "tools/list") {
+    return `{"jsonrpc":"2.0","id":${id},"result":${serializedToolList(exchange.session)}}`;
+  }
+  try {
+    const result = await callTool(exchange, call.name, call.arguments);
+    return `{"jsonrpc":"2.0","id":${id},"result":${JSON.stringify(result)}}`;
+  } catch (error) {
+    // callTool raises protocol errors (unknown tool) on purpose; anything else is a bug, logged, and
+    // answered without its message so no internal detail reaches the client.
+    if (error instanceof ProtocolError) {
+      const wire = {
+        code: error.code,
+        message: error.message,
+        ...(error.data === undefined ? {} : { data: error.data }),
+      };
+      return `{"jsonrpc":"2.0","id":${id},"error":${JSON.stringify(wire)}}`;
+    }
+    log.error({ err: error }, "tools/call failed");
+    return `{"jsonrpc":"2.0","id":${id},"error":{"code":-32603,"message":"Internal error"}}`;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function hasOnly(value: Record<string, unknown>, allowed: ReadonlySet<string>): boolean {
+  for (const key in value) if (!allowed.has(key)) return false;
+  return true;
+}

@@ -1,0 +1,230 @@
+/**
+ * Direct answers (2025-era tools/list and tools/call served without the SDK) must be indistinguishable from
+ * the SDK's own answers. Two real gateways share one Redis namespace, one set of keys and one sandbox: the
+ * first answers directly (the default), the second has MCP_DIRECT_ANSWERS=off. Every request below goes to
+ * both with the same URL token, and the JSON-RPC messages must be equal. The framing differs on purpose
+ * (plain JSON against the SDK's event stream), which also proves which path answered.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { capturingLogger, startTestStack, type TestStack } from "../../../test/support/gateway.js";
+import { openTestNamespace } from "../../../test/support/redis.js";
+import { startGateway } from "../src/runtime.js";
+import { jsonRpcFrom, postRaw } from "./mcp-support.js";
+
+type Running = Awaited<ReturnType<typeof startGateway>>;
+
+let redis: Awaited<ReturnType<typeof openTestNamespace>>;
+let stack: TestStack;
+let sdkGateway: Running;
+const tokens: Record<"all" | "readOnly" | "discovery" | "search", string> = {
+  all: "",
+  readOnly: "",
+  discovery: "",
+  search: "",
+};
+const USER = "direct-answers-user";
+
+beforeAll(async () => {
+  redis = await openTestNamespace();
+  // A generous upstream rate limit, so answers carry the normalized rate-limit headers.
+  stack = await startTestStack(redis, { sandbox: { rateLimit: { limit: 10_000, windowSeconds: 60 } } });
+  // Same keys, Redis, sandbox and public URL (so the same tokens resolve), only the switch differs.
+  sdkGateway = await startGateway(
+    Object.freeze({ ...stack.config, port: 0, publicUrlExplicit: true, mcpDirectAnswers: false }),
+    capturingLogger().logger,
+  );
+  const { apiToken } = await stack.createTenant("Direct answers");
+  const accountId = await stack.connectMem0(apiToken);
+  const mint = async (name: string, config: Record<string, unknown>): Promise<string> => {
+    const created = await stack.mint(apiToken, accountId, { name, config });
+    return (created.url as string).slice((created.url as string).indexOf("/mcp/") + 5);
+  };
+  tokens.all = await mint("All", {});
+  tokens.readOnly = await mint("Read only", { methods: ["read"] });
+  tokens.discovery = await mint("Discovery", { tool_exposure: "discovery" });
+  tokens.search = await mint("Search", { tags: ["search"] });
+
+  // Something to find: one memory, processed before any comparison runs.
+  const added = await postRaw(`${stack.gatewayUrl}/mcp/${tokens.all}`, {
+    jsonrpc: "2.0",
+    id: 1,
+    method: "tools/call",
+    params: {
+      name: "create_a_mem_0_memory",
+      arguments: { messages: [{ role: "user", content: "I prefer tea to coffee." }], user_id: USER },
+    },
+  });
+  const eventId = (jsonRpcFrom(added.text).result as { structuredContent: { event_id: string } })
+    .structuredContent.event_id;
+  await postRaw(`${stack.gatewayUrl}/mcp/${tokens.all}`, {
+    jsonrpc: "2.0",
+    id: 2,
+    method: "tools/call",
+    params: { name: "get_single_mem_0_event_by_id", arguments: { id: eventId, wait_seconds: 5 } },
+  });
+});
+
+afterAll(async () => {
+  await sdkGateway?.close();
+  await stack?.close();
+  await redis?.dispose();
+});
+
+interface Answer {
+  status: number;
+  contentType: string;
+  message: Record<string, unknown>;
+  /** Which of the normalized rate-limit headers the answer carries. */
+  rateLimit: boolean[];
+}
+
+async function ask(
+  base: string,
+  token: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<Answer> {
+  const response = await postRaw(`${base}/mcp/${token}`, body, headers);
+  return {
+    status: response.status,
+    contentType: response.headers.get("content-type") ?? "",
+    message: response.text.startsWith("[")
+      ? { batch: JSON.parse(response.text) }
+      : jsonRpcFrom(response.text),
+    rateLimit: ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"].map(
+      (name) => response.headers.get(name) !== null,
+    ),
+  };
+}
+
+/** Sends one request to both gateways; returns [direct, sdk]. */
+async function both(
+  token: keyof typeof tokens,
+  body: unknown,
+  headers: Record<string, string> = { "mcp-protocol-version": "2025-11-25" },
+): Promise<[Answer, Answer]> {
+  const direct = await ask(stack.gatewayUrl, tokens[token], body, headers);
+  const sdk = await ask(sdkGateway.address, tokens[token], body, headers);
+  return [direct, sdk];
+}
+
+const call = (name: string, args?: unknown, id: string | number = 7) => ({
+  jsonrpc: "2.0",
+  id,
+  method: "tools/call",
+  params: args === undefined ? { name } : { name, arguments: args },
+});
+
+describe("direct answers match the SDK's", () => {
+  const lists: [string, keyof typeof tokens, unknown, Record<string, string>?][] = [
+    ["all tools", "all", { jsonrpc: "2.0", id: 1, method: "tools/list" }],
+    ["a read-only URL", "readOnly", { jsonrpc: "2.0", id: 2, method: "tools/list", params: {} }],
+    ["a tag-limited URL", "search", { jsonrpc: "2.0", id: "s-1", method: "tools/list" }],
+    ["discovery mode", "discovery", { jsonrpc: "2.0", id: 3, method: "tools/list" }],
+    [
+      "a cursor and _meta",
+      "all",
+      { jsonrpc: "2.0", id: 4, method: "tools/list", params: { cursor: "x", _meta: { progressToken: 1 } } },
+    ],
+    ["no version header", "all", { jsonrpc: "2.0", id: 5, method: "tools/list" }, {}],
+    [
+      "an older version header",
+      "readOnly",
+      { jsonrpc: "2.0", id: 6, method: "tools/list" },
+      { "mcp-protocol-version": "2025-06-18" },
+    ],
+  ];
+  it.each(lists)("tools/list on %s", async (_label, token, body, headers) => {
+    const [direct, sdk] = await both(token, body, headers);
+    expect(direct.status).toBe(200);
+    expect(direct.contentType).toMatch(/^application\/json/);
+    expect(sdk.contentType).toMatch(/^text\/event-stream/);
+    expect(direct.message).toEqual(sdk.message);
+    expect((direct.message.result as { tools: unknown[] }).tools.length).toBeGreaterThan(0);
+  });
+
+  const calls: [string, keyof typeof tokens, unknown][] = [
+    [
+      "a search that finds the memory",
+      "all",
+      call("mem_0_memories_search", { query: "tea", filters: { user_id: USER } }),
+    ],
+    [
+      "a string id",
+      "search",
+      call("mem_0_memories_search", { query: "tea", filters: { user_id: USER } }, "abc"),
+    ],
+    [
+      "an upstream 404",
+      "all",
+      call("get_single_mem_0_memory_by_id", { memory_id: "00000000-0000-0000-0000-000000000000" }),
+    ],
+    ["invalid arguments", "all", call("mem_0_memories_search", { query: 42 })],
+    ["no arguments at all", "all", call("list_all_mem_0_projects")],
+    ["an unknown tool", "all", call("no_such_tool", {})],
+    ["a tool filtered out of the URL", "readOnly", call("create_a_mem_0_memory", { messages: [] })],
+    ["discovery: search_tools", "discovery", call("search_tools", { query: "search memories", limit: 2 })],
+    [
+      "discovery: get_tool_schema",
+      "discovery",
+      call("get_tool_schema", { tool_names: ["mem_0_memories_search"] }),
+    ],
+    [
+      "discovery: call_tool",
+      "discovery",
+      call("call_tool", {
+        tool_name: "mem_0_memories_search",
+        arguments: { query: "tea", filters: { user_id: USER } },
+      }),
+    ],
+    ["discovery: a direct call of a real tool", "discovery", call("mem_0_memories_search", { query: "tea" })],
+  ];
+  it.each(calls)("tools/call with %s", async (_label, token, body) => {
+    const [direct, sdk] = await both(token, body);
+    expect(direct.status).toBe(sdk.status);
+    expect(direct.contentType).toMatch(/^application\/json/);
+    expect(sdk.contentType).toMatch(/^text\/event-stream/);
+    expect(direct.message).toEqual(sdk.message);
+    expect(direct.rateLimit).toEqual(sdk.rateLimit);
+  });
+
+  it("a search through the direct path returns the memory, with the upstream's rate limit", async () => {
+    const [direct] = await both(
+      "all",
+      call("mem_0_memories_search", { query: "tea", filters: { user_id: USER } }),
+    );
+    expect(JSON.stringify(direct.message.result)).toContain("Prefers tea to coffee");
+    expect(direct.rateLimit).toEqual([true, true, true]);
+  });
+});
+
+describe("requests of any other shape still reach the SDK", () => {
+  const others: [string, unknown, Record<string, string>][] = [
+    [
+      "an unsupported protocol version",
+      { jsonrpc: "2.0", id: 1, method: "tools/list" },
+      { "mcp-protocol-version": "1999-01-01" },
+    ],
+    ["an unknown request field", { jsonrpc: "2.0", id: 1, method: "tools/list", extra: true }, {}],
+    ["a fractional id", { jsonrpc: "2.0", id: 1.5, method: "tools/list" }, {}],
+    [
+      "unknown tools/call params",
+      { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "x", task: {} } },
+      {},
+    ],
+    ["array arguments", call("mem_0_memories_search", ["tea"]), {}],
+    ["a batch", [{ jsonrpc: "2.0", id: 1, method: "tools/list" }], {}],
+    ["ping", { jsonrpc: "2.0", id: 1, method: "ping" }, {}],
+    [
+      "a 2026-07-28 header without its envelope",
+      { jsonrpc: "2.0", id: 1, method: "tools/list" },
+      { "mcp-protocol-version": "2026-07-28" },
+    ],
+  ];
+  it.each(others)("%s gets the SDK's answer from both gateways", async (_label, body, headers) => {
+    const [direct, sdk] = await both("all", body, headers);
+    expect(direct.status).toBe(sdk.status);
+    expect(direct.contentType).toBe(sdk.contentType);
+    expect(direct.message).toEqual(sdk.message);
+  });
+});
