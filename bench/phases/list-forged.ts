@@ -27,7 +27,9 @@ export interface ListForgedResults {
 
 /**
  * Forged tokens of two kinds, all distinct: a real header and payload under a random signature, and a
- * real signature over an edited payload (another server id). Both must fail on the CPU alone.
+ * real signature over an edited payload (another server id). Both must fail on the CPU alone. The random
+ * signatures have the length of a real HS256 tag (32 bytes, 43 base64url characters), so they are refused
+ * by the HMAC comparison itself, not by a cheaper length check.
  */
 function forgeries(token: string, count: number): string[] {
   const [header, payload, signature] = token.split(".");
@@ -38,7 +40,7 @@ function forgeries(token: string, count: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
     if (i % 2 === 0) {
-      out.push(`${header}.${payload}.${randomBytes(64).toString("base64url")}`);
+      out.push(`${header}.${payload}.${randomBytes(32).toString("base64url")}`);
     } else {
       const edited = { ...claims, srv: `mcp_${randomBytes(10).toString("hex")}` };
       out.push(`${header}.${Buffer.from(JSON.stringify(edited)).toString("base64url")}.${signature}`);

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { LIMITS, manualClock } from "@mcp-gateway/core";
 import { keys } from "@mcp-gateway/store";
 import { Redis } from "ioredis";
@@ -66,7 +66,7 @@ describe("resolveMcpToken against the real store", () => {
   const signWithGatewayKey = (header: Record<string, unknown>, payload: Record<string, unknown>) =>
     new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
       .setProtectedHeader(header as { alg: string })
-      .sign(ctx.ring.signer.privateKey);
+      .sign(ctx.ring.signer.key);
 
   it("resolves a minted URL to its server, account, credentials and tools", async () => {
     const minted = await mint({ name: "r", config: { methods: ["read"] } });
@@ -85,15 +85,15 @@ describe("resolveMcpToken against the real store", () => {
     const { token } = await mint();
     const { header, payload } = partsOf(token);
     const [h, p, s] = token.split(".") as [string, string, string];
-    const other = generateKeyPairSync("ed25519");
-    const forged = await new CompactSign(
-      new TextEncoder().encode(JSON.stringify({ ...payload, mth: undefined })),
-    )
-      .setProtectedHeader({ alg: "EdDSA", kid: "k1", typ: header.typ as string })
-      .sign(other.privateKey);
-    const hs256 = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
-      .setProtectedHeader({ alg: "HS256", kid: "k1", typ: header.typ as string })
-      .sign(new TextEncoder().encode("k1-public-key-material-used-as-hmac"));
+    const signWith = (alg: string, key: Parameters<CompactSign["sign"]>[0], body = payload) =>
+      new CompactSign(new TextEncoder().encode(JSON.stringify(body)))
+        .setProtectedHeader({ alg, kid: "k1", typ: header.typ as string })
+        .sign(key);
+    // Another random 256-bit key under our kid: the shape of a real token, refused by the HMAC comparison.
+    const forged = await signWith("HS256", randomBytes(32), { ...payload, mth: undefined });
+    const guessed = await signWith("HS256", new TextEncoder().encode("k1-a-guessable-secret-of-32-bytes!"));
+    // The old algorithm, with an attacker's own Ed25519 key: refused at the pinned alg, whatever it signs.
+    const eddsa = await signWith("EdDSA", generateKeyPairSync("ed25519").privateKey);
     const flippedSig = `${h}.${p}.${s.startsWith("A") ? `B${s.slice(1)}` : `A${s.slice(1)}`}`;
     const otherPayload = `${h}.${b64({ ...payload, srv: "mcp_aaaaaaaaaaaaaaaaaaaaaaaaaa" })}.${s}`;
 
@@ -103,8 +103,19 @@ describe("resolveMcpToken against the real store", () => {
       ["payload swapped under a valid signature", otherPayload, "bad_signature"],
       ["alg none without a signature", `${b64({ ...header, alg: "none" })}.${p}.`, "malformed"],
       ["alg none with a signature", `${b64({ ...header, alg: "none" })}.${p}.${s}`, "bad_signature"],
-      ["alg in the wrong case", `${b64({ ...header, alg: "eddsa" })}.${p}.${s}`, "bad_signature"],
-      ["HS256 with a guessable secret", hs256, "bad_signature"],
+      ["alg in the wrong case", `${b64({ ...header, alg: "hs256" })}.${p}.${s}`, "bad_signature"],
+      [
+        "HS512 claimed over our HS256 signature",
+        `${b64({ ...header, alg: "HS512" })}.${p}.${s}`,
+        "bad_signature",
+      ],
+      ["HS256 with a guessable secret", guessed, "bad_signature"],
+      ["EdDSA signed by an attacker's own key", eddsa, "bad_signature"],
+      [
+        "an Ed25519-sized (64-byte) signature",
+        `${h}.${p}.${randomBytes(64).toString("base64url")}`,
+        "bad_signature",
+      ],
       ["an unknown kid", `${b64({ ...header, kid: "k9" })}.${p}.${s}`, "unknown_key"],
       ["a jku header", `${b64({ ...header, jku: "http://127.0.0.1:1/jwks" })}.${p}.${s}`, "malformed"],
       ["not compact JWS", `${token}.extra`, "malformed"],
@@ -133,7 +144,7 @@ describe("resolveMcpToken against the real store", () => {
     const { header, payload } = partsOf(token);
     const cases: [string, Record<string, unknown>, Record<string, unknown>, string][] = [
       ["typ JWT", { ...header, typ: "JWT" }, payload, "wrong_type"],
-      ["no typ", { alg: "EdDSA", kid: header.kid }, payload, "wrong_type"],
+      ["no typ", { alg: "HS256", kid: header.kid }, payload, "wrong_type"],
       ["another issuer", header, { ...payload, iss: "http://evil.example" }, "wrong_issuer"],
       ["another audience", header, { ...payload, aud: `${stack.config.publicUrl}/admin` }, "wrong_audience"],
       ["no jti", header, { ...payload, jti: undefined }, "missing_claim"],

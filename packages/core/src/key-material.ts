@@ -1,26 +1,32 @@
-import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject, randomBytes } from "node:crypto";
+import { createSecretKey, type KeyObject, randomBytes } from "node:crypto";
 import { decodeBase64urlStrict } from "./base64url.js";
 import { LIMITS } from "./limits.js";
 
 /**
  * Key material from the environment. Every parser returns a value and never throws on what an operator typed;
  * messages name the variable and what to fix, and never repeat secret bytes (not even a key id that failed to
- * parse, because a swapped `seed:kid` would put the seed there).
+ * parse, because a swapped `key:kid` would put the key there).
  *
- *   MCP_TOKEN_KEYS    = "<kid>:<base64url 32-byte Ed25519 seed>[,<kid>:<seed>…]"  first signs, all verify
+ *   MCP_TOKEN_KEYS    = "<kid>:<base64url 32-byte HMAC key>[,<kid>:<key>…]"       first signs, all verify (HS256)
  *   CREDENTIAL_KEYS   = "<kid>:<base64url 32-byte AES-256 key>[,…]"                first seals, all open
  *   SECRET_HASH_KEY   = "<base64url, 32 to 64 bytes>"                               HMAC-SHA-256 key for token hashes
  *
  * Rotation: put the new key first and keep the old one after it until nothing it signed or sealed is still in
  * use (for MCP_TOKEN_KEYS: until every URL it signed has expired or been re-minted; for CREDENTIAL_KEYS: until
  * every sealed record has been rewrapped). Parsed keys are KeyObjects, so logging a config object shows no bytes.
+ *
+ * Every key is random bytes from a CSPRNG, never a password or passphrase (RFC 8725 §3.5): the format checks
+ * (canonical base64url of an exact byte length) refuse typed words, and the generate hint uses crypto.randomBytes.
  */
 
-/** An Ed25519 key pair for MCP URL tokens, named by its key id. */
+/**
+ * An HMAC-SHA-256 key (JWS "HS256") for MCP URL tokens, named by its key id. Symmetric on purpose: the gateway
+ * is the only party that signs or verifies these tokens, and an HMAC check costs a few microseconds.
+ */
 export interface McpSigningKey {
   readonly kid: string;
-  readonly privateKey: KeyObject;
-  readonly publicKey: KeyObject;
+  /** A secret KeyObject of 32 bytes (RFC 7518 §3.2: an HS256 key must be at least 256 bits). */
+  readonly key: KeyObject;
 }
 
 /** MCP token keys: the first signs, all verify. */
@@ -56,8 +62,8 @@ const KEY_BYTES = 32;
 const HASH_KEY_MIN_BYTES = 32;
 // HMAC-SHA-256 hashes keys longer than its 64-byte block, so more bytes add nothing but a chance of a paste error.
 const HASH_KEY_MAX_BYTES = 64;
-// DER prefix of a PKCS#8 Ed25519 private key (RFC 8410 §7): node:crypto takes the 32-byte seed only this way.
-const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+
+const MCP_TOKEN_KEY_WHAT = "HMAC-SHA-256 key";
 
 const GENERATE_HINT = `generate one with: node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
 
@@ -66,11 +72,11 @@ interface RawKeyEntry {
   bytes: Buffer;
 }
 
-/** Parses MCP_TOKEN_KEYS into Ed25519 key pairs; the first entry is the active signer. */
+/** Parses MCP_TOKEN_KEYS into HMAC-SHA-256 keys; the first entry is the active signer. */
 export function parseMcpTokenKeys(
   raw: string | undefined,
 ): { ok: true; keys: McpSigningKeys } | ParseFailure {
-  const entries = parseKeyList("MCP_TOKEN_KEYS", raw, "Ed25519 seed");
+  const entries = parseKeyList("MCP_TOKEN_KEYS", raw, MCP_TOKEN_KEY_WHAT);
   return entries.ok ? { ok: true, keys: toSigningKeys(entries.entries) } : entries;
 }
 
@@ -90,12 +96,12 @@ export function parseSecretHashKey(raw: string | undefined): { ok: true; key: Ke
 
 /**
  * Parses all key variables at once and reports every problem together, so an operator fixes them in one go.
- * Also refuses the same bytes used for two purposes (a signing seed reused as a sealing key, and so on).
+ * Also refuses the same bytes used for two purposes (a token signing key reused as a sealing key, and so on).
  */
 export function parseKeyMaterial(
   env: { readonly [Name in keyof KeyMaterialEnv]?: string | undefined },
 ): { ok: true; material: KeyMaterial } | (ParseFailure & { problems: string[] }) {
-  const tokenKeys = parseKeyList("MCP_TOKEN_KEYS", env.MCP_TOKEN_KEYS, "Ed25519 seed");
+  const tokenKeys = parseKeyList("MCP_TOKEN_KEYS", env.MCP_TOKEN_KEYS, MCP_TOKEN_KEY_WHAT);
   const credentialKeys = parseKeyList("CREDENTIAL_KEYS", env.CREDENTIAL_KEYS, "AES-256 key");
   const hashKey = parseHashKeyBytes(env.SECRET_HASH_KEY);
 
@@ -196,14 +202,9 @@ function parseHashKeyBytes(raw: string | undefined): { ok: true; bytes: Buffer }
 
 // parseKeyList never returns an empty list, hence the non-null first element in the two converters below.
 function toSigningKeys(entries: RawKeyEntry[]): McpSigningKeys {
-  const [first, ...rest] = entries.map((entry): McpSigningKey => {
-    const privateKey = createPrivateKey({
-      key: Buffer.concat([ED25519_PKCS8_PREFIX, entry.bytes]),
-      format: "der",
-      type: "pkcs8",
-    });
-    return { kid: entry.kid, privateKey, publicKey: createPublicKey(privateKey) };
-  });
+  const [first, ...rest] = entries.map(
+    (entry): McpSigningKey => ({ kid: entry.kid, key: createSecretKey(entry.bytes) }),
+  );
   return [first!, ...rest];
 }
 

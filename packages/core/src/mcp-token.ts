@@ -1,13 +1,20 @@
-import { type KeyObject, randomBytes, verify as verifySignature } from "node:crypto";
+import { createHmac, type KeyObject, randomBytes, timingSafeEqual } from "node:crypto";
 import { CompactSign } from "jose";
 import type { Clock } from "./clock.js";
 import type { McpSigningKey, McpSigningKeys } from "./key-material.js";
 import { LIMITS } from "./limits.js";
 
 /**
- * MCP URL tokens: a JWS compact serialization signed with Ed25519, carried in the path of `/mcp/<token>`.
+ * MCP URL tokens: a JWS compact serialization with an HMAC-SHA-256 signature (JWS "HS256", RFC 7518 §3.2),
+ * carried in the path of `/mcp/<token>`.
  *
- * Header: `{"alg":"EdDSA","kid":"<kid>","typ":"mcpg-mcp+jwt"}`; no other header is accepted (no jku/jwk/x5u/crit).
+ * Header: `{"alg":"HS256","kid":"<kid>","typ":"mcpg-mcp+jwt"}`; no other header is accepted (no jku/jwk/x5u/crit).
+ *
+ * Why a MAC and not a public-key signature: the gateway is the only party that ever signs or verifies these
+ * tokens, so a public key would serve nobody, and every request to `/mcp/<token>` pays for the check, forged ones
+ * included. An HMAC check costs a few microseconds; an Ed25519 verify costs tens. The keys are 32 random bytes
+ * (RFC 8725 §3.5), rotated by `kid` like any other key ring.
+ *
  * Payload (short names keep the URL short):
  *
  *   iss  issuer (the gateway)                    aud  audience (the gateway's MCP endpoint)
@@ -25,11 +32,14 @@ import { LIMITS } from "./limits.js";
  * while now < ems and refused from now >= ems on, matching RFC 7519 §4.1.4 ("on or after").
  */
 export const MCP_TOKEN_TYPE = "mcpg-mcp+jwt";
-const ALGORITHM = "EdDSA";
-const ED25519_SIGNATURE_BYTES = 64;
+const ALGORITHM = "HS256";
+// An HMAC-SHA-256 tag is exactly 32 bytes, 43 characters of unpadded base64url.
+const HS256_SIGNATURE_BYTES = 32;
 const ALLOWED_HEADERS = new Set(["alg", "kid", "typ"]);
 // Compact JWS: three base64url parts; the bis draft of RFC 8725 refuses anything else before parsing.
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+// One decoder for every call (decode without `stream` keeps no state): invalid UTF-8 throws instead of becoming U+FFFD.
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 export type ToolExposure = "all" | "discovery";
 
@@ -59,7 +69,7 @@ export type McpTokenGrant = Omit<McpTokenClaims, "tokenId" | "issuedAtSeconds"> 
   readonly tokenId?: string;
 };
 
-/** The in-memory keys: one signs, all verify. Verification never looks a `kid` up anywhere else. */
+/** The in-memory HMAC keys: one signs, all verify. Verification never looks a `kid` up anywhere else. */
 export interface McpKeyRing {
   readonly signer: McpSigningKey;
   readonly verifiers: ReadonlyMap<string, KeyObject>;
@@ -96,7 +106,7 @@ export function createKeyRing(keys: McpSigningKeys): McpKeyRing {
   const verifiers = new Map<string, KeyObject>();
   for (const key of keys) {
     if (verifiers.has(key.kid)) throw new Error(`MCP token key id "${key.kid}" is listed twice`);
-    verifiers.set(key.kid, key.publicKey);
+    verifiers.set(key.kid, key.key);
   }
   return { signer: keys[0], verifiers };
 }
@@ -145,20 +155,21 @@ export async function signMcpToken(
   }
   const token = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: ALGORITHM, kid: ring.signer.kid, typ: MCP_TOKEN_TYPE })
-    .sign(ring.signer.privateKey);
+    .sign(ring.signer.key);
   if (token.length > LIMITS.mcpTokenMaxChars) return { ok: false, reason: "too_long", chars: token.length };
   return { ok: true, token, claims };
 }
 
 /**
  * Verifies an MCP token against the ring and returns its claims, or why it was refused. The caller answers every
- * refusal the same way (no oracle); the reason is for logs and metrics.
+ * refusal the same way (no oracle); the reason is for logs and metrics. Synchronous and CPU-only: a forged token
+ * costs one HMAC at most, and no exception.
  */
-export async function verifyMcpToken(
+export function verifyMcpToken(
   ring: McpKeyRing,
   token: string,
   options: McpTokenVerifyOptions,
-): Promise<McpTokenVerifyResult> {
+): McpTokenVerifyResult {
   // Length and alphabet first: nothing is decoded or parsed until the input has the shape of a compact JWS.
   if (typeof token !== "string") return refuse("malformed");
   if (token.length > LIMITS.mcpTokenMaxChars) return refuse("too_long");
@@ -167,28 +178,27 @@ export async function verifyMcpToken(
   const header = decodeJsonPart(token.slice(0, token.indexOf(".")));
   if (!header) return refuse("malformed");
   if (Object.keys(header).some((name) => !ALLOWED_HEADERS.has(name))) return refuse("malformed");
-  // RFC 8725 §3.1: one pinned algorithm, compared exactly ("none", "HS256", "eddsa", "Ed25519" all fail here).
+  // RFC 8725 §3.1: one pinned algorithm, compared exactly ("none", "hs256", "HS512", "EdDSA" all fail here).
   if (header.alg !== ALGORITHM) return refuse("bad_signature");
   // RFC 8725 §3.10: the kid is untrusted input; it selects from the in-memory ring and nothing else.
   if (typeof header.kid !== "string") return refuse("malformed");
-  const publicKey = ring.verifiers.get(header.kid);
-  if (!publicKey) return refuse("unknown_key");
+  const key = ring.verifiers.get(header.kid);
+  if (!key) return refuse("unknown_key");
 
-  // Ed25519 through node:crypto, synchronously: the same check jose makes, at under half the CPU, and a
-  // forged token costs no exception. A valid Ed25519 signature is exactly 64 bytes.
-  const [headerPart, payloadPart, signaturePart] = token.split(".") as [string, string, string];
+  // The tag must be exactly 32 bytes in its one canonical spelling (no trailing bits set), so one token has
+  // one text. Then HMAC-SHA-256 over the ASCII signing input, compared in constant time (RFC 7518 §3.2).
+  const signatureAt = token.lastIndexOf(".");
+  const signaturePart = token.slice(signatureAt + 1);
   const signature = Buffer.from(signaturePart, "base64url");
-  if (signature.length !== ED25519_SIGNATURE_BYTES || signature.toString("base64url") !== signaturePart) {
+  if (signature.length !== HS256_SIGNATURE_BYTES || signature.toString("base64url") !== signaturePart) {
     return refuse("bad_signature");
   }
-  if (!verifySignature(null, Buffer.from(`${headerPart}.${payloadPart}`, "ascii"), publicKey, signature)) {
-    return refuse("bad_signature");
-  }
-  const payloadBytes = Buffer.from(payloadPart, "base64url");
+  const expected = createHmac("sha256", key).update(token.slice(0, signatureAt), "ascii").digest();
+  if (!timingSafeEqual(expected, signature)) return refuse("bad_signature");
 
   // RFC 8725 §3.11: an explicit type, so no other JWT we might ever sign is accepted as an MCP URL token.
   if (header.typ !== MCP_TOKEN_TYPE) return refuse("wrong_type");
-  const payload = parseJsonObject(payloadBytes);
+  const payload = decodeJsonPart(token.slice(token.indexOf(".") + 1, signatureAt));
   if (!payload) return refuse("malformed");
   return checkClaims(payload, header.kid, options);
 }
@@ -278,7 +288,7 @@ function decodeJsonPart(part: string): Record<string, unknown> | undefined {
 
 function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    const value: unknown = JSON.parse(STRICT_UTF8.decode(bytes));
     return typeof value === "object" && value !== null && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;

@@ -17,49 +17,59 @@ function failure(result: { ok: true } | { ok: false; message: string }): string 
 }
 
 describe("MCP_TOKEN_KEYS", () => {
-  it("parses kid:seed pairs in order, the first being the active signer", () => {
+  it("parses kid:key pairs in order into 256-bit HMAC keys, the first being the active signer", () => {
     const result = parseMcpTokenKeys(` k2:${key32()} , k1:${key32()}\n`);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.keys.map((k) => k.kid)).toEqual(["k2", "k1"]);
-    expect(result.keys[0].privateKey.asymmetricKeyType).toBe("ed25519");
-    expect(result.keys[0].publicKey.type).toBe("public");
+    expect(result.keys[0].key.type).toBe("secret");
+    expect(result.keys[0].key.symmetricKeySize).toBe(32);
   });
 
-  it("derives the same key pair from the same seed, so every instance verifies what another signed", () => {
-    const seed = key32();
-    const a = parseMcpTokenKeys(`k1:${seed}`);
-    const b = parseMcpTokenKeys(`k1:${seed}`);
+  it("uses the configured bytes as the key itself, so every instance verifies what another signed", () => {
+    const text = key32();
+    const a = parseMcpTokenKeys(`k1:${text}`);
+    const b = parseMcpTokenKeys(`k1:${text}`);
     if (!a.ok || !b.ok) throw new Error("parse failed");
-    expect(a.keys[0].publicKey.equals(b.keys[0].publicKey)).toBe(true);
+    expect(a.keys[0].key.equals(b.keys[0].key)).toBe(true);
+    expect(a.keys[0].key.export()).toEqual(Buffer.from(text, "base64url"));
   });
 
   it("does not print key bytes when a parsed key is logged", () => {
-    const seed = key32();
-    const result = parseMcpTokenKeys(`k1:${seed}`);
+    const text = key32();
+    const result = parseMcpTokenKeys(`k1:${text}`);
     if (!result.ok) throw new Error(result.message);
-    expect(JSON.stringify(result)).not.toContain(seed);
-    expect(inspect(result, { depth: 5 })).not.toContain(seed);
-    expect(inspect(result, { depth: 5 })).not.toContain(Buffer.from(seed, "base64url").toString("hex"));
+    const bytes = Buffer.from(text, "base64url");
+    for (const shown of [JSON.stringify(result), inspect(result, { depth: 5 })]) {
+      expect(shown).not.toContain(text);
+      expect(shown).not.toContain(bytes.toString("hex"));
+      expect(shown).not.toContain(bytes.toString("base64"));
+    }
   });
 
-  const seed = key32();
+  const text = key32();
   it.each([
-    ["unset", undefined, /MCP_TOKEN_KEYS is not set; expected <kid>:<base64url 32-byte Ed25519 seed>/],
+    ["unset", undefined, /MCP_TOKEN_KEYS is not set; expected <kid>:<base64url 32-byte HMAC-SHA-256 key>/],
     ["blank", "  ", /MCP_TOKEN_KEYS is not set/],
-    ["a stray comma", `k1:${seed},`, /MCP_TOKEN_KEYS entry 2 of 2 is empty \(stray comma\?\)/],
-    ["no colon", seed, /MCP_TOKEN_KEYS entry 1 of 1 has no ':' between key id and key/],
-    ["an empty key id", `:${seed}`, /key id \(0 characters\) must be 1-16 characters of A-Z a-z 0-9 _ -/],
-    ["a long key id", `${"k".repeat(17)}:${seed}`, /key id \(17 characters\) must be 1-16 characters/],
-    ["a key id with a dot", `k.1:${seed}`, /key id \(3 characters\) must be/],
+    ["a stray comma", `k1:${text},`, /MCP_TOKEN_KEYS entry 2 of 2 is empty \(stray comma\?\)/],
+    ["no colon", text, /MCP_TOKEN_KEYS entry 1 of 1 has no ':' between key id and key/],
+    ["an empty key id", `:${text}`, /key id \(0 characters\) must be 1-16 characters of A-Z a-z 0-9 _ -/],
+    ["a long key id", `${"k".repeat(17)}:${text}`, /key id \(17 characters\) must be 1-16 characters/],
+    ["a key id with a dot", `k.1:${text}`, /key id \(3 characters\) must be/],
     [
-      "a padded seed",
-      `k1:${seed}=`,
-      /MCP_TOKEN_KEYS key "k1": the Ed25519 seed is not canonical unpadded base64url/,
+      "a padded key",
+      `k1:${text}=`,
+      /MCP_TOKEN_KEYS key "k1": the HMAC-SHA-256 key is not canonical unpadded base64url/,
     ],
+    [
+      "a passphrase instead of random bytes",
+      "k1:correct horse battery staple correct horse",
+      /MCP_TOKEN_KEYS key "k1": the HMAC-SHA-256 key is not canonical unpadded base64url/,
+    ],
+    ["a short password", "k1:hunter22", /the HMAC-SHA-256 key decodes to 6 bytes; it must be exactly 32/],
     ["standard base64", `k1:${"+/".repeat(21)}A`, /not canonical unpadded base64url/],
     [
-      "a 31-byte seed",
+      "a 31-byte key",
       `k1:${randomBytes(31).toString("base64url")}`,
       /decodes to 31 bytes; it must be exactly 32/,
     ],
@@ -68,19 +78,19 @@ describe("MCP_TOKEN_KEYS", () => {
       `k1:${randomBytes(64).toString("base64url")}`,
       /decodes to 64 bytes; it must be exactly 32/,
     ],
-    ["a repeated key id", `k1:${seed},k1:${key32()}`, /MCP_TOKEN_KEYS lists key id "k1" more than once/],
+    ["a repeated key id", `k1:${text},k1:${key32()}`, /MCP_TOKEN_KEYS lists key id "k1" more than once/],
     [
-      "a repeated seed",
-      `k2:${seed},k1:${seed}`,
+      "a repeated key",
+      `k2:${text},k1:${text}`,
       /keys "k2" and "k1" hold the same bytes; a rotated key must be new/,
     ],
   ])("refuses %s with a message that says what to fix", (_label, raw, expected) => {
     const message = failure(parseMcpTokenKeys(raw));
     expect(message).toMatch(expected);
-    expect(message).not.toContain(seed);
+    expect(message).not.toContain(text);
   });
 
-  it("does not echo a seed pasted where the key id belongs", () => {
+  it("does not echo a key pasted where the key id belongs", () => {
     const secret = key32();
     const message = failure(parseMcpTokenKeys(`${secret}:k1`));
     expect(message).toContain("key id (43 characters)");
