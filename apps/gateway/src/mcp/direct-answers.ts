@@ -1,9 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import {
-  classifyInboundRequest,
-  ProtocolError,
-  SUPPORTED_PROTOCOL_VERSIONS,
-} from "@modelcontextprotocol/server";
+import { ProtocolError, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 import type { FastifyBaseLogger } from "fastify";
 import type { McpExchange } from "./exchange.js";
 import { listedTools } from "./mcp-server-factory.js";
@@ -32,6 +28,8 @@ const REQUEST_FIELDS = new Set(["jsonrpc", "id", "method", "params"]);
 const LIST_PARAMS = new Set(["cursor", "_meta"]);
 const CALL_PARAMS = new Set(["name", "arguments", "_meta"]);
 const LEGACY_VERSIONS: ReadonlySet<string> = new Set(SUPPORTED_PROTOCOL_VERSIONS);
+// The namespace of the 2026-07-28 per-request envelope keys in `_meta` (the era claim among them).
+const ENVELOPE_NAMESPACE = "io.modelcontextprotocol/";
 
 /** The call, when this request is one the gateway answers directly; undefined hands it to the SDK. */
 export function directCallOf(headers: IncomingHttpHeaders, body: unknown): DirectCall | undefined {
@@ -40,41 +38,37 @@ export function directCallOf(headers: IncomingHttpHeaders, body: unknown): Direc
   if (!(typeof id === "string" || Number.isSafeInteger(id))) return undefined;
   if (method !== "tools/list" && method !== "tools/call") return undefined;
 
-  // The 2025 era as the SDK's own routing sees it: a supported (or absent) version header, no envelope
-  // claim, and none of the 2026-07-28 routing headers (their checks are the SDK's to make).
+  // The 2025 era as the SDK's own routing (classifyInboundRequest) sees it: a supported or absent version
+  // header, and no envelope key in `_meta`. The 2026-07-28 routing headers send it to the SDK as well.
+  // (The SDK's classifier costs more than the rest of a tools/list, so a test holds this check to its
+  // verdicts instead of calling it here.)
   const version = headers["mcp-protocol-version"];
   if (version !== undefined && (typeof version !== "string" || !LEGACY_VERSIONS.has(version)))
     return undefined;
   if (headers["mcp-method"] !== undefined || headers["mcp-name"] !== undefined) return undefined;
-  const route = classifyInboundRequest({
-    httpMethod: "POST",
-    ...(version === undefined ? {} : { protocolVersionHeader: version }),
-    body,
-  });
-  if (route.kind !== "legacy" || route.reason !== "no-claim") return undefined;
+  if (params !== undefined && (!isPlainObject(params) || claimsEnvelope(params._meta))) return undefined;
 
   const requestId = id as string | number;
   if (method === "tools/list") {
     if (params === undefined) return { id: requestId, method };
-    if (!isPlainObject(params) || !hasOnly(params, LIST_PARAMS)) return undefined;
+    if (!hasOnly(params, LIST_PARAMS)) return undefined;
     if (params.cursor !== undefined && typeof params.cursor !== "string") return undefined;
-    if (params._meta !== undefined && !isPlainObject(params._meta)) return undefined;
     return { id: requestId, method };
   }
-  if (!isPlainObject(params) || !hasOnly(params, CALL_PARAMS) || typeof params.name !== "string") {
+  if (params === undefined || !hasOnly(params, CALL_PARAMS) || typeof params.name !== "string") {
     return undefined;
   }
-  if (params._meta !== undefined && !isPlainObject(params._meta)) return undefined;
   if (params.arguments !== undefined && !isPlainObject(params.arguments)) return undefined;
   return { id: requestId, method, name: params.name, arguments: params.arguments };
 }
 
 // The serialized tool list of one effective toolset, per exposure: the same array object comes back for
-// the same filters (effectiveTools memoizes), so each list is built and serialized once.
-const serializedLists = new WeakMap<readonly unknown[], { all?: string; discovery?: string }>();
+// the same filters (effectiveTools memoizes), so each list is built and encoded once. Kept as UTF-8 bytes:
+// re-encoding a 27 KB string on every answer was the largest cost of a tools/list.
+const serializedLists = new WeakMap<readonly unknown[], { all?: Buffer; discovery?: Buffer }>();
 
-/** The JSON text of `{"tools": [...]}` for a session, as tools/list answers it. */
-export function serializedToolList(session: McpSession): string {
+/** The UTF-8 JSON of `{"tools": [...]}` for a session, as tools/list answers it. */
+export function serializedToolList(session: McpSession): Buffer {
   let lists = serializedLists.get(session.tools);
   if (lists === undefined) {
     lists = {};
@@ -82,20 +76,23 @@ export function serializedToolList(session: McpSession): string {
   }
   const cached = lists[session.exposure];
   if (cached !== undefined) return cached;
-  const text = JSON.stringify({ tools: listedTools(session) });
-  lists[session.exposure] = text;
-  return text;
+  const bytes = Buffer.from(JSON.stringify({ tools: listedTools(session) }), "utf8");
+  lists[session.exposure] = bytes;
+  return bytes;
 }
 
-/** The JSON-RPC response text for a direct call; never rejects (failures become JSON-RPC errors). */
+const LIST_ANSWER_END = Buffer.from("}", "utf8");
+
+/** The JSON-RPC response for a direct call; never rejects (failures become JSON-RPC errors). */
 export async function answerDirectCall(
   call: DirectCall,
   exchange: McpExchange,
   log: FastifyBaseLogger,
-): Promise<string> {
+): Promise<string | Buffer> {
   const id = JSON.stringify(call.id);
   if (call.method === "tools/list") {
-    return `{"jsonrpc":"2.0","id":${id},"result":${serializedToolList(exchange.session)}}`;
+    const start = Buffer.from(`{"jsonrpc":"2.0","id":${id},"result":`, "utf8");
+    return Buffer.concat([start, serializedToolList(exchange.session), LIST_ANSWER_END]);
   }
   try {
     const result = await callTool(exchange, call.name, call.arguments);
@@ -114,6 +111,13 @@ export async function answerDirectCall(
     log.error({ err: error }, "tools/call failed");
     return `{"jsonrpc":"2.0","id":${id},"error":{"code":-32603,"message":"Internal error"}}`;
   }
+}
+
+function claimsEnvelope(meta: unknown): boolean {
+  if (meta === undefined) return false;
+  if (!isPlainObject(meta)) return true; // malformed: the SDK says what is wrong with it
+  for (const key in meta) if (key.startsWith(ENVELOPE_NAMESPACE)) return true;
+  return false;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
