@@ -20,6 +20,9 @@ export function createRedis(url: string, options: RedisOptions): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 5_000,
+    // Commands issued while one batch of sockets is handled go out in one write: under load, the MCP
+    // endpoint's per-request read shares its syscall with its neighbours' instead of paying one each.
+    enableAutoPipelining: true,
     // Reconnect forever with a capped backoff: an outage must never need a gateway restart.
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000),
   });
