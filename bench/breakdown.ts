@@ -14,7 +14,7 @@ import Fastify from "fastify";
 import pino from "pino";
 import { createLogger } from "../apps/gateway/dist/logger.js";
 import { configFromEnv, startGateway } from "../apps/gateway/dist/runtime.js";
-import { resolveMcpAccess } from "../apps/gateway/dist/services/mcp-access.service.js";
+import { checkMcpUrlToken, resolveMcpAccess } from "../apps/gateway/dist/services/mcp-access.service.js";
 import { createServiceContext } from "../apps/gateway/dist/services/service-context.js";
 import { admin, MCP_HEADERS, rpc } from "./lib/setup.js";
 import { fmt, summarize } from "./lib/stats.js";
@@ -130,9 +130,11 @@ try {
         claims.claims.accountId,
       ),
     ),
-    await time("resolveMcpAccess (verify + MGET + open credentials + toolset)", () =>
-      resolveMcpAccess(ctx, allTools, undefined),
-    ),
+    await time("checkMcpUrlToken + resolveMcpAccess (verify + MGET + open credentials + toolset)", () => {
+      const checked = checkMcpUrlToken(ctx, allTools);
+      if (checked === undefined) throw new Error("the all-tools token did not verify");
+      return resolveMcpAccess(ctx, checked, undefined);
+    }),
     await time("inject: trivial fastify route", inject(trivial as never, "/json", rpc("tools/list"), 200)),
     await time("inject: forged token (404)", inject(gateway.app, `/mcp/${forged}`, rpc("tools/list"), 404)),
     await time(

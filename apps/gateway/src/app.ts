@@ -16,7 +16,7 @@ import { integrationsRoutes } from "./routes/integrations.routes.js";
 import { mcpServersRoutes } from "./routes/mcp-servers.routes.js";
 import { tenantsRoutes } from "./routes/tenants.routes.js";
 import { upstreamBaseUrl } from "./services/accounts.service.js";
-import { resolveMcpAccess } from "./services/mcp-access.service.js";
+import { checkMcpUrlToken, resolveMcpAccess } from "./services/mcp-access.service.js";
 import { createServiceContext, type ServiceContext } from "./services/service-context.js";
 
 /** What the app needs from the process; tests pass their own. */
@@ -87,10 +87,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   ]) {
     await app.register(routes, { ctx });
   }
+  const logMcpRefusal = (reason: string): void => app.log.debug({ reason }, "MCP token refused");
   // Plain register (not fastify-plugin): the MCP route's hooks and error handler stay scoped to it.
   await app.register(mcpRoutes, {
-    resolveAccess: (token, authorization) =>
-      resolveMcpAccess(ctx, token, authorization, (reason) => app.log.debug({ reason }, "MCP token refused")),
+    checkToken: (token) => checkMcpUrlToken(ctx, token, logMcpRefusal),
+    resolveAccess: (claims, authorization) => resolveMcpAccess(ctx, claims, authorization, logMcpRefusal),
     upstreamBaseUrl: (integration) => upstreamBaseUrl(ctx, integration),
     allowedOrigins: deps.config.mcpAllowedOrigins,
     directAnswers: deps.config.mcpDirectAnswers,

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { LIMITS } from "@mcp-gateway/core";
 import { spawnRedisServer } from "@mcp-gateway/store";
 import { Redis } from "ioredis";
@@ -87,7 +88,7 @@ describe("the MCP URL as a capability", () => {
     const refused = [
       `${"b".repeat(LIMITS.mcpTokenMaxChars + 1)}`,
       `${tokens.all.slice(0, -4)}AAAA`,
-      `${header}.${payload}.${"A".repeat(86)}`,
+      `${header}.${payload}.${randomBytes(32).toString("base64url")}`,
     ];
     for (const token of refused) {
       expect((await postRaw(gateway.mcpUrl(token), initializeBody())).status).toBe(404);
@@ -242,6 +243,22 @@ describe("transport rules", () => {
     const right = await postRaw(url, call.body, call.headers);
     expect(right.status).toBe(200);
     expectPrivate(right.headers);
+  });
+
+  it("refuses a forged token before reading its body: an oversized or broken body gets the same 404", async () => {
+    const [header, payload] = gateway.tokens.all.split(".");
+    const forged = gateway.mcpUrl(`${header}.${payload}.${randomBytes(32).toString("base64url")}`);
+    const notFound = await postRaw(gateway.mcpUrl("nope"), initializeBody());
+    const answers = [
+      await postRaw(forged, { ...initializeBody(), padding: "x".repeat(LIMITS.mcpBodyBytes) }),
+      await postRaw(forged, "{not json"),
+      await postRaw(forged, "hello", { "content-type": "text/plain" }),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBe(404);
+      expect(answer.text).toBe(notFound.text);
+      expectPrivate(answer.headers);
+    }
   });
 
   it("refuses a body over the limit with 413, and a non-JSON body, in JSON-RPC form", async () => {

@@ -1,3 +1,4 @@
+import type { McpTokenClaims } from "@mcp-gateway/core";
 import type { ExecutionAccount, Tool } from "@mcp-gateway/integrations";
 
 /** What one MCP URL grants, as resolved for one HTTP request. */
@@ -27,8 +28,13 @@ export type McpAccess =
 
 /** What the MCP endpoint needs from the rest of the gateway. */
 export interface McpEndpointOptions {
-  /** Called once per HTTP request, before any JSON-RPC handling. */
-  resolveAccess(token: string, authorization: string | undefined): Promise<McpAccess>;
+  /**
+   * The CPU-only token check, run before the request body is read: the claims of a genuine, unexpired
+   * token, or undefined (404). A forged token therefore costs no body parsing and no Redis command.
+   */
+  checkToken(token: string): McpTokenClaims | undefined;
+  /** Called once per HTTP request whose token passed `checkToken`, before any JSON-RPC handling. */
+  resolveAccess(claims: McpTokenClaims, authorization: string | undefined): Promise<McpAccess>;
   /** The upstream base URL for an integration, e.g. the gateway's MEM0_BASE_URL. */
   upstreamBaseUrl(integration: string): string;
   /** Answer 2025-era tools/list and tools/call without the SDK (MCP_DIRECT_ANSWERS, on by default). */

@@ -1,4 +1,4 @@
-import { LIMITS } from "@mcp-gateway/core";
+import { LIMITS, type McpTokenClaims } from "@mcp-gateway/core";
 import { createMcpHandler, type McpHttpHandler } from "@modelcontextprotocol/server";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { answerDirectCall, type DirectCall, directCallOf } from "./direct-answers.js";
@@ -27,13 +27,20 @@ export async function mcpRoutes(app: FastifyInstance, options: McpEndpointOption
   });
   app.addHook("onClose", async () => handler.close());
 
+  // Claims of the URL token, checked in onRequest and used by the handler.
+  const checkedClaims = new WeakMap<FastifyRequest, McpTokenClaims>();
   app.addHook("onRequest", async (request, reply) => {
     reply.headers(PRIVATE_HEADERS);
     if (!isOriginAllowed(request.headers.origin, options.allowedOrigins)) {
       return sendRefusal(reply, refusal("origin_forbidden"));
     }
-    // Decided before the body is read: a GET or DELETE carries no JSON-RPC message and needs no lookup.
+    // Decided before the body is read: a GET or DELETE carries no JSON-RPC message and needs no lookup,
+    // and a forged, expired or malformed token is refused on the CPU without reading or parsing a body.
     if (request.method !== "POST") return sendRefusal(reply, refusal("method_not_allowed"));
+    const token = tokenFromPath((request.params as { "*"?: string })["*"]);
+    const claims = token === undefined ? undefined : options.checkToken(token);
+    if (claims === undefined) return sendRefusal(reply, refusal("not_found"));
+    checkedClaims.set(request, claims);
     return undefined;
   });
   app.setErrorHandler((error: FastifyError, request, reply) =>
@@ -46,9 +53,9 @@ export async function mcpRoutes(app: FastifyInstance, options: McpEndpointOption
     url: "/mcp/*",
     bodyLimit: LIMITS.mcpBodyBytes,
     handler: async (request, reply) => {
-      const token = tokenFromPath((request.params as { "*"?: string })["*"]);
-      if (token === undefined) return sendRefusal(reply, refusal("not_found"));
-      const access = await options.resolveAccess(token, request.headers.authorization);
+      const claims = checkedClaims.get(request);
+      if (claims === undefined) throw new Error("MCP request reached its handler without checked claims");
+      const access = await options.resolveAccess(claims, request.headers.authorization);
       if (!access.ok) return sendRefusal(reply, refusal(access.reason));
 
       const direct = options.directAnswers ? directCallOf(request.headers, request.body) : undefined;

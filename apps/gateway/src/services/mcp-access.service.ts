@@ -1,21 +1,39 @@
+import type { McpTokenClaims } from "@mcp-gateway/core";
 import type { McpAccess } from "../mcp/mcp-session.js";
 import { authenticateTenant } from "./auth.service.js";
-import { type ResolveFailure, resolveMcpToken } from "./resolve-mcp-token.js";
+import { checkMcpToken, type ResolveFailure, resolveCheckedMcpToken } from "./resolve-mcp-token.js";
 import type { ServiceContext } from "./service-context.js";
 
+type RefusalLog = (failure: ResolveFailure["reason"] | "bearer_refused") => void;
+
 /**
- * Decides what one request to /mcp/<token> may do: resolves the token at the clock's now, then, when the
- * server requires it, checks that the Authorization header holds a live API token of the same tenant.
- * Redis failures become `unavailable` (503, fail closed) rather than errors.
+ * The first half of deciding what a request to /mcp/<token> may do, on the CPU alone: the claims of a
+ * genuine, unexpired token at the clock's now, or undefined (one public 404 for every reason).
+ */
+export function checkMcpUrlToken(
+  ctx: ServiceContext,
+  token: string,
+  log: RefusalLog = () => {},
+): McpTokenClaims | undefined {
+  const checked = checkMcpToken(ctx, token, ctx.clock.now());
+  if (checked.ok) return checked.claims;
+  log(checked.reason);
+  return undefined;
+}
+
+/**
+ * The second half, for claims `checkMcpUrlToken` accepted: reads the server and its account at the
+ * clock's now, then, when the server requires it, checks that the Authorization header holds a live API
+ * token of the same tenant. Redis failures become `unavailable` (503, fail closed) rather than errors.
  */
 export async function resolveMcpAccess(
   ctx: ServiceContext,
-  token: string,
+  claims: McpTokenClaims,
   authorization: string | undefined,
-  log: (failure: ResolveFailure["reason"] | "bearer_refused") => void = () => {},
+  log: RefusalLog = () => {},
 ): Promise<McpAccess> {
   try {
-    const resolved = await resolveMcpToken(ctx, token, ctx.clock.now());
+    const resolved = await resolveCheckedMcpToken(ctx, claims, ctx.clock.now());
     if (!resolved.ok) {
       log(resolved.reason);
       return publicAnswer(resolved);

@@ -1,4 +1,10 @@
-import { LIMITS, type McpTokenFailureReason, type ToolExposure, verifyMcpToken } from "@mcp-gateway/core";
+import {
+  LIMITS,
+  type McpTokenClaims,
+  type McpTokenFailureReason,
+  type ToolExposure,
+  verifyMcpToken,
+} from "@mcp-gateway/core";
 import { getIntegration, type Tool } from "@mcp-gateway/integrations";
 import { type AccountRecord, findMcpServerWithAccount, type McpServerRecord } from "@mcp-gateway/store";
 import { openCredentials } from "./accounts.service.js";
@@ -28,25 +34,48 @@ export interface ResolvedMcpServer {
 
 export type ResolveResult = ({ ok: true } & ResolvedMcpServer) | ({ ok: false } & ResolveFailure);
 
+/** The first, CPU-only stage: the claims of a genuine, unexpired token, or why it is refused. */
+export type TokenCheck = { ok: true; claims: McpTokenClaims } | { ok: false; reason: McpTokenFailureReason };
+
 /**
- * Resolves an MCP URL token at `nowMs`. The signature, type, issuer, audience and expiry are checked on
- * the CPU first, so a forged or expired token never reaches Redis; then one round trip reads the server
- * and its account. A missing record means revoked or expired; a jti that differs means the record is
- * not the one this token was minted for.
+ * Checks an MCP URL token at `nowMs` without any I/O: length, signature, type, issuer, audience and
+ * expiry. A forged or expired token ends here, so it never costs a Redis command; the MCP endpoint runs
+ * this before reading the request body.
+ */
+export function checkMcpToken(ctx: ServiceContext, token: string, nowMs: number): TokenCheck {
+  if (token.length > LIMITS.mcpTokenMaxChars) return { ok: false, reason: "too_long" };
+  const verified = verifyMcpToken(ctx.ring, token, {
+    issuer: ctx.tokenIssuer,
+    audience: ctx.tokenAudience,
+    clock: { now: () => nowMs },
+  });
+  return verified.ok ? { ok: true, claims: verified.claims } : { ok: false, reason: verified.reason };
+}
+
+/**
+ * Resolves an MCP URL token at `nowMs`: the CPU checks of `checkMcpToken`, then the storage checks of
+ * `resolveCheckedMcpToken`.
  */
 export async function resolveMcpToken(
   ctx: ServiceContext,
   token: string,
   nowMs: number,
 ): Promise<ResolveResult> {
-  if (token.length > LIMITS.mcpTokenMaxChars) return { ok: false, reason: "too_long" };
-  const verified = await verifyMcpToken(ctx.ring, token, {
-    issuer: ctx.tokenIssuer,
-    audience: ctx.tokenAudience,
-    clock: { now: () => nowMs },
-  });
-  if (!verified.ok) return { ok: false, reason: verified.reason };
-  const claims = verified.claims;
+  const checked = checkMcpToken(ctx, token, nowMs);
+  return checked.ok ? resolveCheckedMcpToken(ctx, checked.claims, nowMs) : checked;
+}
+
+/**
+ * The second stage, for claims `checkMcpToken` accepted (possibly a moment earlier, so the signed expiry
+ * is checked again at `nowMs`): one round trip reads the server and its account. A missing record means
+ * revoked or expired; a jti that differs means the record is not the one this token was minted for.
+ */
+export async function resolveCheckedMcpToken(
+  ctx: ServiceContext,
+  claims: McpTokenClaims,
+  nowMs: number,
+): Promise<ResolveResult> {
+  if (claims.expiresAt !== null && claims.expiresAt <= nowMs) return { ok: false, reason: "expired" };
   const { server, account } = await findMcpServerWithAccount(
     ctx.redis,
     claims.tenantId,
