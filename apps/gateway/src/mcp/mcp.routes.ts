@@ -2,17 +2,15 @@ import { LIMITS, type McpTokenClaims } from "@mcp-gateway/core";
 import { createMcpHandler, type McpHttpHandler } from "@modelcontextprotocol/server";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { answerDirectCall, type DirectCall, directCallOf } from "./direct-answers.js";
+import { claimsCheckedAtEdge } from "./edge.js";
 import { McpExchange } from "./exchange.js";
 import { createMcpServer } from "./mcp-server-factory.js";
 import type { McpEndpointOptions, McpSession } from "./mcp-session.js";
 import { isOriginAllowed } from "./origin.js";
-import { type Refusal, refusal } from "./refusals.js";
+import { PRIVATE_HEADERS, type Refusal, refusal } from "./refusals.js";
 import { acceptsEventStream, sendSdkResponse, toSdkRequest } from "./web-bridge.js";
 
 export type { McpAccess, McpEndpointOptions, McpSession } from "./mcp-session.js";
-
-// B2: a capability URL must not be cached or leak through Referer; set on every answer of this route.
-const PRIVATE_HEADERS = { "cache-control": "no-store", "referrer-policy": "no-referrer" } as const;
 
 /**
  * The MCP endpoint, `/mcp/<token>`: stateless Streamable HTTP for both protocol eras (2025-11-25 with
@@ -29,7 +27,8 @@ export async function mcpRoutes(app: FastifyInstance, options: McpEndpointOption
 
   // Claims of the URL token, checked in onRequest and used by the handler.
   const checkedClaims = new WeakMap<FastifyRequest, McpTokenClaims>();
-  app.addHook("onRequest", async (request, reply) => {
+  // Callback style: this hook runs on every request, forged floods included, so it allocates no promise.
+  app.addHook("onRequest", (request, reply, done) => {
     reply.headers(PRIVATE_HEADERS);
     if (!isOriginAllowed(request.headers.origin, options.allowedOrigins)) {
       return sendRefusal(reply, refusal("origin_forbidden"));
@@ -37,11 +36,14 @@ export async function mcpRoutes(app: FastifyInstance, options: McpEndpointOption
     // Decided before the body is read: a GET or DELETE carries no JSON-RPC message and needs no lookup,
     // and a forged, expired or malformed token is refused on the CPU without reading or parsing a body.
     if (request.method !== "POST") return sendRefusal(reply, refusal("method_not_allowed"));
+    // Requests over a socket usually had their token checked at the edge (edge.ts); inject() and any
+    // request the edge left alone are checked here, with the same function.
     const token = tokenFromPath((request.params as { "*"?: string })["*"]);
-    const claims = token === undefined ? undefined : options.checkToken(token);
+    const claims =
+      token === undefined ? undefined : (claimsCheckedAtEdge(request.raw) ?? options.checkToken(token));
     if (claims === undefined) return sendRefusal(reply, refusal("not_found"));
     checkedClaims.set(request, claims);
-    return undefined;
+    done();
   });
   app.setErrorHandler((error: FastifyError, request, reply) =>
     sendRefusal(reply, refusalForError(error, request)),
@@ -132,7 +134,12 @@ export function tokenFromPath(rest: string | undefined): string | undefined {
 }
 
 function sendRefusal(reply: FastifyReply, answer: Refusal): FastifyReply {
-  return reply.code(answer.status).headers(answer.headers).headers(PRIVATE_HEADERS).send(answer.body);
+  return reply
+    .code(answer.status)
+    .headers(answer.headers)
+    .headers(PRIVATE_HEADERS)
+    .header("content-type", "application/json; charset=utf-8")
+    .send(answer.text);
 }
 
 /** Errors raised before the handler (body parsing) keep a JSON-RPC shape; anything else is a bug. */

@@ -1,3 +1,6 @@
+/** B2: a capability URL must not be cached or leak through Referer; set on every answer of the endpoint. */
+export const PRIVATE_HEADERS = { "cache-control": "no-store", "referrer-policy": "no-referrer" } as const;
+
 /** Why the endpoint answers before (or instead of) the MCP SDK. */
 export type RefusalReason =
   | "not_found"
@@ -19,17 +22,36 @@ export interface Refusal {
     readonly id: null;
     readonly error: { readonly code: number; readonly message: string };
   };
+  /** The body as sent: serialized once, since a flood of forged URLs is answered with it. */
+  readonly text: string;
 }
 
 // JSON-RPC reserves -32000..-32099 for implementation-defined server errors.
 const SERVER_ERROR = -32000;
 const PARSE_ERROR = -32700;
 
+const REASONS: readonly RefusalReason[] = [
+  "not_found",
+  "unauthorized",
+  "unavailable",
+  "origin_forbidden",
+  "method_not_allowed",
+  "body_too_large",
+  "unsupported_media_type",
+  "parse_error",
+  "internal",
+];
+const REFUSALS = new Map(REASONS.map((reason) => [reason, build(reason)]));
+
 /**
  * The one answer for each refusal. Bodies never echo the request (no token, no id), so every unknown,
  * forged, expired or revoked URL gets byte-identical 404s.
  */
 export function refusal(reason: RefusalReason): Refusal {
+  return REFUSALS.get(reason) ?? build(reason);
+}
+
+function build(reason: RefusalReason): Refusal {
   switch (reason) {
     case "not_found":
       return answer(
@@ -71,5 +93,6 @@ function answer(
   message: string,
   headers: Record<string, string> = {},
 ): Refusal {
-  return { status, headers, body: { jsonrpc: "2.0", id: null, error: { code, message } } };
+  const body = { jsonrpc: "2.0", id: null, error: { code, message } } as const;
+  return Object.freeze({ status, headers, body, text: JSON.stringify(body) });
 }

@@ -1,0 +1,65 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { McpTokenClaims } from "@mcp-gateway/core";
+import type { Logger } from "pino";
+import { redactUrl } from "../logger.js";
+import type { McpEndpointOptions } from "./mcp-session.js";
+import { isOriginAllowed } from "./origin.js";
+import { PRIVATE_HEADERS, refusal } from "./refusals.js";
+
+/**
+ * The edge of the MCP endpoint, in front of fastify: a POST to `/mcp/<token>` whose token fails the
+ * CPU-only check (forged, expired, malformed, unknown key) is answered with the endpoint's one 404 right
+ * here, before fastify builds a request, a logger and a reply for it. Refusing a flood of forged URLs then
+ * costs little more than Node's own HTTP parsing, and never a body read or a Redis command.
+ *
+ * Only the plain shape is decided here: a POST whose path is exactly `/mcp/` plus token characters, from
+ * no Origin or an allowed one. Everything else (other methods, queries, encodings, a refused Origin, a
+ * server shutting down) goes to fastify, whose MCP route makes the same checks and gives the same answers.
+ * A token that passes is handed on with its claims, so the route does not check it twice.
+ */
+const PLAIN_MCP_PATH = /^\/mcp\/[A-Za-z0-9_.-]+$/;
+const claimsChecked = new WeakMap<IncomingMessage, McpTokenClaims>();
+
+export type EdgeOptions = Pick<McpEndpointOptions, "checkToken" | "allowedOrigins">;
+
+/**
+ * Answers the request when the edge refuses it (true); otherwise leaves it to fastify (false), with the
+ * token's claims recorded when it checked them.
+ */
+export function refusedAtEdge(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: EdgeOptions,
+  log: Logger,
+): boolean {
+  const url = req.url;
+  if (req.method !== "POST" || url === undefined || !PLAIN_MCP_PATH.test(url)) return false;
+  if (!isOriginAllowed(req.headers.origin, options.allowedOrigins)) return false;
+  const claims = options.checkToken(url.slice("/mcp/".length));
+  if (claims !== undefined) {
+    claimsChecked.set(req, claims);
+    return false;
+  }
+  const answer = refusal("not_found");
+  const requestId = randomUUID();
+  res.writeHead(answer.status, {
+    ...answer.headers,
+    ...PRIVATE_HEADERS,
+    "content-type": "application/json; charset=utf-8",
+    "x-request-id": requestId,
+    "content-length": Buffer.byteLength(answer.text),
+  });
+  res.end(answer.text);
+  // Only when wanted: redacting the URL costs more than the rest of the refusal.
+  if (log.isLevelEnabled("info")) {
+    const req = { method: "POST", url: redactUrl(url) };
+    log.info({ reqId: requestId, req, res: { statusCode: 404 } }, "MCP URL refused");
+  }
+  return true;
+}
+
+/** The claims the edge checked for this request, when it did. */
+export function claimsCheckedAtEdge(req: IncomingMessage): McpTokenClaims | undefined {
+  return claimsChecked.get(req);
+}
