@@ -175,9 +175,8 @@ export function verifyMcpToken(
   if (token.length > LIMITS.mcpTokenMaxChars) return refuse("too_long");
   if (!COMPACT_JWS.test(token)) return refuse("malformed");
 
-  const header = decodeJsonPart(token.slice(0, token.indexOf(".")));
+  const header = protectedHeader(token.slice(0, token.indexOf(".")));
   if (!header) return refuse("malformed");
-  if (Object.keys(header).some((name) => !ALLOWED_HEADERS.has(name))) return refuse("malformed");
   // RFC 8725 §3.1: one pinned algorithm, compared exactly ("none", "hs256", "HS512", "EdDSA" all fail here).
   if (header.alg !== ALGORITHM) return refuse("bad_signature");
   // RFC 8725 §3.10: the kid is untrusted input; it selects from the in-memory ring and nothing else.
@@ -201,6 +200,22 @@ export function verifyMcpToken(
   const payload = decodeJsonPart(token.slice(token.indexOf(".") + 1, signatureAt));
   if (!payload) return refuse("malformed");
   return checkClaims(payload, header.kid, options);
+}
+
+// Every genuine token of a key shares its header text, so parsed headers are remembered by that text (a
+// bounded map: distinct texts sent to churn it cost what parsing does anyway).
+const HEADER_CACHE_ENTRIES = 64;
+const knownHeaders = new Map<string, Readonly<Record<string, unknown>>>();
+
+/** The parsed protected header, when it is a JSON object with only the allowed members; else undefined. */
+function protectedHeader(part: string): Readonly<Record<string, unknown>> | undefined {
+  const known = knownHeaders.get(part);
+  if (known !== undefined) return known;
+  const header = decodeJsonPart(part);
+  if (!header || Object.keys(header).some((name) => !ALLOWED_HEADERS.has(name))) return undefined;
+  if (knownHeaders.size >= HEADER_CACHE_ENTRIES) knownHeaders.clear();
+  knownHeaders.set(part, Object.freeze(header));
+  return header;
 }
 
 function checkClaims(

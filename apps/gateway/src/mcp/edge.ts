@@ -19,6 +19,15 @@ import { PRIVATE_HEADERS, refusal } from "./refusals.js";
  * A token that passes is handed on with its claims, so the route does not check it twice.
  */
 const PLAIN_MCP_PATH = /^\/mcp\/[A-Za-z0-9_.-]+$/;
+const NOT_FOUND = refusal("not_found");
+// The 404's headers in the order the route sends them, as raw [name, value, ...] pairs; the request id
+// is appended per answer.
+const NOT_FOUND_HEADERS = Object.entries({
+  ...NOT_FOUND.headers,
+  ...PRIVATE_HEADERS,
+  "content-type": "application/json; charset=utf-8",
+}).flat();
+const NOT_FOUND_LENGTH = String(Buffer.byteLength(NOT_FOUND.text));
 const claimsChecked = new WeakMap<IncomingMessage, McpTokenClaims>();
 
 export type EdgeOptions = Pick<McpEndpointOptions, "checkToken" | "allowedOrigins">;
@@ -41,16 +50,15 @@ export function refusedAtEdge(
     claimsChecked.set(req, claims);
     return false;
   }
-  const answer = refusal("not_found");
   const requestId = randomUUID();
-  res.writeHead(answer.status, {
-    ...answer.headers,
-    ...PRIVATE_HEADERS,
-    "content-type": "application/json; charset=utf-8",
-    "x-request-id": requestId,
-    "content-length": Buffer.byteLength(answer.text),
-  });
-  res.end(answer.text);
+  res.writeHead(NOT_FOUND.status, [
+    ...NOT_FOUND_HEADERS,
+    "x-request-id",
+    requestId,
+    "content-length",
+    NOT_FOUND_LENGTH,
+  ]);
+  res.end(NOT_FOUND.text);
   // Only when wanted: redacting the URL costs more than the rest of the refusal.
   if (log.isLevelEnabled("info")) {
     const req = { method: "POST", url: redactUrl(url) };
