@@ -84,7 +84,12 @@ export async function start(stack: (() => Promise<void>)[]): Promise<Bench> {
     BENCH_SANDBOX_URL: sandbox.url,
     BENCH_SANDBOX_API_KEY: sandboxKey,
   });
-  const trivial = await startAndTrack("trivial", "servers/trivial.ts", {});
+  const trivial = await startAndTrack("trivial", "servers/trivial.ts", {
+    BENCH_FLOOR_REDIS_URL: redisSmall.url,
+    MCP_TOKEN_KEYS: keys.MCP_TOKEN_KEYS,
+    BENCH_TOKEN_ISSUER: smallEnv.PUBLIC_URL ?? "",
+    BENCH_TOKEN_AUDIENCE: `${smallEnv.PUBLIC_URL}/mcp`,
+  });
   const load = await startAndTrack("load", "load/worker.ts", {});
 
   const rawSmall = new Redis(redisSmall.url, { lazyConnect: true });

@@ -15,6 +15,11 @@ export interface ListForgedResults {
   listOneToolRatio: { perRepeat: number[]; median: number };
   listOneToolResponseBytes: number;
   forgedRatio: { perRepeat: number[]; median: number };
+  /** Floors, against the trivial route: the same bytes from a bare route, and one Redis MGET plus them. */
+  floorBytesRatio: { perRepeat: number[]; median: number };
+  floorRedisRatio: { perRepeat: number[]; median: number };
+  /** The floor for forged tokens: a bare route running the same token check, against the trivial route. */
+  floorVerifyRatio: { perRepeat: number[]; median: number };
   /** All Redis commands during every forged-token run (warm-ups included), summed. */
   forgedRedisCommands: number;
   forgedResponses: number;
@@ -109,6 +114,28 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
     expectStatus: 200,
     cpuOf: [bench.gateway],
   };
+  const floorHeaders = { "content-type": "application/json" };
+  const floorBytes: Target = {
+    name: "floor: bytes",
+    origin: trivialUrl.origin,
+    requests: [post(`/bytes/${listed.bytes}`, seeded.listBody, floorHeaders)],
+    expectStatus: 200,
+    cpuOf: [bench.trivial],
+  };
+  const floorRedis: Target = {
+    name: "floor: MGET + bytes",
+    origin: trivialUrl.origin,
+    requests: [post(`/floor/${listed.bytes}`, seeded.listBody, floorHeaders)],
+    expectStatus: 200,
+    cpuOf: [bench.trivial],
+  };
+  const floorVerify: Target = {
+    name: "floor: token check",
+    origin: trivialUrl.origin,
+    requests: forged.map((token) => post(`/verify/${token}`, seeded.listBody, floorHeaders)),
+    expectStatus: 404,
+    cpuOf: [bench.trivial],
+  };
   const counters = async (): Promise<Record<string, number>> =>
     (await redisCommandCount(bench.redisSmall)).byCommand;
   list.counters = counters;
@@ -125,9 +152,15 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
   const listRatio: number[] = [];
   const forgedRatio: number[] = [];
   const oneRatio: number[] = [];
+  const floorBytesRatio: number[] = [];
+  const floorRedisRatio: number[] = [];
+  const floorVerifyRatio: number[] = [];
   for (let rep = 0; rep < settings.repeats; rep++) {
     const byName: Record<string, Measured> = {};
-    for (const target of rotate([trivial, list, forgedTarget, listOne], rep)) {
+    for (const target of rotate(
+      [trivial, list, forgedTarget, listOne, floorBytes, floorRedis, floorVerify],
+      rep,
+    )) {
       const run = await measure(bench, target, settings.connections);
       runs.push(run);
       byName[target.name] = run;
@@ -140,6 +173,9 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
     listRatio.push(byName["tools/list"]!.rps / byName.trivial!.rps);
     forgedRatio.push(byName.forged!.rps / byName.trivial!.rps);
     oneRatio.push(byName["tools/list (1 tool)"]!.rps / byName.trivial!.rps);
+    floorBytesRatio.push(byName["floor: bytes"]!.rps / byName.trivial!.rps);
+    floorRedisRatio.push(byName["floor: MGET + bytes"]!.rps / byName.trivial!.rps);
+    floorVerifyRatio.push(byName["floor: token check"]!.rps / byName.trivial!.rps);
   }
   const forgedRuns = runs.filter((r) => r.target === "forged");
   const listRuns = runs.filter((r) => r.target === "tools/list");
@@ -150,6 +186,9 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
     listRatio: { perRepeat: listRatio, median: median(listRatio) },
     forgedRatio: { perRepeat: forgedRatio, median: median(forgedRatio) },
     listOneToolRatio: { perRepeat: oneRatio, median: median(oneRatio) },
+    floorBytesRatio: { perRepeat: floorBytesRatio, median: median(floorBytesRatio) },
+    floorRedisRatio: { perRepeat: floorRedisRatio, median: median(floorRedisRatio) },
+    floorVerifyRatio: { perRepeat: floorVerifyRatio, median: median(floorVerifyRatio) },
     listOneToolResponseBytes: oneListed.bytes,
     forgedRedisCommands: forgedRuns.reduce(
       (total, r) => total + sum(r.countersWarmup ?? {}) + sum(r.countersMeasured ?? {}),
