@@ -114,28 +114,21 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
     expectStatus: 200,
     cpuOf: [bench.gateway],
   };
-  const floorHeaders = { "content-type": "application/json" };
-  const floorBytes: Target = {
-    name: "floor: bytes",
+  // The floor routes of the trivial process (servers/trivial.ts), charged to its CPU.
+  const floor = (name: string, paths: string[], expectStatus: number): Target => ({
+    name,
     origin: trivialUrl.origin,
-    requests: [post(`/bytes/${listed.bytes}`, seeded.listBody, floorHeaders)],
-    expectStatus: 200,
+    requests: paths.map((path) => post(path, seeded.listBody, { "content-type": "application/json" })),
+    expectStatus,
     cpuOf: [bench.trivial],
-  };
-  const floorRedis: Target = {
-    name: "floor: MGET + bytes",
-    origin: trivialUrl.origin,
-    requests: [post(`/floor/${listed.bytes}`, seeded.listBody, floorHeaders)],
-    expectStatus: 200,
-    cpuOf: [bench.trivial],
-  };
-  const floorVerify: Target = {
-    name: "floor: token check",
-    origin: trivialUrl.origin,
-    requests: forged.map((token) => post(`/verify/${token}`, seeded.listBody, floorHeaders)),
-    expectStatus: 404,
-    cpuOf: [bench.trivial],
-  };
+  });
+  const floorBytes = floor("floor: bytes", [`/bytes/${listed.bytes}`], 200);
+  const floorRedis = floor("floor: MGET + bytes", [`/floor/${listed.bytes}`], 200);
+  const floorVerify = floor(
+    "floor: token check",
+    forged.map((token) => `/verify/${token}`),
+    404,
+  );
   const counters = async (): Promise<Record<string, number>> =>
     (await redisCommandCount(bench.redisSmall)).byCommand;
   list.counters = counters;
