@@ -213,6 +213,18 @@ describe("requests of any other shape still reach the SDK", () => {
       {},
     ],
     ["array arguments", call("mem_0_memories_search", ["tea"]), {}],
+    [
+      "a progress token the SDK refuses",
+      {
+        ...call("mem_0_memories_search", { query: "tea" }),
+        params: {
+          name: "mem_0_memories_search",
+          arguments: { query: "tea" },
+          _meta: { progressToken: true },
+        },
+      },
+      {},
+    ],
     ["a batch", [{ jsonrpc: "2.0", id: 1, method: "tools/list" }], {}],
     ["ping", { jsonrpc: "2.0", id: 1, method: "ping" }, {}],
     [

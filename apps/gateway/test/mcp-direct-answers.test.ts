@@ -67,6 +67,19 @@ describe("directCallOf", () => {
       { ...list, params: { _meta: { "io.modelcontextprotocol/x": 1 } } },
     ],
     ["a _meta that is not an object", v2025, { ...list, params: { _meta: [1] } }],
+    [
+      "a boolean progress token",
+      v2025,
+      { ...call, params: { ...call.params, _meta: { progressToken: true } } },
+    ],
+    ["a null progress token", v2025, { ...list, params: { _meta: { progressToken: null } } }],
+    ["a fractional progress token", v2025, { ...list, params: { _meta: { progressToken: 1.5 } } }],
+    [
+      "an object progress token",
+      v2025,
+      { ...call, params: { ...call.params, _meta: { progressToken: {} } } },
+    ],
+    ["an unsafe integer progress token", v2025, { ...list, params: { _meta: { progressToken: 2 ** 60 } } }],
     ["the 2026-07-28 version header", { "mcp-protocol-version": "2026-07-28" }, list],
     ["an unknown version header", { "mcp-protocol-version": "1999-01-01" }, list],
     ["an Mcp-Method header", { ...v2025, "mcp-method": "tools/list" }, list],
@@ -90,5 +103,49 @@ describe("directCallOf", () => {
   ];
   it.each(left)("leaves %s to the SDK", (_label, headers, body) => {
     expect(directCallOf(headers, body)).toBeUndefined();
+  });
+
+  it("never takes a request the SDK's classifier does not route as plain 2025-era traffic", () => {
+    const metas: unknown[] = [
+      undefined,
+      {},
+      { progressToken: "p" },
+      { progressToken: 7 },
+      { progressToken: -1 },
+      { progressToken: true },
+      { progressToken: null },
+      { progressToken: 0.5 },
+      { progressToken: 2 ** 53 },
+      { progressToken: [] },
+      { other: { nested: 1 } },
+      { [PROTOCOL_VERSION_META_KEY]: "2025-11-25" },
+      { [CLIENT_CAPABILITIES_META_KEY]: {} },
+      envelope,
+      "text",
+      null,
+      [],
+    ];
+    const versions = [undefined, "2025-11-25", "2025-03-26", "2024-11-05", "2026-07-28", "bogus"];
+    let taken = 0;
+    for (const _meta of metas) {
+      for (const version of versions) {
+        const headers: Record<string, string> =
+          version === undefined ? {} : { "mcp-protocol-version": version };
+        for (const base of [list, call]) {
+          const params = base === list ? { _meta } : { ...call.params, _meta };
+          const body = {
+            ...base,
+            params: _meta === undefined ? (base === list ? undefined : call.params) : params,
+          };
+          if (directCallOf(headers, body) === undefined) continue;
+          taken++;
+          expect(sdkRoute(headers, body), JSON.stringify({ headers, body })).toMatchObject({
+            kind: "legacy",
+            reason: "no-claim",
+          });
+        }
+      }
+    }
+    expect(taken).toBeGreaterThan(0);
   });
 });

@@ -12,8 +12,9 @@ import { callTool } from "./tool-calls.js";
  * about a millisecond of CPU before any work is done). Only a request of exactly the shape the SDK would
  * serve unchanged is taken; anything else (another method, the 2026-07-28 era, an unknown field, an
  * unsupported protocol version, a batch) goes to the SDK, which answers or refuses it as before. The answer
- * is the JSON-RPC message the SDK would put in its event stream, sent as plain JSON (both are allowed by
- * the Streamable HTTP transport). `MCP_DIRECT_ANSWERS=off` sends everything through the SDK.
+ * is the JSON-RPC message the SDK would put in its event stream, sent as plain JSON (the Streamable HTTP
+ * transport allows either, and requires clients to accept both, so even a client whose Accept names only
+ * text/event-stream gets JSON here). `MCP_DIRECT_ANSWERS=off` sends everything through the SDK.
  */
 export type DirectCall =
   | { readonly id: string | number; readonly method: "tools/list" }
@@ -99,7 +100,8 @@ export async function answerDirectCall(
     return `{"jsonrpc":"2.0","id":${id},"result":${JSON.stringify(result)}}`;
   } catch (error) {
     // callTool raises protocol errors (unknown tool) on purpose; anything else is a bug, logged, and
-    // answered without its message so no internal detail reaches the client.
+    // answered without its message so no internal detail reaches the client (the one place where the
+    // answer knowingly differs from the SDK's, which would echo the error's message).
     if (error instanceof ProtocolError) {
       const wire = {
         code: error.code,
@@ -113,9 +115,20 @@ export async function answerDirectCall(
   }
 }
 
+/**
+ * True when `_meta` is not plain 2025-era metadata: an envelope key, or a shape the SDK refuses (not an
+ * object; a progress token that is neither a string nor an integer). The SDK then answers it.
+ */
 function claimsEnvelope(meta: unknown): boolean {
   if (meta === undefined) return false;
-  if (!isPlainObject(meta)) return true; // malformed: the SDK says what is wrong with it
+  if (!isPlainObject(meta)) return true;
+  const progressToken = meta.progressToken;
+  if (
+    progressToken !== undefined &&
+    !(typeof progressToken === "string" || Number.isSafeInteger(progressToken))
+  ) {
+    return true;
+  }
   for (const key in meta) if (key.startsWith(ENVELOPE_NAMESPACE)) return true;
   return false;
 }
