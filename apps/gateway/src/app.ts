@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { type Clock, LIMITS, systemClock } from "@mcp-gateway/core";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
@@ -41,24 +41,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // which cost about 6 µs of CPU on every request.)
   const silent = new Set<Socket>();
   const app = Fastify({
-    // The server fastify would build, with the MCP endpoint's edge in front (mcp/edge.ts).
-    serverFactory: (handler, fastifyOptions) => {
-      // The timeouts fastify resolved (with its defaults), applied as its own server factory does.
-      const options = fastifyOptions as unknown as {
-        keepAliveTimeout: number;
-        requestTimeout: number;
-        connectionTimeout: number;
-      };
-      const server = createServer((req, res) => {
-        silent.delete(req.socket);
-        if (mcpEdge !== undefined && !closing && refusedAtEdge(req, res, mcpEdge, deps.logger)) return;
-        handler(req, res);
-      });
-      server.keepAliveTimeout = options.keepAliveTimeout;
-      server.requestTimeout = options.requestTimeout;
-      server.setTimeout(options.connectionTimeout);
-      return server;
-    },
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
     bodyLimit: LIMITS.adminBodyBytes,
@@ -77,6 +59,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         "the request URL is malformed",
       );
     },
+  });
+  // The MCP endpoint's edge (mcp/edge.ts) goes in front of fastify's own request listener on the server
+  // fastify built. (Not through fastify's serverFactory option: with one, fastify stops binding the
+  // extra addresses of HOST=localhost, such as ::1.)
+  const [fastifyListener, ...others] = app.server.listeners("request") as ((
+    req: IncomingMessage,
+    res: ServerResponse,
+  ) => void)[];
+  if (fastifyListener === undefined || others.length > 0) {
+    throw new Error("expected exactly one request listener on fastify's server");
+  }
+  app.server.removeListener("request", fastifyListener);
+  app.server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    silent.delete(req.socket);
+    if (mcpEdge !== undefined && !closing && refusedAtEdge(req, res, mcpEdge, deps.logger)) return;
+    fastifyListener(req, res);
   });
   app.setValidatorCompiler(requestValidatorCompiler);
   const clock = deps.clock ?? systemClock;

@@ -8,7 +8,7 @@ import { isoAfter, keyEnv, mintServer, randomKey } from "../../../test/support/a
 import { startTestStack, type TestStack, testConfig } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
 import { mintMcpServer } from "../src/services/mcp-servers.service.js";
-import { resolveMcpToken } from "../src/services/resolve-mcp-token.js";
+import { checkMcpToken, resolveCheckedMcpToken, resolveMcpToken } from "../src/services/resolve-mcp-token.js";
 import { createServiceContext, type ServiceContext } from "../src/services/service-context.js";
 
 const HOUR = 3_600_000;
@@ -165,6 +165,18 @@ describe("resolveMcpToken against the real store", () => {
     if (before.ok) expect(before.expiresAt).toBe(expiresAt);
     expect(await resolve(minted.token, expiresAt)).toEqual({ ok: false, reason: "expired" });
     expect(await resolve(minted.token, expiresAt + 1)).toEqual({ ok: false, reason: "expired" });
+
+    // The endpoint checks the token before reading the body and resolves it after: a token that was
+    // valid at the first check is still refused if expires_at arrives in between.
+    const checked = checkMcpToken(ctx, minted.token, expiresAt - 1);
+    expect(checked.ok).toBe(true);
+    if (checked.ok) {
+      expect((await resolveCheckedMcpToken(ctx, checked.claims, expiresAt - 1)).ok).toBe(true);
+      expect(await resolveCheckedMcpToken(ctx, checked.claims, expiresAt)).toEqual({
+        ok: false,
+        reason: "expired",
+      });
+    }
 
     // PATCH brings the expiry earlier: the record's expiry now wins over the signed one.
     const earlier = clock.now() + HOUR / 2 + 3;

@@ -61,8 +61,8 @@ export function refusedAtEdge(
   res.end(NOT_FOUND.text);
   // Only when wanted: redacting the URL costs more than the rest of the refusal.
   if (log.isLevelEnabled("info")) {
-    const req = { method: "POST", url: redactUrl(url) };
-    log.info({ reqId: requestId, req, res: { statusCode: 404 } }, "MCP URL refused");
+    const logged = { method: "POST", url: redactUrl(url), ip: req.socket.remoteAddress };
+    log.info({ reqId: requestId, req: logged, res: { statusCode: 404 } }, "MCP URL refused");
   }
   return true;
 }

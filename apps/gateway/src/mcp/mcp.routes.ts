@@ -122,7 +122,7 @@ async function serveDirect(
   return reply
     .code(200)
     .headers(exchange.responseHeaders)
-    .header("content-type", "application/json")
+    .header("content-type", "application/json; charset=utf-8")
     .send(text);
 }
 
