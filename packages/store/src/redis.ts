@@ -22,6 +22,8 @@ export function createRedis(url: string, options: RedisOptions): Redis {
     connectTimeout: 5_000,
     // Commands issued while one batch of sockets is handled go out in one write: under load, the MCP
     // endpoint's per-request read shares its syscall with its neighbours' instead of paying one each.
+    // (Scripts go through EVAL/EVALSHA calls; ioredis' defineCommand is known to hang when auto-pipelined
+    // without an offline queue, ioredis#1511, so do not add one.)
     enableAutoPipelining: true,
     // Reconnect forever with a capped backoff: an outage must never need a gateway restart.
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000),
