@@ -1,4 +1,5 @@
 import { isDateOnly, parseInstant } from "./clock.js";
+import { isObject } from "./context.js";
 import type { MemoryRecord } from "./memory-record.js";
 
 /**
@@ -74,14 +75,10 @@ export function parseFilters(input: unknown): FilterParse {
   }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function parseCondition(input: unknown, depth: number): Filter {
   if (depth > FILTER_MAX_DEPTH)
     throw new FilterError(`Filters may nest at most ${FILTER_MAX_DEPTH} levels deep.`);
-  if (!isPlainObject(input)) throw new FilterError("Each filter condition must be a JSON object.");
+  if (!isObject(input)) throw new FilterError("Each filter condition must be a JSON object.");
   const keys = Object.keys(input);
   if (keys.length === 0) throw new FilterError("A filter condition cannot be an empty object.");
   const parts: Filter[] = [];
@@ -103,7 +100,7 @@ function parseKey(key: string, value: unknown, depth: number): Filter {
     };
   }
   if (key === "NOT") {
-    if (!isPlainObject(value))
+    if (!isObject(value))
       throw new FilterError(
         'NOT takes one condition object, e.g. {"NOT": {"categories": {"in": ["spam"]}}}.',
       );
@@ -159,7 +156,7 @@ function all(items: Filter[]): Filter {
 
 function parseEntity(field: EntityField, value: unknown): Filter {
   if (typeof value === "string") return entityEq(field, requireString(field, "value", value));
-  if (!isPlainObject(value))
+  if (!isObject(value))
     throw new FilterError(`'${field}' takes a string, "*", or an object with eq, ne or in.`);
   return all(
     operators(field, value, ["eq", "ne", "in"]).map(([op, operand]): Filter => {
@@ -190,7 +187,7 @@ function dateBound(field: string, value: unknown): DateBound {
 }
 
 function parseDate(field: DateField, value: unknown): Filter {
-  if (!isPlainObject(value)) return { kind: "date", field, op: "on", values: [dateBound(field, value)] };
+  if (!isObject(value)) return { kind: "date", field, op: "on", values: [dateBound(field, value)] };
   if ("eq" in value)
     throw new FilterError(
       `Operator 'eq' is not supported for field '${field}'; pass the value directly, e.g. {"${field}": "2024-07-01"}.`,
@@ -210,7 +207,7 @@ function parseDate(field: DateField, value: unknown): Filter {
 function parseCategories(value: unknown): Filter {
   if (Array.isArray(value))
     return { kind: "categories", op: "in", values: requireStringList("categories", "in", value) };
-  if (!isPlainObject(value))
+  if (!isObject(value))
     throw new FilterError(
       '\'categories\' takes {"in": [...]} or {"contains": "..."}; eq and ne are not supported.',
     );
@@ -225,13 +222,13 @@ function parseCategories(value: unknown): Filter {
 }
 
 function parseMetadata(value: unknown): Filter {
-  if (!isPlainObject(value) || Object.keys(value).length === 0)
+  if (!isObject(value) || Object.keys(value).length === 0)
     throw new FilterError(
       '\'metadata\' takes an object of top-level keys, e.g. {"metadata": {"source": "email"}}.',
     );
   const parts: Filter[] = [];
   for (const [key, condition] of Object.entries(value)) {
-    if (!isPlainObject(condition)) {
+    if (!isObject(condition)) {
       if (Array.isArray(condition))
         throw new FilterError(
           `metadata.${key}: lists are not supported; OR several equality clauses instead.`,
@@ -255,7 +252,7 @@ function parseMetadata(value: unknown): Filter {
 }
 
 function parseKeywords(value: unknown): Filter {
-  if (!isPlainObject(value))
+  if (!isObject(value))
     throw new FilterError('\'keywords\' takes {"contains": "..."} (case-sensitive) or {"icontains": "..."}.');
   return all(
     operators("keywords", value, ["contains", "icontains"]).map(
@@ -273,7 +270,7 @@ function parseKeywords(value: unknown): Filter {
 function parseLooseText(field: string, value: unknown): Filter {
   if (typeof value === "string")
     return { kind: "text", field, caseSensitive: false, value: requireString(field, "value", value) };
-  if (!isPlainObject(value)) throw new FilterError(`'${field}' takes a string or {"icontains": "..."}.`);
+  if (!isObject(value)) throw new FilterError(`'${field}' takes a string or {"icontains": "..."}.`);
   return all(
     operators(field, value, ["contains", "icontains"]).map(
       ([op, operand]): Filter => ({
@@ -289,7 +286,7 @@ function parseLooseText(field: string, value: unknown): Filter {
 function parseMemoryIds(value: unknown): Filter {
   if (Array.isArray(value))
     return { kind: "memory_ids", values: requireStringList("memory_ids", "value", value) };
-  if (!isPlainObject(value)) throw new FilterError("'memory_ids' takes a list of ids or {\"in\": [...]}.");
+  if (!isObject(value)) throw new FilterError("'memory_ids' takes a list of ids or {\"in\": [...]}.");
   const [[, operand]] = operators("memory_ids", value, ["in"]) as [[string, unknown]];
   return { kind: "memory_ids", values: requireStringList("memory_ids", "in", operand) };
 }

@@ -2,6 +2,7 @@ export * from "./api-tokens.js";
 export * from "./clock.js";
 export * from "./errors.js";
 export * from "./ids.js";
+export * from "./json.js";
 export * from "./key-material.js";
 export * from "./limits.js";
 export * from "./mcp-token.js";

@@ -1,6 +1,7 @@
 import { createHmac, type KeyObject, randomBytes, timingSafeEqual } from "node:crypto";
 import { CompactSign } from "jose";
 import type { Clock } from "./clock.js";
+import { isJsonObject } from "./json.js";
 import type { McpSigningKey, McpSigningKeys } from "./key-material.js";
 import { LIMITS } from "./limits.js";
 
@@ -304,9 +305,7 @@ function decodeJsonPart(part: string): Record<string, unknown> | undefined {
 function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(STRICT_UTF8.decode(bytes));
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
+    return isJsonObject(value) ? value : undefined;
   } catch {
     return undefined;
   }

@@ -1,3 +1,4 @@
+import { isJsonObject } from "@mcp-gateway/core";
 import { authHeaders, upstreamUrl } from "./executor.js";
 import type { AccountContext, Integration } from "./format.js";
 import { sendUpstream } from "./http-client.js";
@@ -65,9 +66,7 @@ export async function resolveContext(
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
+    return isJsonObject(value) ? value : undefined;
   } catch {
     return undefined;
   }

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { isJsonObject } from "@mcp-gateway/core";
 import { ProtocolError, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 import type { FastifyBaseLogger } from "fastify";
 import type { McpExchange } from "./exchange.js";
@@ -34,7 +35,7 @@ const ENVELOPE_NAMESPACE = "io.modelcontextprotocol/";
 
 /** The call, when this request is one the gateway answers directly; undefined hands it to the SDK. */
 export function directCallOf(headers: IncomingHttpHeaders, body: unknown): DirectCall | undefined {
-  if (!isPlainObject(body) || !hasOnly(body, REQUEST_FIELDS) || body.jsonrpc !== "2.0") return undefined;
+  if (!isJsonObject(body) || !hasOnly(body, REQUEST_FIELDS) || body.jsonrpc !== "2.0") return undefined;
   const { id, method, params } = body;
   if (!(typeof id === "string" || Number.isSafeInteger(id))) return undefined;
   if (method !== "tools/list" && method !== "tools/call") return undefined;
@@ -47,7 +48,7 @@ export function directCallOf(headers: IncomingHttpHeaders, body: unknown): Direc
   if (version !== undefined && (typeof version !== "string" || !LEGACY_VERSIONS.has(version)))
     return undefined;
   if (headers["mcp-method"] !== undefined || headers["mcp-name"] !== undefined) return undefined;
-  if (params !== undefined && (!isPlainObject(params) || claimsEnvelope(params._meta))) return undefined;
+  if (params !== undefined && (!isJsonObject(params) || claimsEnvelope(params._meta))) return undefined;
 
   const requestId = id as string | number;
   if (method === "tools/list") {
@@ -59,7 +60,7 @@ export function directCallOf(headers: IncomingHttpHeaders, body: unknown): Direc
   if (params === undefined || !hasOnly(params, CALL_PARAMS) || typeof params.name !== "string") {
     return undefined;
   }
-  if (params.arguments !== undefined && !isPlainObject(params.arguments)) return undefined;
+  if (params.arguments !== undefined && !isJsonObject(params.arguments)) return undefined;
   return { id: requestId, method, name: params.name, arguments: params.arguments };
 }
 
@@ -121,7 +122,7 @@ export async function answerDirectCall(
  */
 function claimsEnvelope(meta: unknown): boolean {
   if (meta === undefined) return false;
-  if (!isPlainObject(meta)) return true;
+  if (!isJsonObject(meta)) return true;
   const progressToken = meta.progressToken;
   if (
     progressToken !== undefined &&
@@ -131,10 +132,6 @@ function claimsEnvelope(meta: unknown): boolean {
   }
   for (const key in meta) if (key.startsWith(ENVELOPE_NAMESPACE)) return true;
   return false;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function hasOnly(value: Record<string, unknown>, allowed: ReadonlySet<string>): boolean {

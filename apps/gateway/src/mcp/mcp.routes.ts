@@ -1,4 +1,4 @@
-import { LIMITS, type McpTokenClaims } from "@mcp-gateway/core";
+import { isJsonObject, LIMITS, type McpTokenClaims } from "@mcp-gateway/core";
 import { createMcpHandler, type McpHttpHandler } from "@modelcontextprotocol/server";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { answerDirectCall, type DirectCall, directCallOf } from "./direct-answers.js";
@@ -170,7 +170,6 @@ function abortOnDisconnect(reply: FastifyReply): AbortSignal {
 }
 
 function jsonRpcMethod(body: unknown): string | undefined {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
-  const method = (body as { method?: unknown }).method;
+  const method = isJsonObject(body) ? body.method : undefined;
   return typeof method === "string" ? method : undefined;
 }

@@ -1,4 +1,4 @@
-import { LIMITS } from "@mcp-gateway/core";
+import { isJsonObject, LIMITS } from "@mcp-gateway/core";
 import { type ExecutionResult, rateLimitHeaders, type Tool } from "@mcp-gateway/integrations";
 import type { ToolCallOutcome } from "./tool-call-record.js";
 
@@ -164,9 +164,7 @@ function largestPrefix(total: number, fits: (count: number) => boolean): number 
 
 /** structuredContent must be an object: arrays and scalars are wrapped as {result: ...}. */
 function asObject(data: unknown): Record<string, unknown> {
-  if (typeof data === "object" && data !== null && !Array.isArray(data))
-    return data as Record<string, unknown>;
-  return { result: data };
+  return isJsonObject(data) ? data : { result: data };
 }
 
 /** How this tool can ask for less, from the arguments its schema offers. */
