@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { redactUrl } from "../logger.js";
 import type { McpEndpointOptions } from "./mcp-session.js";
 import { isOriginAllowed } from "./origin.js";
-import { PRIVATE_HEADERS, refusal } from "./refusals.js";
+import { refusal } from "./refusals.js";
 
 /**
  * The edge of the MCP endpoint, in front of fastify: a POST to `/mcp/<token>` whose token fails the
@@ -20,13 +20,8 @@ import { PRIVATE_HEADERS, refusal } from "./refusals.js";
  */
 const PLAIN_MCP_PATH = /^\/mcp\/[A-Za-z0-9_.-]+$/;
 const NOT_FOUND = refusal("not_found");
-// The 404's headers in the order the route sends them, as raw [name, value, ...] pairs; the request id
-// is appended per answer.
-const NOT_FOUND_HEADERS = Object.entries({
-  ...NOT_FOUND.headers,
-  ...PRIVATE_HEADERS,
-  "content-type": "application/json; charset=utf-8",
-}).flat();
+// The 404's headers as raw [name, value, ...] pairs; the request id is appended per answer.
+const NOT_FOUND_HEADERS = Object.entries(NOT_FOUND.headers).flat();
 const NOT_FOUND_LENGTH = String(Buffer.byteLength(NOT_FOUND.text));
 const claimsChecked = new WeakMap<IncomingMessage, McpTokenClaims>();
 

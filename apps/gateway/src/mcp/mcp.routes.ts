@@ -7,7 +7,7 @@ import { McpExchange } from "./exchange.js";
 import { createMcpServer } from "./mcp-server-factory.js";
 import type { McpEndpointOptions, McpSession } from "./mcp-session.js";
 import { isOriginAllowed } from "./origin.js";
-import { PRIVATE_HEADERS, type Refusal, refusal } from "./refusals.js";
+import { JSON_CONTENT_TYPE, PRIVATE_HEADERS, type Refusal, refusal } from "./refusals.js";
 import { acceptsEventStream, sendSdkResponse, toSdkRequest } from "./web-bridge.js";
 
 export type { McpAccess, McpEndpointOptions, McpSession } from "./mcp-session.js";
@@ -122,7 +122,7 @@ async function serveDirect(
   return reply
     .code(200)
     .headers(exchange.responseHeaders)
-    .header("content-type", "application/json; charset=utf-8")
+    .header("content-type", JSON_CONTENT_TYPE)
     .send(text);
 }
 
@@ -134,12 +134,7 @@ export function tokenFromPath(rest: string | undefined): string | undefined {
 }
 
 function sendRefusal(reply: FastifyReply, answer: Refusal): FastifyReply {
-  return reply
-    .code(answer.status)
-    .headers(answer.headers)
-    .headers(PRIVATE_HEADERS)
-    .header("content-type", "application/json; charset=utf-8")
-    .send(answer.text);
+  return reply.code(answer.status).headers(answer.headers).send(answer.text);
 }
 
 /** Errors raised before the handler (body parsing) keep a JSON-RPC shape; anything else is a bug. */

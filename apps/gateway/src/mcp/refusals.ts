@@ -1,21 +1,28 @@
 /** B2: a capability URL must not be cached or leak through Referer; set on every answer of the endpoint. */
 export const PRIVATE_HEADERS = { "cache-control": "no-store", "referrer-policy": "no-referrer" } as const;
 
+/** The content type of every JSON answer the endpoint writes itself. */
+export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
+const REASONS = [
+  "not_found",
+  "unauthorized",
+  "unavailable",
+  "origin_forbidden",
+  "method_not_allowed",
+  "body_too_large",
+  "unsupported_media_type",
+  "parse_error",
+  "internal",
+] as const;
+
 /** Why the endpoint answers before (or instead of) the MCP SDK. */
-export type RefusalReason =
-  | "not_found"
-  | "unauthorized"
-  | "unavailable"
-  | "origin_forbidden"
-  | "method_not_allowed"
-  | "body_too_large"
-  | "unsupported_media_type"
-  | "parse_error"
-  | "internal";
+export type RefusalReason = (typeof REASONS)[number];
 
 /** An HTTP answer with a JSON-RPC error body (clients of both eras read these). */
 export interface Refusal {
   readonly status: number;
+  /** Every header of the answer (private, content type, the refusal's own), in the order they are sent. */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: {
     readonly jsonrpc: "2.0";
@@ -30,25 +37,17 @@ export interface Refusal {
 const SERVER_ERROR = -32000;
 const PARSE_ERROR = -32700;
 
-const REASONS: readonly RefusalReason[] = [
-  "not_found",
-  "unauthorized",
-  "unavailable",
-  "origin_forbidden",
-  "method_not_allowed",
-  "body_too_large",
-  "unsupported_media_type",
-  "parse_error",
-  "internal",
-];
-const REFUSALS = new Map(REASONS.map((reason) => [reason, build(reason)]));
+const REFUSALS = Object.fromEntries(REASONS.map((reason) => [reason, build(reason)])) as Record<
+  RefusalReason,
+  Refusal
+>;
 
 /**
  * The one answer for each refusal. Bodies never echo the request (no token, no id), so every unknown,
  * forged, expired or revoked URL gets byte-identical 404s.
  */
 export function refusal(reason: RefusalReason): Refusal {
-  return REFUSALS.get(reason) ?? build(reason);
+  return REFUSALS[reason];
 }
 
 function build(reason: RefusalReason): Refusal {
@@ -94,5 +93,6 @@ function answer(
   headers: Record<string, string> = {},
 ): Refusal {
   const body = { jsonrpc: "2.0", id: null, error: { code, message } } as const;
-  return Object.freeze({ status, headers, body, text: JSON.stringify(body) });
+  const all = { ...PRIVATE_HEADERS, ...headers, "content-type": JSON_CONTENT_TYPE };
+  return Object.freeze({ status, headers: all, body, text: JSON.stringify(body) });
 }
