@@ -93,38 +93,28 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
     if (refused.status !== 404) throw new Error(`a forged token answered ${refused.status}, not 404`);
   }
   const trivialUrl = new URL(bench.trivial.url);
-  const trivial: Target = {
-    name: "trivial",
-    origin: trivialUrl.origin,
-    requests: [post(trivialUrl.pathname, seeded.listBody, { "content-type": "application/json" })],
-    expectStatus: 200,
-    cpuOf: [bench.trivial],
-  };
-  const list: Target = {
-    name: "tools/list",
+  // Targets on the gateway (MCP headers, charged to its CPU) and on the trivial process, whose floor
+  // routes (servers/trivial.ts) take the same body as plain JSON.
+  const onGateway = (name: string, paths: string[], expectStatus: number): Target => ({
+    name,
     origin: bench.gateway.url,
-    requests: [post(listPath, seeded.listBody)],
-    expectStatus: 200,
+    requests: paths.map((path) => post(path, seeded.listBody)),
+    expectStatus,
     cpuOf: [bench.gateway],
-  };
-  const listOne: Target = {
-    name: "tools/list (1 tool)",
-    origin: bench.gateway.url,
-    requests: [post(oneToolPath, seeded.listBody)],
-    expectStatus: 200,
-    cpuOf: [bench.gateway],
-  };
-  // The floor routes of the trivial process (servers/trivial.ts), charged to its CPU.
-  const floor = (name: string, paths: string[], expectStatus: number): Target => ({
+  });
+  const onTrivial = (name: string, paths: string[], expectStatus: number): Target => ({
     name,
     origin: trivialUrl.origin,
     requests: paths.map((path) => post(path, seeded.listBody, { "content-type": "application/json" })),
     expectStatus,
     cpuOf: [bench.trivial],
   });
-  const floorBytes = floor("floor: bytes", [`/bytes/${listed.bytes}`], 200);
-  const floorRedis = floor("floor: MGET + bytes", [`/floor/${listed.bytes}`], 200);
-  const floorVerify = floor(
+  const trivial = onTrivial("trivial", [trivialUrl.pathname], 200);
+  const list = onGateway("tools/list", [listPath], 200);
+  const listOne = onGateway("tools/list (1 tool)", [oneToolPath], 200);
+  const floorBytes = onTrivial("floor: bytes", [`/bytes/${listed.bytes}`], 200);
+  const floorRedis = onTrivial("floor: MGET + bytes", [`/floor/${listed.bytes}`], 200);
+  const floorVerify = onTrivial(
     "floor: token check",
     forged.map((token) => `/verify/${token}`),
     404,
@@ -133,11 +123,11 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
     (await redisCommandCount(bench.redisSmall)).byCommand;
   list.counters = counters;
   const forgedTarget: Target = {
-    name: "forged",
-    origin: bench.gateway.url,
-    requests: forged.map((token) => post(`/mcp/${token}`, seeded.listBody)),
-    expectStatus: 404,
-    cpuOf: [bench.gateway],
+    ...onGateway(
+      "forged",
+      forged.map((token) => `/mcp/${token}`),
+      404,
+    ),
     counters,
   };
 

@@ -16,15 +16,8 @@ import { createServiceContext } from "../../apps/gateway/dist/services/service-c
 import { settings } from "../lib/settings.js";
 import { admin, inParallel, post, probe, rpc, usedMemory } from "../lib/setup.js";
 import { median, type Summary } from "../lib/stats.js";
-import type {
-  AlternateJob,
-  AlternateResult,
-  CannonJob,
-  CannonResult,
-  MintJob,
-  MintResult,
-} from "../load/jobs.js";
-import type { Bench } from "./types.js";
+import type { CannonJob, CannonResult, MintJob, MintResult } from "../load/jobs.js";
+import { type AlternateSide, alternate, type Bench } from "./types.js";
 
 /** A realistic narrow server: read and custom methods on memories and search. */
 const SERVER_CONFIG = { methods: ["read", "custom"], tags: ["memories", "search"] };
@@ -221,7 +214,7 @@ export async function measureScale(bench: Bench): Promise<ScaleResults> {
     const answer = await probe(`${gatewayUrl}/mcp/${tokens[0]!.token}`, listBody);
     if (answer.status !== 200) throw new Error(`a scale server answered tools/list with ${answer.status}`);
   }
-  const sideOf = (origin: string, tokens: MintResult["tokens"]): AlternateJob["sides"][number] => ({
+  const sideOf = (origin: string, tokens: MintResult["tokens"]): AlternateSide => ({
     origin,
     requests: tokens.map(({ token }) => post(`/mcp/${token}`, listBody)),
   });
@@ -243,19 +236,8 @@ export async function measureScale(bench: Bench): Promise<ScaleResults> {
   // falls on both sides alike; which side goes first flips every repeat.
   const runs: ScaleLatencyRun[] = [];
   for (let rep = 0; rep < settings.repeats; rep++) {
-    const largeFirst = rep % 2 === 1;
-    const result = await bench.load.run<AlternateResult>({
-      kind: "alternate",
-      sides: largeFirst ? [largeSide, smallSide] : [smallSide, largeSide],
-      durationS: settings.durationS,
-      expectStatus: 200,
-    } satisfies AlternateJob);
-    const [first, second] = result.latencyMs as [Summary, Summary];
-    const run = {
-      pairs: result.pairs,
-      small: largeFirst ? second : first,
-      large: largeFirst ? first : second,
-    };
+    const { pairs, a: small, b: large } = await alternate(bench, smallSide, largeSide, rep);
+    const run = { pairs, small, large };
     runs.push(run);
     bench.log(
       `  c=1 alternating, ${run.pairs} pairs: p50 ${run.small.p50.toFixed(3)} ms @${settings.scaleSmallServers} vs ${run.large.p50.toFixed(3)} ms @${settings.scaleServers}`,

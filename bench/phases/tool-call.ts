@@ -7,8 +7,7 @@
 import { settings } from "../lib/settings.js";
 import { jsonRpcFrom, post, probe } from "../lib/setup.js";
 import { median, type Summary } from "../lib/stats.js";
-import type { AlternateJob, AlternateResult } from "../load/jobs.js";
-import { type Bench, type Measured, measure, rotate, type Target } from "./types.js";
+import { alternate, type Bench, type Measured, measure, rotate, type Target } from "./types.js";
 
 export interface ConcurrencyOneRun {
   pairs: number;
@@ -108,29 +107,12 @@ export async function measureToolCall(bench: Bench): Promise<ToolCallResults> {
   const added: number[] = [];
   const gatewaySide = { origin: gateway.origin, requests: gateway.requests };
   const directSide = { origin: straight.origin, requests: straight.requests };
-  await bench.load.run<AlternateResult>({
-    kind: "alternate",
-    sides: [gatewaySide, directSide],
-    durationS: settings.warmupS,
-    expectStatus: 200,
-  } satisfies AlternateJob);
+  await alternate(bench, gatewaySide, directSide, 0, settings.warmupS);
   for (let rep = 0; rep < settings.repeats; rep++) {
-    const directFirst = rep % 2 === 1;
     const cpuBefore = await bench.gateway.cpuMicros();
-    const result = await bench.load.run<AlternateResult>({
-      kind: "alternate",
-      sides: directFirst ? [directSide, gatewaySide] : [gatewaySide, directSide],
-      durationS: settings.durationS,
-      expectStatus: 200,
-    } satisfies AlternateJob);
+    const { pairs, a, b } = await alternate(bench, gatewaySide, directSide, rep);
     const cpu = (await bench.gateway.cpuMicros()) - cpuBefore;
-    const [first, second] = result.latencyMs as [Summary, Summary];
-    const run: ConcurrencyOneRun = {
-      pairs: result.pairs,
-      gateway: directFirst ? second : first,
-      direct: directFirst ? first : second,
-      gatewayCpuMicrosPerCall: cpu / result.pairs,
-    };
+    const run: ConcurrencyOneRun = { pairs, gateway: a, direct: b, gatewayCpuMicrosPerCall: cpu / pairs };
     concurrency1.push(run);
     added.push(run.gateway.p50 - run.direct.p50);
     bench.log(

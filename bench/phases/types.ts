@@ -2,7 +2,8 @@
 import type { Redis } from "ioredis";
 import type { BenchChild } from "../lib/child.js";
 import { settings } from "../lib/settings.js";
-import type { CannonJob, CannonRequest, CannonResult } from "../load/jobs.js";
+import type { Summary } from "../lib/stats.js";
+import type { AlternateJob, AlternateResult, CannonJob, CannonRequest, CannonResult } from "../load/jobs.js";
 
 export interface Bench {
   /** The gateway under test, on the small Redis. */
@@ -115,4 +116,29 @@ export async function measure(
 export function rotate<T>(items: readonly T[], by: number): T[] {
   const k = by % items.length;
   return [...items.slice(k), ...items.slice(0, k)];
+}
+
+/** One side of an alternating run: where, and the requests sent there in turn. */
+export type AlternateSide = AlternateJob["sides"][number];
+
+/**
+ * One request at a time, alternating between two sides, so whatever else the machine does falls on both
+ * alike. Side `a` goes first on even repeats and `b` on odd ones; the summaries come back as [a, b].
+ */
+export async function alternate(
+  bench: Bench,
+  a: AlternateSide,
+  b: AlternateSide,
+  rep: number,
+  durationS: number = settings.durationS,
+): Promise<{ pairs: number; a: Summary; b: Summary }> {
+  const bFirst = rep % 2 === 1;
+  const result = await bench.load.run<AlternateResult>({
+    kind: "alternate",
+    sides: bFirst ? [b, a] : [a, b],
+    durationS,
+    expectStatus: 200,
+  } satisfies AlternateJob);
+  const [first, second] = result.latencyMs as [Summary, Summary];
+  return { pairs: result.pairs, a: bFirst ? second : first, b: bFirst ? first : second };
 }
