@@ -38,16 +38,7 @@ export async function insertMcpServer(redis: Redis, server: McpServerRecord): Pr
   return inserted === 1;
 }
 
-/** One server of the tenant, or undefined. */
-export async function findMcpServer(
-  redis: Redis,
-  tenantId: string,
-  serverId: string,
-): Promise<McpServerRecord | undefined> {
-  return parseRecord<McpServerRecord>(await redis.get(keys.mcpServer(tenantId, serverId)));
-}
-
-/** A server and its account in one round trip (the MCP hot path). */
+/** A server and its account in one round trip (the MCP endpoint and the admin routes of one server). */
 export async function findMcpServerWithAccount(
   redis: Redis,
   tenantId: string,

@@ -9,7 +9,7 @@ import {
 import {
   type AccountRecord,
   deleteMcpServer,
-  findMcpServer,
+  findMcpServerWithAccount,
   insertMcpServer,
   listMcpServers,
   type McpServerConfig,
@@ -153,18 +153,20 @@ export async function mintMcpServer(
   };
 }
 
+/** A live server of the account, read with its account in one round trip; 404 for either missing. */
 async function requireServer(
   ctx: ServiceContext,
   tenantId: string,
   accountId: string,
   serverId: string,
-): Promise<McpServerRecord> {
-  const server = await findMcpServer(ctx.redis, tenantId, serverId);
+): Promise<{ account: AccountRecord; server: McpServerRecord }> {
+  const { account, server } = await findMcpServerWithAccount(ctx.redis, tenantId, serverId, accountId);
+  if (account === undefined) throw new GatewayError("not_found", "no such integrated account");
   const expired = server?.expires_at != null && Date.parse(server.expires_at) <= ctx.clock.now();
   if (server === undefined || server.integrated_account_id !== accountId || expired) {
     throw new GatewayError("not_found", "no such MCP server");
   }
-  return server;
+  return { account, server };
 }
 
 /** One MCP server (without its token). */
@@ -174,8 +176,7 @@ export async function getMcpServer(
   accountId: string,
   serverId: string,
 ): Promise<Record<string, unknown>> {
-  const account = await requireAccount(ctx, tenantId, accountId);
-  const server = await requireServer(ctx, tenantId, accountId, serverId);
+  const { account, server } = await requireServer(ctx, tenantId, accountId, serverId);
   return {
     ...mcpServerView(server),
     tools: toolsForConfig(integrationOf(account), server.config).map((t) => t.name),
@@ -209,8 +210,7 @@ export async function updateMcpServer(
   serverId: string,
   input: { name?: string; config?: McpServerConfigInput; expires_at?: string | null },
 ): Promise<Record<string, unknown>> {
-  const account = await requireAccount(ctx, tenantId, accountId);
-  const server = await requireServer(ctx, tenantId, accountId, serverId);
+  const { account, server } = await requireServer(ctx, tenantId, accountId, serverId);
   const integration = integrationOf(account);
   const next: McpServerRecord = { ...server, updated_at: nowIso(ctx), config: { ...server.config } };
   if (input.name !== undefined) next.name = input.name;
@@ -256,8 +256,7 @@ export async function deleteMcpServerById(
   accountId: string,
   serverId: string,
 ): Promise<{ id: string }> {
-  await requireAccount(ctx, tenantId, accountId);
-  const server = await requireServer(ctx, tenantId, accountId, serverId);
+  const { server } = await requireServer(ctx, tenantId, accountId, serverId);
   if (!(await deleteMcpServer(ctx.redis, server))) throw new GatewayError("not_found", "no such MCP server");
   return { id: serverId };
 }
