@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { encodeCursor, idOfMember, indexMember, readIndexPage } from "./index-pagination.js";
+import { idOfMember, indexMember, nextCursor, readIndexPage } from "./index-pagination.js";
 import { keys } from "./keys.js";
 import { type AccountRecord, parseRecord } from "./records.js";
 import type { Page } from "./tenants.repository.js";
@@ -52,7 +52,7 @@ export async function listAccounts(
     result: raws
       .map((raw) => parseRecord<AccountRecord>(raw))
       .filter((r): r is AccountRecord => r !== undefined),
-    next_cursor: page.last === null ? null : encodeCursor(page.last),
+    next_cursor: nextCursor(page.last),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
-import { encodeCursor, idOfMember, indexMember, readIndexPage } from "./index-pagination.js";
+import { idOfMember, indexMember, nextCursor, readIndexPage } from "./index-pagination.js";
 import { keys } from "./keys.js";
-import { type ApiTokenRecord, parseRecord } from "./records.js";
+import { type ApiTokenRecord, isExpired, parseRecord } from "./records.js";
 import type { Page } from "./tenants.repository.js";
 
 // Lists a token only while its tenant exists (same slot). KEYS: tenant, token index. ARGV: index member.
@@ -52,7 +52,7 @@ export async function listApiTokens(
   if (gone.length > 0) await redis.zrem(keys.apiTokenIndex(tenantId), ...gone);
   return {
     result: records.filter((r): r is ApiTokenRecord => r !== undefined && !isExpired(r.expires_at, nowMs)),
-    next_cursor: page.last === null ? null : encodeCursor(page.last),
+    next_cursor: nextCursor(page.last),
   };
 }
 
@@ -63,9 +63,4 @@ export async function deleteApiToken(redis: Redis, tenantId: string, tokenId: st
   await redis.unlink(keys.apiToken(tokenId));
   await redis.zrem(keys.apiTokenIndex(tenantId), indexMember(Date.parse(record.created_at), tokenId));
   return true;
-}
-
-/** True when an ISO expiry is at or before `nowMs`. */
-export function isExpired(expiresAt: string | null, nowMs: number): boolean {
-  return expiresAt !== null && Date.parse(expiresAt) <= nowMs;
 }

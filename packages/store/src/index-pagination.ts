@@ -19,6 +19,11 @@ export function encodeCursor(member: string): string {
   return Buffer.from(member, "utf8").toString("base64url");
 }
 
+/** The cursor a page hands out: of its last member, or null when the index has no more. */
+export function nextCursor(last: string | null): string | null {
+  return last === null ? null : encodeCursor(last);
+}
+
 /** Decodes a cursor, or returns undefined when it is not one this code produced. */
 export function decodeCursor(cursor: string): string | undefined {
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) return undefined;

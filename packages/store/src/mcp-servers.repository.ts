@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
-import { encodeCursor, idOfMember, indexMember, readIndexPage } from "./index-pagination.js";
+import { idOfMember, indexMember, nextCursor, readIndexPage } from "./index-pagination.js";
 import { keys } from "./keys.js";
-import { type AccountRecord, type McpServerRecord, parseRecord } from "./records.js";
+import { type AccountRecord, expiryMs, isExpired, type McpServerRecord, parseRecord } from "./records.js";
 import type { Page } from "./tenants.repository.js";
 
 // Writes a server only while its account and tenant exist, with its TTL, and indexes it: one atomic step.
@@ -17,13 +17,9 @@ end
 redis.call("ZADD", KEYS[3], 0, ARGV[3])
 return 1`;
 
-function expiryMs(record: McpServerRecord): number | null {
-  return record.expires_at === null ? null : Date.parse(record.expires_at);
-}
-
 /** Stores a new server with PXAT at its expiry; false when the account or tenant was deleted meanwhile. */
 export async function insertMcpServer(redis: Redis, server: McpServerRecord): Promise<boolean> {
-  const expiry = expiryMs(server);
+  const expiry = expiryMs(server.expires_at);
   const inserted = await redis.eval(
     INSERT_SERVER,
     4,
@@ -76,8 +72,7 @@ export async function listMcpServers(
     const gone: string[] = [];
     page.members.forEach((member, i) => {
       const record = parseRecord<McpServerRecord>(raws[i]);
-      const expiry = record === undefined ? null : expiryMs(record);
-      if (record === undefined || (expiry !== null && expiry <= nowMs)) gone.push(member);
+      if (record === undefined || isExpired(record.expires_at, nowMs)) gone.push(member);
       else result.push(record);
     });
     if (gone.length > 0) await redis.zrem(indexKey, ...gone);
@@ -85,13 +80,13 @@ export async function listMcpServers(
     if (page.last === null || result.length >= limit) break;
     position = page.last;
   }
-  return { result, next_cursor: last === null ? null : encodeCursor(last) };
+  return { result, next_cursor: nextCursor(last) };
 }
 
 /** Replaces a live server record with its (possibly earlier) expiry; false when it is gone. */
 export async function replaceMcpServer(redis: Redis, server: McpServerRecord): Promise<boolean> {
   const key = keys.mcpServer(server.tenant_id, server.id);
-  const expiry = expiryMs(server);
+  const expiry = expiryMs(server.expires_at);
   const done =
     expiry === null
       ? await redis.set(key, JSON.stringify(server), "XX")

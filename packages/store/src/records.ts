@@ -58,6 +58,17 @@ export interface McpServerRecord {
   updated_at: string;
 }
 
+/** An ISO expiry (or null for none) in epoch milliseconds. */
+export function expiryMs(expiresAt: string | null): number | null {
+  return expiresAt === null ? null : Date.parse(expiresAt);
+}
+
+/** True when an ISO expiry is at or before `nowMs`. */
+export function isExpired(expiresAt: string | null, nowMs: number): boolean {
+  const expiry = expiryMs(expiresAt);
+  return expiry !== null && expiry <= nowMs;
+}
+
 /** Parses a stored record, returning undefined for a missing key. */
 export function parseRecord<T>(raw: string | null | undefined): T | undefined {
   if (raw === null || raw === undefined) return undefined;

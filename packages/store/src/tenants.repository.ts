@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { decodeCursor, encodeCursor, idOfMember, indexMember, readIndexPage } from "./index-pagination.js";
+import { decodeCursor, idOfMember, indexMember, nextCursor, readIndexPage } from "./index-pagination.js";
 import { keys } from "./keys.js";
 import { type AccountRecord, parseRecord, type TenantRecord } from "./records.js";
 
@@ -40,7 +40,7 @@ export async function listTenants(
   const records = await Promise.all(page.members.map((m) => findTenant(redis, idOfMember(m))));
   return {
     result: records.filter((r): r is TenantRecord => r !== undefined),
-    next_cursor: page.last === null ? null : encodeCursor(page.last),
+    next_cursor: nextCursor(page.last),
   };
 }
 
@@ -76,18 +76,17 @@ export async function deleteTenantCascade(redis: Redis, tenantId: string): Promi
 
   const prefix = redis.options.keyPrefix ?? "";
   const marker = "\u0000";
-  const accountHead = keys.account(tenantId, marker).split(marker)[0] ?? "";
+  // The script rebuilds per-account keys from these: prefix + id, and prefix + id + index suffix.
   const serverIndexTail = keys.mcpServerIndex(tenantId, marker).split(marker)[1] ?? "";
-  const serverHead = keys.mcpServer(tenantId, marker).split(marker)[0] ?? "";
   const deleted = await redis.eval(
     DELETE_TENANT_SLOT,
     3,
     keys.tenant(tenantId),
     keys.apiTokenIndex(tenantId),
     keys.accountIndex(tenantId),
-    `${prefix}${accountHead}`,
+    `${prefix}${keys.account(tenantId, "")}`,
     serverIndexTail,
-    `${prefix}${serverHead}`,
+    `${prefix}${keys.mcpServer(tenantId, "")}`,
   );
   // A token issued between the first step and the script keeps its record, but it never authenticates:
   // authentication requires the tenant record.

@@ -9,11 +9,14 @@ import {
 import {
   type AccountRecord,
   deleteMcpServer,
+  expiryMs,
   findMcpServerWithAccount,
   insertMcpServer,
+  isExpired,
   listMcpServers,
   type McpServerConfig,
   type McpServerRecord,
+  type Page,
   replaceMcpServer,
 } from "@mcp-gateway/store";
 import { requireAccount } from "./accounts.service.js";
@@ -162,8 +165,11 @@ async function requireServer(
 ): Promise<{ account: AccountRecord; server: McpServerRecord }> {
   const { account, server } = await findMcpServerWithAccount(ctx.redis, tenantId, serverId, accountId);
   if (account === undefined) throw new GatewayError("not_found", "no such integrated account");
-  const expired = server?.expires_at != null && Date.parse(server.expires_at) <= ctx.clock.now();
-  if (server === undefined || server.integrated_account_id !== accountId || expired) {
+  if (
+    server === undefined ||
+    server.integrated_account_id !== accountId ||
+    isExpired(server.expires_at, ctx.clock.now())
+  ) {
     throw new GatewayError("not_found", "no such MCP server");
   }
   return { account, server };
@@ -189,7 +195,7 @@ export async function listMcpServersPage(
   tenantId: string,
   accountId: string,
   query: { cursor?: string; limit: number },
-): Promise<{ result: Record<string, unknown>[]; next_cursor: string | null }> {
+): Promise<Page<Record<string, unknown>>> {
   await requireAccount(ctx, tenantId, accountId);
   const after = afterCursor(query.cursor);
   const page = await listMcpServers(ctx.redis, tenantId, accountId, after, query.limit, ctx.clock.now());
@@ -235,7 +241,7 @@ export async function updateMcpServer(
     }
   }
   if (input.expires_at !== undefined) {
-    const current = server.expires_at === null ? null : Date.parse(server.expires_at);
+    const current = expiryMs(server.expires_at);
     const requested = checkExpiry(ctx, input.expires_at);
     if (current !== null && (requested === null || requested > current)) {
       throw new GatewayError(

@@ -6,7 +6,12 @@ import {
   verifyMcpToken,
 } from "@mcp-gateway/core";
 import { getIntegration, type Tool } from "@mcp-gateway/integrations";
-import { type AccountRecord, findMcpServerWithAccount, type McpServerRecord } from "@mcp-gateway/store";
+import {
+  type AccountRecord,
+  expiryMs,
+  findMcpServerWithAccount,
+  type McpServerRecord,
+} from "@mcp-gateway/store";
 import { openCredentials } from "./accounts.service.js";
 import { effectiveTools } from "./mcp-servers.service.js";
 import type { ServiceContext } from "./service-context.js";
@@ -86,7 +91,7 @@ export async function resolveCheckedMcpToken(
   if (server.token_id !== claims.tokenId || server.integrated_account_id !== claims.accountId) {
     return { ok: false, reason: "token_replaced" };
   }
-  const recordExpiry = server.expires_at === null ? null : Date.parse(server.expires_at);
+  const recordExpiry = expiryMs(server.expires_at);
   if (recordExpiry !== null && recordExpiry <= nowMs) return { ok: false, reason: "expired" };
   if (account === undefined) return { ok: false, reason: "account_missing" };
   const integration = getIntegration(account.integration);
