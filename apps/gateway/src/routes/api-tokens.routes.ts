@@ -1,11 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import { requireTenant } from "../http/auth.js";
-import { ids, listQuery, name, nullableTimestamp, page, responses } from "../http/schemas.js";
+import { ids, listQuery, name, nullableTimestamp, page, responses, tenantSecurity } from "../http/schemas.js";
 import { strictAdminRequests } from "../http/strict-requests.js";
 import { issueApiToken, listApiTokensPage, revokeApiToken } from "../services/api-tokens.service.js";
 import type { ServiceContext } from "../services/service-context.js";
 
-const security = [{ apiToken: [] }];
+const security = tenantSecurity;
 
 /** A tenant's API tokens. */
 export async function apiTokensRoutes(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {

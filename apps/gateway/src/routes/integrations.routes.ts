@@ -1,6 +1,7 @@
 import { catalogueSummary, integrationNames, integrations } from "@mcp-gateway/integrations";
 import type { FastifyInstance } from "fastify";
 import { requireTenant } from "../http/auth.js";
+import { tenantSecurity } from "../http/schemas.js";
 import { strictAdminRequests } from "../http/strict-requests.js";
 import type { ServiceContext } from "../services/service-context.js";
 
@@ -20,7 +21,7 @@ export async function integrationsRoutes(
   app.get(
     "/integrations",
     {
-      schema: { tags: ["integrations"], summary: "The integration catalogue", security: [{ apiToken: [] }] },
+      schema: { tags: ["integrations"], summary: "The integration catalogue", security: tenantSecurity },
     },
     async () => ({ result }),
   );

@@ -18,6 +18,7 @@ import {
   findAccount,
   insertAccount,
   listAccounts,
+  type Page,
   replaceAccount,
 } from "@mcp-gateway/store";
 import { afterCursor } from "./page-cursor.js";
@@ -139,7 +140,7 @@ export async function listAccountsPage(
   ctx: ServiceContext,
   tenantId: string,
   query: { cursor?: string; limit: number },
-): Promise<{ result: Record<string, unknown>[]; next_cursor: string | null }> {
+): Promise<Page<Record<string, unknown>>> {
   const after = afterCursor(query.cursor);
   const page = await listAccounts(ctx.redis, tenantId, after, query.limit);
   return { result: page.result.map(accountView), next_cursor: page.next_cursor };

@@ -1,5 +1,11 @@
 import { GatewayError, generateApiToken, hashSecret } from "@mcp-gateway/core";
-import { type ApiTokenRecord, deleteApiToken, insertApiToken, listApiTokens } from "@mcp-gateway/store";
+import {
+  type ApiTokenRecord,
+  deleteApiToken,
+  insertApiToken,
+  listApiTokens,
+  type Page,
+} from "@mcp-gateway/store";
 import { afterCursor } from "./page-cursor.js";
 import { nowIso, type ServiceContext } from "./service-context.js";
 import { apiTokenView } from "./views.js";
@@ -36,7 +42,7 @@ export async function listApiTokensPage(
   ctx: ServiceContext,
   tenantId: string,
   query: { cursor?: string; limit: number },
-): Promise<{ result: Record<string, unknown>[]; next_cursor: string | null }> {
+): Promise<Page<Record<string, unknown>>> {
   const after = afterCursor(query.cursor);
   const page = await listApiTokens(ctx.redis, tenantId, after, query.limit, ctx.clock.now());
   return { result: page.result.map(apiTokenView), next_cursor: page.next_cursor };

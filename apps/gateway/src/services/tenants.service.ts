@@ -4,6 +4,7 @@ import {
   findTenant,
   insertTenant,
   listTenants,
+  type Page,
   type TenantRecord,
 } from "@mcp-gateway/store";
 import { issueApiToken } from "./api-tokens.service.js";
@@ -33,7 +34,7 @@ export async function createTenant(
 export async function listTenantsPage(
   ctx: ServiceContext,
   query: { cursor?: string; limit: number },
-): Promise<{ result: Record<string, unknown>[]; next_cursor: string | null }> {
+): Promise<Page<Record<string, unknown>>> {
   const after = afterCursor(query.cursor);
   const page = await listTenants(ctx.redis, after, query.limit);
   return { result: page.result.map(tenantView), next_cursor: page.next_cursor };
