@@ -60,12 +60,13 @@ function checkCredentialFields(integration: Integration, credentials: Credential
 /** Upstream statuses that mean "these credentials are not accepted" (anything else is not about the key). */
 const KEY_REFUSALS = new Set([400, 401, 403]);
 
-/** Asks the upstream whether the credentials work and what they belong to. */
+/** Checks the credential fields, then asks the upstream whether they work and what they belong to. */
 async function checkWithUpstream(
   ctx: ServiceContext,
   integration: Integration,
   credentials: Credentials,
 ): Promise<Record<string, string>> {
+  checkCredentialFields(integration, credentials);
   const result = await resolveContext(integration, credentials, {
     baseUrl: upstreamBaseUrl(ctx, integration.name),
     timeoutMs: LIMITS.credentialCheckTimeoutMs,
@@ -100,7 +101,6 @@ export async function createAccount(
   input: { integration: string; name: string; credentials: Credentials },
 ): Promise<Record<string, unknown>> {
   const integration = integrationOrRefuse(input.integration);
-  checkCredentialFields(integration, input.credentials);
   const context = await checkWithUpstream(ctx, integration, input.credentials);
   const now = nowIso(ctx);
   const id = newAccountId();
@@ -110,11 +110,7 @@ export async function createAccount(
     tenant_id: tenantId,
     integration: integration.name,
     name: input.name,
-    sealed_credentials: sealSecret(
-      ctx.config.keys.credentialKeys,
-      JSON.stringify(input.credentials),
-      credentialsAad(tenantId, id),
-    ),
+    sealed_credentials: sealCredentials(ctx, tenantId, id, input.credentials),
     context,
     created_at: now,
     updated_at: now,
@@ -161,7 +157,6 @@ export async function updateAccount(
   const next: AccountRecord = { ...account, updated_at: nowIso(ctx) };
   if (input.name !== undefined) next.name = input.name;
   if (input.credentials !== undefined) {
-    checkCredentialFields(integration, input.credentials);
     const context = await checkWithUpstream(ctx, integration, input.credentials);
     if (JSON.stringify(sortKeys(context)) !== JSON.stringify(sortKeys(account.context))) {
       throw new GatewayError(
@@ -170,11 +165,7 @@ export async function updateAccount(
           "connect them as a new integrated account instead",
       );
     }
-    next.sealed_credentials = sealSecret(
-      ctx.config.keys.credentialKeys,
-      JSON.stringify(input.credentials),
-      credentialsAad(tenantId, accountId),
-    );
+    next.sealed_credentials = sealCredentials(ctx, tenantId, accountId, input.credentials);
   }
   if (!(await replaceAccount(ctx.redis, next)))
     throw new GatewayError("not_found", "no such integrated account");
@@ -191,6 +182,20 @@ export async function deleteAccount(
     throw new GatewayError("not_found", "no such integrated account");
   }
   return { id: accountId };
+}
+
+/** Seals credentials for storage, bound to their tenant and account (AAD), with the active key. */
+function sealCredentials(
+  ctx: ServiceContext,
+  tenantId: string,
+  accountId: string,
+  credentials: Credentials,
+): string {
+  return sealSecret(
+    ctx.config.keys.credentialKeys,
+    JSON.stringify(credentials),
+    credentialsAad(tenantId, accountId),
+  );
 }
 
 /** Opens an account's sealed credentials for an upstream call; undefined when they cannot be opened. */
