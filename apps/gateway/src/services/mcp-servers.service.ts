@@ -1,4 +1,11 @@
-import { GatewayError, LIMITS, newMcpServerId, signMcpToken, type ToolExposure } from "@mcp-gateway/core";
+import {
+  GatewayError,
+  LIMITS,
+  newMcpServerId,
+  passesToolFilter,
+  signMcpToken,
+  type ToolExposure,
+} from "@mcp-gateway/core";
 import {
   getIntegration,
   type Integration,
@@ -48,8 +55,9 @@ function integrationOf(account: AccountRecord): Integration {
 }
 
 /** Checks a filter and returns the tools it selects, or refuses with the valid values. */
-function toolsForConfig(integration: Integration, config: McpServerConfig): Tool[] {
-  const check = validateToolFilter(integration, { methods: config.methods, tags: config.tags });
+/** The tools a methods/tags filter selects; an invalid filter is a 400 that lists the valid values. */
+function toolsForConfig(integration: Integration, filter: Pick<McpServerConfig, "methods" | "tags">): Tool[] {
+  const check = validateToolFilter(integration, { methods: filter.methods, tags: filter.tags });
   if (!check.ok)
     throw new GatewayError("validation_failed", check.message, { reason: check.reason, valid: check.valid });
   return check.tools;
@@ -275,13 +283,10 @@ export async function previewTools(
   filter: { methods?: string[]; tags?: string[] },
 ): Promise<{ result: Record<string, unknown>[] }> {
   const account = await requireAccount(ctx, tenantId, accountId);
-  const config: McpServerConfig = {
+  const tools = toolsForConfig(integrationOf(account), {
     methods: filterValues(filter.methods),
     tags: filterValues(filter.tags),
-    require_api_token_auth: false,
-    tool_exposure: "all",
-  };
-  const tools = toolsForConfig(integrationOf(account), config);
+  });
   return {
     result: tools.map((t) => ({
       name: t.name,
@@ -308,11 +313,8 @@ export function effectiveTools(
   const key = JSON.stringify([integration.name, claims.methods, claims.tags, config.methods, config.tags]);
   const cached = effectiveToolsCache.get(key);
   if (cached !== undefined) return cached;
-  const signed = new Set(
-    toolset(integration, { methods: claims.methods, tags: claims.tags }).map((t) => t.name),
-  );
-  const tools = toolset(integration, { methods: config.methods, tags: config.tags }).filter((t) =>
-    signed.has(t.name),
+  const tools = toolset(integration, claims).filter((tool) =>
+    passesToolFilter(tool, { methods: config.methods, tags: config.tags }),
   );
   if (effectiveToolsCache.size >= LIMITS.effectiveToolsCacheEntries) effectiveToolsCache.clear();
   effectiveToolsCache.set(key, tools);
