@@ -4,9 +4,11 @@ import { defineConfig } from "vitest/config";
 //   *.test.ts      unit: pure code, no I/O
 //   *.int.test.ts  integration: a real Redis (see test/support/redis.ts) and in-process HTTP servers
 //   *.e2e.test.ts  end to end: built processes and real MCP clients
+//   *.fault.test.ts  fault tier: seeded fuzzing, Redis killed under load, broken log pipes, slow clients
 const unitInclude = ["{packages,apps,migrations,test}/**/test/**/*.test.ts"];
 const integrationInclude = ["{packages,apps,migrations,test}/**/test/**/*.int.test.ts"];
 const e2eInclude = ["{packages,apps,migrations,test}/**/test/**/*.e2e.test.ts"];
+const faultInclude = ["{packages,apps,migrations,test}/**/test/**/*.fault.test.ts"];
 const exclude = ["**/node_modules/**", "**/dist/**"];
 
 export default defineConfig({
@@ -23,7 +25,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: unitInclude,
-          exclude: [...exclude, ...integrationInclude, ...e2eInclude],
+          exclude: [...exclude, ...integrationInclude, ...e2eInclude, ...faultInclude],
         },
       },
       {
@@ -39,6 +41,10 @@ export default defineConfig({
       {
         extends: true,
         test: { name: "e2e", include: e2eInclude, exclude, testTimeout: 60_000, hookTimeout: 60_000 },
+      },
+      {
+        extends: true,
+        test: { name: "fault", include: faultInclude, exclude, testTimeout: 120_000, hookTimeout: 60_000 },
       },
     ],
   },
