@@ -9,7 +9,9 @@ import { LIMITS } from "./limits.js";
  * MCP URL tokens: a JWS compact serialization with an HMAC-SHA-256 signature (JWS "HS256", RFC 7518 §3.2),
  * carried in the path of `/mcp/<token>`.
  *
- * Header: `{"alg":"HS256","kid":"<kid>","typ":"mcpg-mcp+jwt"}`; no other header is accepted (no jku/jwk/x5u/crit).
+ * Header: exactly the text `{"alg":"HS256","kid":"<kid>","typ":"mcpg-mcp+jwt"}`; no other header is accepted (no
+ * jku/jwk/x5u/crit), and no other spelling of this one either (whitespace, member order, duplicated members, escapes):
+ * the verifier compares the header's base64url segment with the one segment each kid of the ring has.
  *
  * Why a MAC and not a public-key signature: the gateway is the only party that ever signs or verifies these
  * tokens, so a public key would serve nobody, and every request to `/mcp/<token>` pays for the check, forged ones
@@ -36,7 +38,7 @@ export const MCP_TOKEN_TYPE = "mcpg-mcp+jwt";
 const ALGORITHM = "HS256";
 // An HMAC-SHA-256 tag is exactly 32 bytes, 43 characters of unpadded base64url.
 const HS256_SIGNATURE_BYTES = 32;
-const ALLOWED_HEADERS = new Set(["alg", "kid", "typ"]);
+const HEADER_MEMBERS = new Set(["alg", "kid", "typ"]);
 // Compact JWS: three base64url parts; the bis draft of RFC 8725 refuses anything else before parsing.
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 // One decoder for every call (decode without `stream` keeps no state): invalid UTF-8 throws instead of becoming U+FFFD.
@@ -74,6 +76,8 @@ export type McpTokenGrant = Omit<McpTokenClaims, "tokenId" | "issuedAtSeconds"> 
 export interface McpKeyRing {
   readonly signer: McpSigningKey;
   readonly verifiers: ReadonlyMap<string, KeyObject>;
+  /** The exact protected-header segment (base64url) of each verifying key's tokens, mapped to that key. */
+  readonly headerSegments: ReadonlyMap<string, McpSigningKey>;
 }
 
 export type McpTokenFailureReason =
@@ -105,11 +109,23 @@ export interface McpTokenVerifyOptions {
 /** Builds the key ring from parsed MCP_TOKEN_KEYS: the first key signs, every key verifies. */
 export function createKeyRing(keys: McpSigningKeys): McpKeyRing {
   const verifiers = new Map<string, KeyObject>();
+  const headerSegments = new Map<string, McpSigningKey>();
   for (const key of keys) {
     if (verifiers.has(key.kid)) throw new Error(`MCP token key id "${key.kid}" is listed twice`);
     verifiers.set(key.kid, key.key);
+    headerSegments.set(headerSegment(key.kid), key);
   }
-  return { signer: keys[0], verifiers };
+  return { signer: keys[0], verifiers, headerSegments };
+}
+
+/** The protected header every token of `kid` carries, as its base64url segment: one text per key. */
+function headerSegment(kid: string): string {
+  return Buffer.from(JSON.stringify(protectedHeaderFor(kid))).toString("base64url");
+}
+
+function protectedHeaderFor(kid: string): { alg: string; kid: string; typ: string } {
+  // Member order is part of the text: JSON.stringify (ours and jose's) keeps insertion order.
+  return { alg: ALGORITHM, kid, typ: MCP_TOKEN_TYPE };
 }
 
 /**
@@ -155,7 +171,7 @@ export async function signMcpToken(
     payload.ems = claims.expiresAt;
   }
   const token = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
-    .setProtectedHeader({ alg: ALGORITHM, kid: ring.signer.kid, typ: MCP_TOKEN_TYPE })
+    .setProtectedHeader(protectedHeaderFor(ring.signer.kid))
     .sign(ring.signer.key);
   if (token.length > LIMITS.mcpTokenMaxChars) return { ok: false, reason: "too_long", chars: token.length };
   return { ok: true, token, claims };
@@ -176,14 +192,14 @@ export function verifyMcpToken(
   if (token.length > LIMITS.mcpTokenMaxChars) return refuse("too_long");
   if (!COMPACT_JWS.test(token)) return refuse("malformed");
 
-  const header = protectedHeader(token.slice(0, token.indexOf(".")));
-  if (!header) return refuse("malformed");
-  // RFC 8725 §3.1: one pinned algorithm, compared exactly ("none", "hs256", "HS512", "EdDSA" all fail here).
-  if (header.alg !== ALGORITHM) return refuse("bad_signature");
-  // RFC 8725 §3.10: the kid is untrusted input; it selects from the in-memory ring and nothing else.
-  if (typeof header.kid !== "string") return refuse("malformed");
-  const key = ring.verifiers.get(header.kid);
-  if (!key) return refuse("unknown_key");
+  // The header is compared as text, not parsed: each key has exactly one header segment, so a header with
+  // whitespace, another member order, a duplicated or extra member or an escaped spelling selects no key, and a
+  // genuine token costs one map lookup. RFC 8725 §3.1 (one pinned algorithm, compared exactly), §3.10 (the kid is
+  // untrusted input; it selects from the in-memory ring and nothing else), §3.11 (an explicit typ, so no other
+  // JWT we might ever sign is accepted as an MCP URL token).
+  const headerPart = token.slice(0, token.indexOf("."));
+  const signer = ring.headerSegments.get(headerPart);
+  if (!signer) return refuse(headerRefusal(headerPart, ring));
 
   // The tag must be exactly 32 bytes in its one canonical spelling (no trailing bits set), so one token has
   // one text. Then HMAC-SHA-256 over the ASCII signing input, compared in constant time (RFC 7518 §3.2).
@@ -193,30 +209,27 @@ export function verifyMcpToken(
   if (signature.length !== HS256_SIGNATURE_BYTES || signature.toString("base64url") !== signaturePart) {
     return refuse("bad_signature");
   }
-  const expected = createHmac("sha256", key).update(token.slice(0, signatureAt), "ascii").digest();
+  const expected = createHmac("sha256", signer.key).update(token.slice(0, signatureAt), "ascii").digest();
   if (!timingSafeEqual(expected, signature)) return refuse("bad_signature");
 
-  // RFC 8725 §3.11: an explicit type, so no other JWT we might ever sign is accepted as an MCP URL token.
-  if (header.typ !== MCP_TOKEN_TYPE) return refuse("wrong_type");
-  const payload = decodeJsonPart(token.slice(token.indexOf(".") + 1, signatureAt));
+  const payload = decodeJsonPart(token.slice(headerPart.length + 1, signatureAt));
   if (!payload) return refuse("malformed");
-  return checkClaims(payload, header.kid, options);
+  return checkClaims(payload, signer.kid, options);
 }
 
-// Every genuine token of a key shares its header text, so parsed headers are remembered by that text (a
-// bounded map: distinct texts sent to churn it cost what parsing does anyway).
-const HEADER_CACHE_ENTRIES = 64;
-const knownHeaders = new Map<string, Readonly<Record<string, unknown>>>();
-
-/** The parsed protected header, when it is a JSON object with only the allowed members; else undefined. */
-function protectedHeader(part: string): Readonly<Record<string, unknown>> | undefined {
-  const known = knownHeaders.get(part);
-  if (known !== undefined) return known;
+/**
+ * Why a header that is not one of the ring's exact segments is refused, for logs and metrics only (every reason
+ * gets the same answer). Only refused tokens come here, and nothing here checks a signature.
+ */
+function headerRefusal(part: string, ring: McpKeyRing): McpTokenFailureReason {
   const header = decodeJsonPart(part);
-  if (!header || Object.keys(header).some((name) => !ALLOWED_HEADERS.has(name))) return undefined;
-  if (knownHeaders.size >= HEADER_CACHE_ENTRIES) knownHeaders.clear();
-  knownHeaders.set(part, Object.freeze(header));
-  return header;
+  if (!header || Object.keys(header).some((name) => !HEADER_MEMBERS.has(name))) return "malformed";
+  if (header.alg !== ALGORITHM) return "bad_signature";
+  if (typeof header.kid !== "string") return "malformed";
+  if (!ring.verifiers.has(header.kid)) return "unknown_key";
+  if (header.typ !== MCP_TOKEN_TYPE) return "wrong_type";
+  // The right values in another text: whitespace, member order, a duplicated member, an escape.
+  return "malformed";
 }
 
 function checkClaims(

@@ -115,6 +115,11 @@ describe("MCP token signing", () => {
     });
   });
 
+  it("writes the header as one exact text, the one the verifier compares against", async () => {
+    const token = await mint();
+    expect(token.split(".")[0]).toBe(b64('{"alg":"HS256","kid":"k0","typ":"mcpg-mcp+jwt"}'));
+  });
+
   it("gives every token a fresh jti unless one is supplied", async () => {
     const [a, b] = await Promise.all([mint(), mint()]);
     expect(payloadOf(a).jti).not.toBe(payloadOf(b).jti);
@@ -387,6 +392,40 @@ describe("MCP token verification refuses", () => {
     ["a crit list", { ...goodHeader, crit: ["exp"] }],
   ])("a header with %s", async (_label, header) => {
     expect(verify(craft(header, payloadOf(await mint())))).toEqual({ ok: false, reason: "malformed" });
+  });
+
+  // docs/security.md: the header is exactly one text per kid. Each of these carries a genuine HMAC under our
+  // key and parses to the right alg, kid and typ (or to them plus one more member), so only an exact
+  // comparison of the header text refuses them.
+  it.each([
+    ["whitespace around members", '{ "alg": "HS256", "kid": "k0", "typ": "mcpg-mcp+jwt" }'],
+    ["a trailing newline", '{"alg":"HS256","kid":"k0","typ":"mcpg-mcp+jwt"}\n'],
+    ["a duplicated alg", '{"alg":"HS256","alg":"HS256","kid":"k0","typ":"mcpg-mcp+jwt"}'],
+    [
+      "a duplicated alg whose first value is none",
+      '{"alg":"none","alg":"HS256","kid":"k0","typ":"mcpg-mcp+jwt"}',
+    ],
+    ["a duplicated kid", '{"alg":"HS256","kid":"k9","kid":"k0","typ":"mcpg-mcp+jwt"}'],
+    ["reordered members", '{"typ":"mcpg-mcp+jwt","kid":"k0","alg":"HS256"}'],
+    ["an escaped spelling of HS256", '{"alg":"\\u0048S256","kid":"k0","typ":"mcpg-mcp+jwt"}'],
+    ["an extra member", '{"alg":"HS256","kid":"k0","typ":"mcpg-mcp+jwt","cty":"JWT"}'],
+    ["an extra null member", '{"alg":"HS256","kid":"k0","typ":"mcpg-mcp+jwt","x5u":null}'],
+  ])("a header with %s, even with a genuine signature under our key", async (_label, headerText) => {
+    const parsed = JSON.parse(headerText);
+    expect([parsed.alg, parsed.kid, parsed.typ]).toEqual(["HS256", "k0", MCP_TOKEN_TYPE]);
+    const input = `${b64(headerText)}.${b64(payloadOf(await mint()))}`;
+    const token = `${input}.${createHmac("sha256", oldKey.key).update(input).digest("base64url")}`;
+    expect(verify(token)).toEqual({ ok: false, reason: "malformed" });
+  });
+
+  it("the exact header text after it was first accepted (no memo of a looser spelling)", async () => {
+    const token = await mint();
+    expect(verify(token).ok).toBe(true);
+    const payloadPart = token.split(".")[1]!;
+    const spaced = `${b64('{"alg":"HS256", "kid":"k0","typ":"mcpg-mcp+jwt"}')}.${payloadPart}`;
+    const resigned = `${spaced}.${createHmac("sha256", oldKey.key).update(spaced).digest("base64url")}`;
+    expect(verify(resigned)).toEqual({ ok: false, reason: "malformed" });
+    expect(verify(token).ok).toBe(true);
   });
 
   it("a token one character over the limit, before decoding it", async () => {
