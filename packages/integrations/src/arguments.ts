@@ -1,6 +1,7 @@
 import type { AccountContext, ArgumentParameter, HttpMapping, JsonSchema } from "./format.js";
 import { type ErrorObject, validatorFor } from "./schema-validator.js";
 import type { Tool } from "./tool-builder.js";
+import { pathSegmentProblem } from "./upstream-path.js";
 
 export type ArgumentCheck = { ok: true; args: Record<string, unknown> } | { ok: false; message: string };
 
@@ -46,6 +47,13 @@ export function checkArguments(tool: Tool, input: unknown): ArgumentCheck {
         `${parameter.name} must name at least one of ${parameter.mustMentionOneOf.join(", ")}, e.g. ${JSON.stringify({ [parameter.name]: { [first]: "usr-123" } })}`,
       );
     }
+  }
+  for (const parameter of tool.http.parameters) {
+    const value = args[parameter.name];
+    if (parameter.in !== "path" || value === undefined) continue;
+    const problem = pathSegmentProblem(String(value));
+    if (problem !== undefined)
+      issues.push(`"${parameter.name}" ${problem}: it must be one id, as given by the API`);
   }
   for (const group of tool.http.requireOneOf ?? []) {
     if (!group.some((name) => args[name] !== undefined)) {

@@ -4,6 +4,7 @@ import type { AccountContext, AuthScheme } from "./format.js";
 import { sendUpstream, type UpstreamResponse } from "./http-client.js";
 import { normalizeRateLimit, type RateLimitInfo } from "./rate-limit.js";
 import type { Tool } from "./tool-builder.js";
+import { pathFitsTemplate } from "./upstream-path.js";
 
 /** The account a call runs as: its credentials and the context resolved when it was connected. */
 export interface ExecutionAccount {
@@ -77,6 +78,12 @@ export function upstreamUrl(
   return url;
 }
 
+/** The path of `url` below the base URL's own path prefix ("" when it is not below it at all). */
+function pathBelowBase(baseUrl: string, url: URL): string {
+  const prefix = new URL(baseUrl).pathname.replace(/\/$/, "");
+  return url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : "";
+}
+
 /** The Authorization-style header an account's credentials produce. */
 export function authHeaders(
   auth: AuthScheme,
@@ -95,9 +102,19 @@ async function callOnce(
   options: ExecutionOptions,
 ): Promise<ExecutionResult> {
   const parts = splitArguments(tool.http, args, account.context);
+  const baseUrl = options.baseUrl ?? tool.upstream.defaultBaseUrl;
+  const url = upstreamUrl(baseUrl, parts.path, parts.query);
+  if (!pathFitsTemplate(tool.http.path, pathBelowBase(baseUrl, url))) {
+    // The arguments were checked already; this also covers values from the account context.
+    return {
+      ok: false,
+      kind: "invalid_arguments",
+      message: `Invalid arguments for ${tool.name}: a path parameter is not one literal id, so the call would leave ${tool.http.path}`,
+    };
+  }
   const response = await sendUpstream({
     method: tool.http.verb,
-    url: upstreamUrl(options.baseUrl ?? tool.upstream.defaultBaseUrl, parts.path, parts.query),
+    url,
     headers: authHeaders(tool.upstream.auth, account.credentials),
     body: parts.body,
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),

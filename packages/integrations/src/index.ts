@@ -12,3 +12,4 @@ export { checkSchema } from "./schema-validator.js";
 export * from "./tool-builder.js";
 export * from "./tool-filter.js";
 export * from "./tool-names.js";
+export * from "./upstream-path.js";

@@ -144,9 +144,9 @@ describe("argument splitting", () => {
     });
     const update = tool(notesIntegration, "update_a_notes_2_go_note_by_id");
     expect(
-      splitArguments(update.http, { id: "n/1", title: "T", dry_run: false }, { workspace: "w1" }),
+      splitArguments(update.http, { id: "n 1?#", title: "T", dry_run: false }, { workspace: "w1" }),
     ).toEqual({
-      path: "/notes/n%2F1",
+      path: "/notes/n%201%3F%23",
       query: [["dry_run", "false"]],
       body: { title: "T", workspace_id: "w1" },
     });

@@ -53,7 +53,7 @@ export const notesIntegration: Integration = {
             title: "Update a note",
             description: "Updates a note.",
             parameters: { id: "Note id.", title: "Title.", dry_run: "Check only." },
-            example: { id: "n/1", title: "New" },
+            example: { id: "n 1", title: "New" },
             returns: "the note.",
           },
         },
