@@ -7,6 +7,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { GatewayConfig } from "./config.js";
 import { installErrorHandling, sendError } from "./http/error-envelope.js";
+import { installJsonBodyParser } from "./http/json-body.js";
 import { registerOpenApi } from "./http/openapi.js";
 import { requestValidatorCompiler } from "./http/validators.js";
 import { type EdgeOptions, refusedAtEdge } from "./mcp/edge.js";
@@ -77,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     fastifyListener(req, res);
   });
   app.setValidatorCompiler(requestValidatorCompiler);
+  installJsonBodyParser(app);
   const clock = deps.clock ?? systemClock;
   app.decorate("clock", clock);
   // Responses finished during shutdown close their connection (`closing`, above); otherwise an idle

@@ -7,6 +7,8 @@ export const LIMITS = {
   adminBodyBytes: 64 * 1024,
   /** MCP request bodies: one JSON-RPC message with tool arguments; Mem0 batch updates are the largest. */
   mcpBodyBytes: 1024 * 1024,
+  /** Nesting of a JSON request body: tool arguments and admin bodies need a handful of levels; deeper bodies could overflow recursive code. */
+  jsonMaxDepth: 64,
   /** An MCP URL token: a compact JWS with short claims stays under 1 KiB; anything longer is refused unparsed. */
   mcpTokenMaxChars: 1_024,
   /** Readiness answers within this, so a load balancer's probe never hangs on a stuck Redis. */

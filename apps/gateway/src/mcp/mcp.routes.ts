@@ -1,6 +1,7 @@
 import { isJsonObject, LIMITS, type McpTokenClaims } from "@mcp-gateway/core";
 import { createMcpHandler, type McpHttpHandler } from "@modelcontextprotocol/server";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { JsonNestingError } from "../http/json-body.js";
 import { answerDirectCall, type DirectCall, directCallOf } from "./direct-answers.js";
 import { claimsCheckedAtEdge } from "./edge.js";
 import { McpExchange } from "./exchange.js";
@@ -152,6 +153,7 @@ function refusalForError(error: FastifyError, request: FastifyRequest): Refusal 
       break;
   }
   if (error instanceof SyntaxError) return refusal("parse_error");
+  if (error instanceof JsonNestingError) return refusal("nested_too_deep");
   request.log.error({ err: error }, "MCP endpoint failed");
   return refusal("internal");
 }

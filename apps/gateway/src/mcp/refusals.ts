@@ -1,3 +1,5 @@
+import { LIMITS } from "@mcp-gateway/core";
+
 /** B2: a capability URL must not be cached or leak through Referer; set on every answer of the endpoint. */
 export const PRIVATE_HEADERS = { "cache-control": "no-store", "referrer-policy": "no-referrer" } as const;
 
@@ -13,6 +15,7 @@ const REASONS = [
   "body_too_large",
   "unsupported_media_type",
   "parse_error",
+  "nested_too_deep",
   "internal",
 ] as const;
 
@@ -36,6 +39,7 @@ export interface Refusal {
 // JSON-RPC reserves -32000..-32099 for implementation-defined server errors.
 const SERVER_ERROR = -32000;
 const PARSE_ERROR = -32700;
+const INVALID_REQUEST = -32600;
 
 const REFUSALS = Object.fromEntries(REASONS.map((reason) => [reason, build(reason)])) as Record<
   RefusalReason,
@@ -81,6 +85,12 @@ function build(reason: RefusalReason): Refusal {
       return answer(415, SERVER_ERROR, "Send the JSON-RPC message with Content-Type: application/json.");
     case "parse_error":
       return answer(400, PARSE_ERROR, "Parse error: the body is not one valid JSON-RPC message.");
+    case "nested_too_deep":
+      return answer(
+        400,
+        INVALID_REQUEST,
+        `Invalid request: the JSON body nests deeper than ${LIMITS.jsonMaxDepth} levels; flatten the arguments.`,
+      );
     case "internal":
       return answer(500, -32603, "Internal error; quote the x-request-id header when reporting it.");
   }
