@@ -153,6 +153,26 @@ describe("admin API: integrated accounts, integrations and tool previews", () =>
     expect(s.sandbox.requestCount()).toBe(0);
   });
 
+  it("refuses credentials that cannot travel in an HTTP header with 400 naming the field, asking no upstream", async () => {
+    const s = await start();
+    const { apiToken } = await s.createTenant();
+    const id = await s.connectMem0(apiToken);
+    const calls = s.sandbox.requestCount();
+    for (const api_key of ["m0-日本", "m0-a\nb", "m0-a\rb", "m0-\u0000", "m0-tab\there", "m0-é"]) {
+      for (const [method, path, body] of [
+        ["POST", "/integrated-account", { integration: "mem0", name: "x", credentials: { api_key } }],
+        ["PATCH", `/integrated-account/${id}`, { credentials: { api_key } }],
+      ] as const) {
+        const res = await s.call(method, path, { token: apiToken, body });
+        expectEnvelope(res, 400, "validation_failed");
+        expect(res.body.message).toContain("credentials.api_key may hold only printable ASCII");
+        expect(res.body.message).not.toContain(api_key);
+      }
+    }
+    expect(s.sandbox.requestCount()).toBe(calls);
+    expect((await s.call("GET", "/integrated-account", { token: apiToken })).body.result).toHaveLength(1);
+  });
+
   it("rotates credentials only after the upstream accepts them and only within the same project", async () => {
     const s = await start({ sandbox: { apiKeys: ["m0-key-project-one", "m0-key-project-two"] } });
     const { tenantId, apiToken } = await s.createTenant();

@@ -55,6 +55,27 @@ function checkCredentialFields(integration: Integration, credentials: Credential
         (extra.length > 0 ? `; unknown: ${extra.join(", ")}` : ""),
     );
   }
+  // The credential travels in an HTTP header, which carries printable ASCII only: anything else can never
+  // work, and would otherwise fail inside the HTTP client as if the upstream were unreachable.
+  for (const field of expected) {
+    const at = unsendableCharacterAt(credentials[field] ?? "");
+    if (at !== undefined) {
+      throw new GatewayError(
+        "validation_failed",
+        `credentials.${field} may hold only printable ASCII characters (it is sent in an HTTP header); ` +
+          `character ${at + 1} is not one: check that the whole key was copied and nothing else`,
+      );
+    }
+  }
+}
+
+/** The index of the first character outside printable ASCII and the inner space, or undefined. */
+function unsendableCharacterAt(value: string): number | undefined {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e) return i;
+  }
+  return undefined;
 }
 
 /** Upstream statuses that mean "these credentials are not accepted" (anything else is not about the key). */
