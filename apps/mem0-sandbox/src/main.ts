@@ -8,6 +8,7 @@ import { type SandboxFaultRule, type SandboxOptions, startSandbox } from "./inde
  *   MEM0_SANDBOX_RATE_LIMIT         per-key limit as "<requests>/<seconds>", e.g. "60/60" (default off)
  *   MEM0_SANDBOX_FAULTS             JSON array of fault rules (default none)
  *   MEM0_SANDBOX_SEED               seed for deterministic ids (default random)
+ *   MEM0_SANDBOX_WEBHOOKS           "any" delivers webhooks to any URL (default: loopback receivers only)
  *   LOG_LEVEL                       "debug" or "info" turns request logging on
  */
 
@@ -51,6 +52,11 @@ function readOptions(env: NodeJS.ProcessEnv): SandboxOptions {
     }
   }
   if (env.MEM0_SANDBOX_SEED) options.seed = env.MEM0_SANDBOX_SEED;
+  if (env.MEM0_SANDBOX_WEBHOOKS !== undefined) {
+    if (!["any", "loopback"].includes(env.MEM0_SANDBOX_WEBHOOKS))
+      fail('MEM0_SANDBOX_WEBHOOKS must be "any" or "loopback"');
+    options.webhookReach = env.MEM0_SANDBOX_WEBHOOKS as "any" | "loopback";
+  }
   return options;
 }
 

@@ -33,6 +33,8 @@ export interface SandboxOptions {
   logger?: boolean;
   /** Seed for ids and generated keys: the same seed and the same calls give the same ids. Default: random. */
   seed?: string;
+  /** Webhook receivers the sandbox posts to: "loopback" (default: 127.0.0.0/8, ::1, localhost only) or "any". */
+  webhookReach?: "loopback" | "any";
   /** The sandbox's clock (timestamps, expiry, rate-limit windows). Default: the system clock. */
   now?: () => Date;
 }

@@ -27,7 +27,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (!Number.isFinite(eventDelayMs) || eventDelayMs < 0)
     throw new Error("eventDelayMs must be a non-negative number");
 
-  const webhooks = new WebhookDelivery();
+  const webhooks = new WebhookDelivery(options.webhookReach ?? "loopback");
   const accounts = new Accounts(apiKeys, ids, clock, (projectId, entry) =>
     webhooks.deliver(projectId, entry),
   );

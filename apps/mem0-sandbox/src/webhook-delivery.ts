@@ -29,10 +29,30 @@ function payloadsFor(entry: HistoryEntry): { eventType: string; body: unknown }[
   return payloads;
 }
 
-/** Posts memory changes to the project's active webhooks, fire-and-forget; close() aborts what is in flight. */
+/** Where the sandbox may deliver: loopback receivers only (the default), or any URL. */
+export type WebhookReach = "loopback" | "any";
+
+/** Whether a webhook URL names this machine (127.0.0.0/8, ::1 or localhost). */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return false;
+  }
+  return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Posts memory changes to the project's active webhooks, fire-and-forget; close() aborts what is in flight.
+ * By default only loopback receivers get deliveries: tests, fuzzers and examples register webhooks with
+ * made-up public URLs, and a local stand-in must not send traffic to hosts it was never meant to reach.
+ */
 export class WebhookDelivery {
   private readonly inFlight = new Set<AbortController>();
   private accounts: Accounts | null = null;
+
+  constructor(private readonly reach: WebhookReach = "loopback") {}
 
   /** Connects the delivery to the account registry it reads webhooks from. */
   attach(accounts: Accounts): void {
@@ -56,6 +76,7 @@ export class WebhookDelivery {
   }
 
   private post(url: string, body: unknown): void {
+    if (this.reach === "loopback" && !isLoopbackUrl(url)) return;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), DELIVERY_TIMEOUT_MS);
     this.inFlight.add(controller);
