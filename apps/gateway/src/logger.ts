@@ -1,3 +1,4 @@
+import type { Writable } from "node:stream";
 import { type DestinationStream, type Logger, pino } from "pino";
 
 /**
@@ -36,11 +37,100 @@ interface LoggableReply {
 }
 
 /**
+ * Log lines that may wait in memory for a slow stdout reader (about 3,000 request lines): enough to ride out
+ * a log shipper's pause; past it lines are dropped, so a stalled reader cannot grow the heap.
+ */
+const LOG_BACKLOG_BYTES = 1024 * 1024;
+/** At exit, how long lines still waiting get to reach a slow reader; a stalled one costs no more than this. */
+const LOG_FLUSH_WAIT_MS = 1_000;
+
+/** The gateway's log destination: takes lines without ever blocking, and says when it has written them. */
+export interface LogDestination extends DestinationStream {
+  /** Calls back once every line taken so far is written, or at once when the output is broken. */
+  flush(done: () => void): void;
+}
+
+/**
+ * A pino destination over a Node stream (stdout) that never blocks the event loop and never throws: while
+ * more than `maxBacklogBytes` wait for a slow reader, new lines are dropped (and counted, reported through
+ * `onRecovered` once the reader catches up); once the stream fails (EPIPE: the reader went away) every line
+ * is dropped. Requests go on either way.
+ *
+ * Why not pino's own destination (sonic-boom): its flushSync retries a failed write forever (every error but
+ * EAGAIN, and EAGAIN too by default) and pino calls it from its exit hook, so one broken or full log pipe kept
+ * the process from ever exiting; in sync mode it also blocks the event loop while the pipe is full. stdout on
+ * a pipe or socket is a libuv stream instead: writes never block, failures arrive as 'error' events, and
+ * process.exit never waits for it. (Files and TTYs are written synchronously by Node, as before.)
+ */
+export function nonBlockingDestination(
+  out: Writable,
+  options: { maxBacklogBytes?: number; onRecovered?: (droppedLines: number) => void } = {},
+): LogDestination {
+  const maxBacklogBytes = options.maxBacklogBytes ?? LOG_BACKLOG_BYTES;
+  let broken = false;
+  let droppedSinceDrain = 0;
+  // Without a listener an EPIPE on stdout is an uncaught exception.
+  out.on("error", () => {
+    broken = true;
+  });
+  out.on("drain", () => {
+    if (droppedSinceDrain === 0 || broken) return;
+    const dropped = droppedSinceDrain;
+    droppedSinceDrain = 0;
+    options.onRecovered?.(dropped);
+  });
+  return {
+    write(line: string): void {
+      if (broken || out.destroyed) return;
+      if (out.writableLength >= maxBacklogBytes) {
+        droppedSinceDrain += 1;
+        return;
+      }
+      try {
+        out.write(line);
+      } catch {
+        // A synchronous stream (a file on a full disk) throws instead of emitting; a log line is never worth a request.
+        broken = true;
+      }
+    },
+    flush(done: () => void): void {
+      if (broken || out.destroyed || out.writableLength === 0) {
+        process.nextTick(done);
+        return;
+      }
+      // Write callbacks run in order, so this one runs once every line before it is written (or has failed).
+      out.write("", () => done());
+    },
+  };
+}
+
+/**
+ * Waits for the logger's destination to write what it holds, for at most `withinMs`: shutdown uses this
+ * instead of a synchronous flush, which can wait forever on a stalled or broken log pipe.
+ */
+export function flushLogs(logger: Logger, withinMs = LOG_FLUSH_WAIT_MS): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, withinMs);
+    try {
+      logger.flush(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    } catch {
+      // A destination that cannot flush (destroyed) has nothing more to write.
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+}
+
+/**
  * pino for the gateway. Requests are logged by an allow-list serializer (method, redacted URL, route, ip):
  * headers are never logged, so neither Authorization nor cookies can leak; a redact rule is a second guard.
+ * Without a destination it writes to stdout through `nonBlockingDestination`.
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino(
+  const logger: Logger = pino(
     {
       level,
       base: { service: "mcp-gateway" },
@@ -60,6 +150,11 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         err: pino.stdSerializers.err,
       },
     },
-    destination,
+    destination ??
+      nonBlockingDestination(process.stdout, {
+        onRecovered: (droppedLines) =>
+          logger.warn({ droppedLines }, "stdout was not keeping up: log lines were dropped"),
+      }),
   );
+  return logger;
 }

@@ -1,4 +1,4 @@
-import { createLogger } from "./logger.js";
+import { createLogger, flushLogs } from "./logger.js";
 import { closeOnSignals, configFromEnv, startGateway } from "./runtime.js";
 
 // Process wiring for `npm start`: config, Redis, migrations, listen, graceful shutdown.
@@ -22,12 +22,10 @@ if (config.adminTokenGenerated) {
 try {
   const gateway = await startGateway(config, logger);
   logger.info({ address: gateway.address, publicUrl: config.publicUrl }, "mcp-gateway listening");
-  closeOnSignals(gateway, logger, (code) => {
-    logger.flush();
-    process.exit(code);
-  });
+  // No logger.flush() before exiting: closeOnSignals waits for the logs itself, boundedly.
+  closeOnSignals(gateway, logger, (code) => process.exit(code));
 } catch (error) {
   logger.fatal({ err: error }, "mcp-gateway failed to start");
-  logger.flush();
+  await flushLogs(logger);
   process.exit(1);
 }

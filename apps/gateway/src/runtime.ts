@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { buildApp } from "./app.js";
 import type { ConfigResult, GatewayConfig } from "./config.js";
 import { derivedPublicUrl, loadConfig } from "./config.js";
+import { flushLogs } from "./logger.js";
 
 /** A running gateway: the listening app and its Redis connection. */
 export interface RunningGateway {
@@ -28,19 +29,27 @@ export async function openRedis(config: GatewayConfig, logger: Logger): Promise<
   const redis = createRedis(config.redisUrl, { keyPrefix: config.redisKeyPrefix });
   const where = safeRedisLocation(config.redisUrl);
   // One line when an outage starts and one when it ends, however many reconnect attempts lie between.
-  let connected = false;
-  let down = false;
+  // "reconnecting", not "close": a close by quit() at shutdown is not an outage.
+  let up = false;
+  let lost = false;
+  let lastError: string | undefined;
   redis.on("ready", () => {
-    if (down) logger.info({ redis: where }, "redis connection restored");
-    connected = true;
-    down = false;
+    if (lost) logger.info({ redis: where }, "redis connection restored");
+    up = true;
+    lost = false;
+    lastError = undefined;
   });
-  redis.on("close", () => {
-    if (connected && !down) logger.warn({ redis: where }, "redis connection lost; reconnecting");
-    down = connected;
+  redis.on("reconnecting", () => {
+    if (!up) return;
+    logger.warn({ redis: where, reason: lastError }, "redis connection lost; reconnecting");
+    up = false;
+    lost = true;
   });
   // Without a listener ioredis prints every reconnect failure to stderr.
-  redis.on("error", (error: Error) => logger.debug({ redis: where, reason: error.message }, "redis error"));
+  redis.on("error", (error: Error) => {
+    lastError = error.message;
+    logger.debug({ redis: where, reason: error.message }, "redis error");
+  });
   await connectRedis(redis, config.redisUrl);
   return redis;
 }
@@ -79,7 +88,9 @@ export async function startGateway(
 
 /**
  * Closes the gateway on SIGTERM/SIGINT: in-flight requests finish (bounded by LIMITS.shutdownGraceMs),
- * then the process exits 0. A second signal or the grace period running out exits 1 at once.
+ * waiting log lines get a short bounded flush, then the process exits 0. A second signal or the grace
+ * period running out exits 1 at once. `exit` must not flush logs synchronously: a stalled or broken log
+ * pipe would hold the process forever.
  */
 export function closeOnSignals(gateway: RunningGateway, logger: Logger, exit: (code: number) => void): void {
   let closing = false;
@@ -102,11 +113,11 @@ export function closeOnSignals(gateway: RunningGateway, logger: Logger, exit: (c
     gateway.close().then(
       () => {
         logger.info("shut down cleanly");
-        exit(0);
+        void flushLogs(logger).then(() => exit(0));
       },
       (error: unknown) => {
         logger.error({ err: error }, "error while shutting down");
-        exit(1);
+        void flushLogs(logger).then(() => exit(1));
       },
     );
   };
