@@ -53,4 +53,8 @@ export const LIMITS = {
   discoverySearchResultsMax: 20,
   /** get_tool_schema takes at most this many names per call, so one answer stays short. */
   discoverySchemaNamesMax: 5,
+  /** Retry-After (seconds) on a 503 while Redis cannot answer: a restart or failover takes seconds, and sooner retries only add load. */
+  storageRetryAfterSeconds: 5,
+  /** One Redis command: a healthy Redis answers in about a millisecond, so a stopped or partitioned one gives a 503 after this, not a hung request. */
+  redisCommandTimeoutMs: 5_000,
 } as const;

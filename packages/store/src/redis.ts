@@ -1,3 +1,4 @@
+import { LIMITS } from "@mcp-gateway/core";
 import { Redis } from "ioredis";
 
 export interface RedisOptions {
@@ -8,9 +9,9 @@ export interface RedisOptions {
 }
 
 /**
- * Creates a client that fails fast while Redis is unreachable (no offline queue, one retry per command)
- * and keeps reconnecting in the background, so the gateway answers 503 during an outage and recovers by
- * itself. Call `connect()` before use.
+ * Creates a client that fails fast while Redis is unreachable (no offline queue, one retry per command,
+ * a command timeout) and keeps reconnecting in the background, so the gateway answers 503 during an
+ * outage (see `isStorageUnavailable`) and recovers by itself. Call `connect()` before use.
  */
 export function createRedis(url: string, options: RedisOptions): Redis {
   return new Redis(url, {
@@ -20,6 +21,9 @@ export function createRedis(url: string, options: RedisOptions): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 5_000,
+    // A stopped or partitioned Redis keeps the socket open and never answers: without this, requests
+    // would hang until Node's request timeout instead of getting a 503.
+    commandTimeout: LIMITS.redisCommandTimeoutMs,
     // Commands issued while one batch of sockets is handled go out in one write: under load, the MCP
     // endpoint's per-request read shares its syscall with its neighbours' instead of paying one each.
     // (Scripts go through EVAL/EVALSHA calls; ioredis' defineCommand is known to hang when auto-pipelined
@@ -75,4 +79,44 @@ export async function pingRedis(
   } finally {
     clearTimeout(timer);
   }
+}
+
+// What ioredis (5.x) rejects a command with when it could not send it or lost the answer: the connection
+// is not ready (no offline queue), was closed, or the command timed out. Matched by message: ioredis gives
+// these plain Errors no code.
+const CLIENT_MESSAGES = [
+  "Stream isn't writeable",
+  "Connection is closed.",
+  "Command aborted due to connection close",
+  "Command timed out",
+  "Socket timeout.",
+  "Ready check failed",
+  "connect ETIMEDOUT",
+  "Cluster is disconnect",
+  "None of startup nodes is available",
+  "Failed to refresh slots cache.",
+  "All sentinels are unreachable",
+];
+const CLIENT_ERROR_NAMES = new Set(["MaxRetriesPerRequestError", "ClusterAllFailedError"]);
+// Replies that mean "not now" rather than "wrong": loading after a restart, a script or failover under
+// way, a replica or a server out of memory or disk refusing writes.
+const UNAVAILABLE_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|NOREPLICAS|MISCONF|OOM) /;
+
+/**
+ * True when an error from a Redis command means Redis could not answer it (down, reconnecting, loading,
+ * failing over, too slow), as opposed to a bug. The one classification the gateway maps to 503.
+ */
+export function isStorageUnavailable(error: unknown): boolean {
+  return unavailable(error, 0);
+}
+
+function unavailable(error: unknown, depth: number): boolean {
+  if (!(error instanceof Error) || depth > 3) return false;
+  if (CLIENT_ERROR_NAMES.has(error.name)) return true;
+  if (CLIENT_MESSAGES.some((message) => error.message.startsWith(message))) return true;
+  if (error.name === "ReplyError" && UNAVAILABLE_REPLY.test(error.message)) return true;
+  // EXECABORT carries the errors that aborted the transaction; cluster errors the last node's error.
+  const { previousErrors, lastNodeError } = error as { previousErrors?: unknown; lastNodeError?: unknown };
+  const inner = [error.cause, lastNodeError, ...(Array.isArray(previousErrors) ? previousErrors : [])];
+  return inner.some((cause) => unavailable(cause, depth + 1));
 }

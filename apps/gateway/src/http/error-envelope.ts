@@ -1,5 +1,6 @@
 import { STATUS_CODES } from "node:http";
-import { type ErrorCode, isGatewayError } from "@mcp-gateway/core";
+import { type ErrorCode, isGatewayError, LIMITS } from "@mcp-gateway/core";
+import { isStorageUnavailable } from "@mcp-gateway/store";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 /** The one error body every non-MCP route answers with. */
@@ -30,7 +31,7 @@ export function errorEnvelope(
   };
 }
 
-/** Sends an error envelope. */
+/** Sends an error envelope; a 503 also says when to come back (RFC 9110 §10.2.3 Retry-After). */
 export function sendError(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -39,6 +40,7 @@ export function sendError(
   message: string,
   details?: Record<string, unknown>,
 ): FastifyReply {
+  if (statusCode === 503) reply.header("retry-after", String(LIMITS.storageRetryAfterSeconds));
   return reply.code(statusCode).send(errorEnvelope(request, statusCode, code, message, details));
 }
 
@@ -78,8 +80,9 @@ function fromFastifyError(
 }
 
 /**
- * Installs the error and not-found handlers: expected errors keep their message; anything else is a bug,
- * logged in full and answered with a generic 500 that echoes nothing internal.
+ * Installs the error and not-found handlers: expected errors keep their message; Redis that cannot answer
+ * is a 503 with Retry-After (an outage is logged once, by the connection, not per request); anything else
+ * is a bug, logged in full and answered with a generic 500 that echoes nothing internal.
  */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -97,6 +100,17 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (known) return sendError(request, reply, known.status, known.code, known.message);
     if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
       return sendError(request, reply, error.statusCode, "bad_request", "the request could not be processed");
+    }
+    if (isStorageUnavailable(error)) {
+      // The message only: ioredis errors can carry the command's arguments (records, hashes).
+      request.log.debug({ reason: error.message }, "storage unavailable");
+      return sendError(
+        request,
+        reply,
+        503,
+        "service_unavailable",
+        "the gateway's storage is unavailable right now; retry in a few seconds",
+      );
     }
     request.log.error({ err: error }, "unhandled error");
     return sendError(

@@ -72,7 +72,7 @@ function build(reason: RefusalReason): Refusal {
       );
     case "unavailable":
       return answer(503, SERVER_ERROR, "The gateway cannot check this URL right now; retry shortly.", {
-        "retry-after": "5",
+        "retry-after": String(LIMITS.storageRetryAfterSeconds),
       });
     case "origin_forbidden":
       return answer(403, SERVER_ERROR, "Forbidden: this Origin may not call the MCP endpoint.");

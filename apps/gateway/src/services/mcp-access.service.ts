@@ -1,4 +1,5 @@
 import type { McpTokenClaims } from "@mcp-gateway/core";
+import { isStorageUnavailable } from "@mcp-gateway/store";
 import type { McpAccess } from "../mcp/mcp-session.js";
 import { authenticateTenant } from "./auth.service.js";
 import { checkMcpToken, type ResolveFailure, resolveCheckedMcpToken } from "./resolve-mcp-token.js";
@@ -59,10 +60,10 @@ export async function resolveMcpAccess(
       },
     };
   } catch (error) {
-    // Storage trouble fails closed with a 503; anything else is a bug and must surface as one.
-    if (ctx.redis.status !== "ready" || (error as Error).name === "MaxRetriesPerRequestError") {
-      return { ok: false, reason: "unavailable" };
-    }
+    // Storage trouble fails closed with a 503; anything else is a bug and must surface as one. Decided by
+    // the error, not by `redis.status`: that stays "ready" until the socket's close event, while commands
+    // already fail on the dead stream.
+    if (isStorageUnavailable(error)) return { ok: false, reason: "unavailable" };
     throw error;
   }
 }
