@@ -15,7 +15,6 @@ return 1`;
  * tenant was deleted meanwhile (then nothing is written).
  */
 export async function insertApiToken(redis: Redis, token: ApiTokenRecord): Promise<boolean> {
-  const value = JSON.stringify(token);
   // Index first: a crash in between leaves an index entry that reads as missing, never an unlisted live token.
   const indexed = await redis.eval(
     INDEX_TOKEN,
@@ -25,9 +24,15 @@ export async function insertApiToken(redis: Redis, token: ApiTokenRecord): Promi
     indexMember(Date.parse(token.created_at), token.id),
   );
   if (indexed !== 1) return false;
+  await setApiTokenRecord(redis, token);
+  return true;
+}
+
+/** Writes a new token record, with PXAT at its expiry when it has one (no index: callers list it). */
+export async function setApiTokenRecord(redis: Redis, token: ApiTokenRecord): Promise<void> {
+  const value = JSON.stringify(token);
   if (token.expires_at === null) await redis.set(keys.apiToken(token.id), value, "NX");
   else await redis.set(keys.apiToken(token.id), value, "PXAT", Date.parse(token.expires_at), "NX");
-  return true;
 }
 
 /** The token record for an id from a presented token, whatever its tenant. */

@@ -1,7 +1,8 @@
 import type { Redis } from "ioredis";
+import { setApiTokenRecord } from "./api-tokens.repository.js";
 import { decodeCursor, idOfMember, indexMember, nextCursor, readIndexPage } from "./index-pagination.js";
 import { keys } from "./keys.js";
-import { type AccountRecord, parseRecord, type TenantRecord } from "./records.js";
+import { type AccountRecord, type ApiTokenRecord, parseRecord, type TenantRecord } from "./records.js";
 
 export interface Page<T> {
   result: T[];
@@ -17,12 +18,36 @@ export function readCursor(cursor: string | undefined): CursorCheck {
   return after === undefined ? { ok: false } : { ok: true, after };
 }
 
-/** Stores a new tenant and lists it. */
-export async function insertTenant(redis: Redis, tenant: TenantRecord): Promise<void> {
-  const createdMs = Date.parse(tenant.created_at);
-  // Two slots (the global index and the tenant's own key): record first, so a listed id always resolves.
-  await redis.set(keys.tenant(tenant.id), JSON.stringify(tenant), "NX");
-  await redis.zadd(keys.tenantIndex(), 0, indexMember(createdMs, tenant.id));
+// The step that brings a tenant into being: its record and its first token's index entry, together.
+// KEYS: tenant, token index. ARGV: tenant JSON, token index member.
+const CREATE_TENANT = `
+redis.call("SET", KEYS[1], ARGV[1], "NX")
+redis.call("ZADD", KEYS[2], 0, ARGV[2])
+return 1`;
+
+/**
+ * Stores a new tenant with its first API token. The `tenants` member and the token record (other slots)
+ * are written first; neither means anything until one script writes the tenant record and lists the
+ * token (a member without a record is skipped when listed; a token of a missing tenant never
+ * authenticates). So a failure part way, such as Redis going away, never leaves a tenant without its token.
+ */
+export async function insertTenant(
+  redis: Redis,
+  tenant: TenantRecord,
+  firstToken: ApiTokenRecord,
+): Promise<void> {
+  await Promise.all([
+    redis.zadd(keys.tenantIndex(), 0, indexMember(Date.parse(tenant.created_at), tenant.id)),
+    setApiTokenRecord(redis, firstToken),
+  ]);
+  await redis.eval(
+    CREATE_TENANT,
+    2,
+    keys.tenant(tenant.id),
+    keys.apiTokenIndex(tenant.id),
+    JSON.stringify(tenant),
+    indexMember(Date.parse(firstToken.created_at), firstToken.id),
+  );
 }
 
 /** One tenant, or undefined. */

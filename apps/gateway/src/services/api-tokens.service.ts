@@ -22,6 +22,18 @@ export async function issueApiToken(
       "expires_at must be in the future, or null for a token that does not expire",
     );
   }
+  const { record, token } = newApiToken(ctx, tenantId, input);
+  if (!(await insertApiToken(ctx.redis, record)))
+    throw new GatewayError("not_found", "no such tenant (it was deleted)");
+  return { ...apiTokenView(record), token };
+}
+
+/** A fresh token and the record that stores only its keyed hash; nothing is written. */
+export function newApiToken(
+  ctx: ServiceContext,
+  tenantId: string,
+  input: { name: string; expires_at: string | null },
+): { record: ApiTokenRecord; token: string } {
   const { tokenId, token } = generateApiToken();
   const record: ApiTokenRecord = {
     v: 1,
@@ -32,9 +44,7 @@ export async function issueApiToken(
     expires_at: input.expires_at === null ? null : new Date(input.expires_at).toISOString(),
     created_at: nowIso(ctx),
   };
-  if (!(await insertApiToken(ctx.redis, record)))
-    throw new GatewayError("not_found", "no such tenant (it was deleted)");
-  return { ...apiTokenView(record), token };
+  return { record, token };
 }
 
 /** A page of the tenant's live tokens. */

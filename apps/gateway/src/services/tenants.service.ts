@@ -7,10 +7,10 @@ import {
   type Page,
   type TenantRecord,
 } from "@mcp-gateway/store";
-import { issueApiToken } from "./api-tokens.service.js";
+import { newApiToken } from "./api-tokens.service.js";
 import { afterCursor } from "./page-cursor.js";
 import { nowIso, type ServiceContext } from "./service-context.js";
-import { tenantView } from "./views.js";
+import { apiTokenView, tenantView } from "./views.js";
 
 /** Creates a tenant and its first API token, which this response shows once. */
 export async function createTenant(
@@ -25,9 +25,11 @@ export async function createTenant(
     created_at: now,
     updated_at: now,
   };
-  await insertTenant(ctx.redis, tenant);
-  const token = await issueApiToken(ctx, tenant.id, { name: "initial", expires_at: null });
-  return { ...tenantView(tenant), api_token: token };
+  // Tenant and token are written as one: a tenant whose first token was lost on the way would be
+  // listed, yet nobody could use it.
+  const first = newApiToken(ctx, tenant.id, { name: "initial", expires_at: null });
+  await insertTenant(ctx.redis, tenant, first.record);
+  return { ...tenantView(tenant), api_token: { ...apiTokenView(first.record), token: first.token } };
 }
 
 /** A page of tenants. */
