@@ -29,19 +29,27 @@ export async function openRedis(config: GatewayConfig, logger: Logger): Promise<
   const redis = createRedis(config.redisUrl, { keyPrefix: config.redisKeyPrefix });
   const where = safeRedisLocation(config.redisUrl);
   // One line when an outage starts and one when it ends, however many reconnect attempts lie between.
-  let connected = false;
-  let down = false;
+  // "reconnecting", not "close": a close by quit() at shutdown is not an outage.
+  let up = false;
+  let lost = false;
+  let lastError: string | undefined;
   redis.on("ready", () => {
-    if (down) logger.info({ redis: where }, "redis connection restored");
-    connected = true;
-    down = false;
+    if (lost) logger.info({ redis: where }, "redis connection restored");
+    up = true;
+    lost = false;
+    lastError = undefined;
   });
-  redis.on("close", () => {
-    if (connected && !down) logger.warn({ redis: where }, "redis connection lost; reconnecting");
-    down = connected;
+  redis.on("reconnecting", () => {
+    if (!up) return;
+    logger.warn({ redis: where, reason: lastError }, "redis connection lost; reconnecting");
+    up = false;
+    lost = true;
   });
   // Without a listener ioredis prints every reconnect failure to stderr.
-  redis.on("error", (error: Error) => logger.debug({ redis: where, reason: error.message }, "redis error"));
+  redis.on("error", (error: Error) => {
+    lastError = error.message;
+    logger.debug({ redis: where, reason: error.message }, "redis error");
+  });
   await connectRedis(redis, config.redisUrl);
   return redis;
 }
