@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { GatewayConfig } from "./config.js";
+import { createClientErrorHandler } from "./http/client-errors.js";
 import { installErrorHandling, sendError } from "./http/error-envelope.js";
 import { installJsonBodyParser } from "./http/json-body.js";
 import { registerOpenApi } from "./http/openapi.js";
@@ -49,6 +50,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Close idle keep-alive sockets on shutdown so close() only waits for requests in flight.
     forceCloseConnections: "idle",
     return503OnClosing: true,
+    // What Node's parser refuses before fastify sees a request: Connection: close, the envelope, no HEAD body.
+    clientErrorHandler: createClientErrorHandler(deps.logger),
     // A URL fastify cannot decode gets the envelope too, and never has its path (maybe a token) echoed.
     frameworkErrors: (error, request, reply) => {
       const status = error.statusCode ?? 400;
