@@ -1,4 +1,5 @@
 import { manualClock } from "@mcp-gateway/core";
+import { SdkHttpError } from "@modelcontextprotocol/client";
 import { beforeEach, describe, expect, it } from "vitest";
 import { useTestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
@@ -6,6 +7,28 @@ import { connectClient, ERAS, initializeBody, postRaw } from "./mcp-support.js";
 
 // A URL's life as a real MCP client sees it, in both protocol eras: filters, the API-token requirement,
 // expiry to the millisecond (the gateway's clock is injected) and revocation on the very next request.
+
+/**
+ * Asserts the client failed on an HTTP answer of `status` whose body is the gateway's own refusal (the same
+ * JSON-RPC error a raw request gets), not on a 500, a dropped connection or a client-side error.
+ */
+async function expectRefusedWith(
+  attempt: Promise<unknown>,
+  status: number,
+  refusal: { status: number; text: string },
+): Promise<void> {
+  const error = await attempt.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(SdkHttpError);
+  const http = error as SdkHttpError;
+  expect(http.status).toBe(status);
+  expect(refusal.status).toBe(status);
+  const body = JSON.parse(String(http.data.text));
+  expect(body).toEqual({ jsonrpc: "2.0", id: null, error: { code: -32000, message: expect.any(String) } });
+  expect(body).toEqual(JSON.parse(refusal.text));
+}
 
 describe.each(ERAS)("an MCP URL's life, %s client", (era) => {
   const redis = useTestRedis();
@@ -40,8 +63,10 @@ describe.each(ERAS)("an MCP URL's life, %s client", (era) => {
     clock.set(expiresAt - 1);
     expect((await client.listTools()).tools.length).toBeGreaterThan(0);
     clock.set(expiresAt);
-    await expect(client.listTools()).rejects.toThrow();
-    expect((await postRaw(server.url, initializeBody())).status).toBe(404);
+    const raw = await postRaw(server.url, initializeBody());
+    await expectRefusedWith(client.listTools(), 404, raw);
+    // Expired answers exactly like a URL that never existed (no oracle).
+    expect(raw.text).toBe((await postRaw(`${stack.gatewayUrl}/mcp/not-a-token`, initializeBody())).text);
     await client.close();
   });
 
@@ -53,7 +78,10 @@ describe.each(ERAS)("an MCP URL's life, %s client", (era) => {
       token: apiToken,
     });
     expect(deleted.status).toBe(200);
-    await expect(client.listTools()).rejects.toThrow();
+    const raw = await postRaw(server.url, initializeBody());
+    await expectRefusedWith(client.listTools(), 404, raw);
+    await expectRefusedWith(client.callTool({ name: "list_all_mem_0_projects", arguments: {} }), 404, raw);
+    expect(raw.text).toBe((await postRaw(`${stack.gatewayUrl}/mcp/not-a-token`, initializeBody())).text);
     await client.close();
   });
 
@@ -62,11 +90,15 @@ describe.each(ERAS)("an MCP URL's life, %s client", (era) => {
       name: "guarded",
       config: { require_api_token_auth: true },
     });
-    await expect(connectClient(server.url, era)).rejects.toThrow();
+    const raw = await postRaw(server.url, initializeBody());
+    expect(raw.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    await expectRefusedWith(connectClient(server.url, era), 401, raw);
     const other = await stack.createTenant("Other");
-    await expect(
+    await expectRefusedWith(
       connectClient(server.url, era, { authorization: `Bearer ${other.apiToken}` }),
-    ).rejects.toThrow();
+      401,
+      raw,
+    );
     const { client } = await connectClient(server.url, era, { authorization: `Bearer ${apiToken}` });
     expect((await client.listTools()).tools.length).toBeGreaterThan(0);
     await client.close();
