@@ -8,7 +8,7 @@ import type { ErrorEnvelope } from "./error-envelope.js";
 /**
  * After answering a client error the socket stays open this long at most, reading and discarding what the
  * client still sends: closing at once with unread input makes the kernel send RST, which can destroy the
- * answer before the client reads it (a "lingering close"). Short, so a misbehaving client holds nothing long.
+ * answer before the client reads it (RFC 9112 §9.6, staged close). Short, so a bad client holds nothing long.
  */
 const LINGER_MS = 2_000;
 
