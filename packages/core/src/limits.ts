@@ -55,6 +55,8 @@ export const LIMITS = {
   discoverySchemaNamesMax: 5,
   /** Retry-After (seconds) on a 503 while Redis cannot answer: a restart or failover takes seconds, and sooner retries only add load. */
   storageRetryAfterSeconds: 5,
-  /** One Redis command: a healthy Redis answers in about a millisecond, so a stopped or partitioned one gives a 503 after this, not a hung request. */
+  /** A Redis connection silent this long with commands outstanding is dropped and reopened (an outage, logged once): a healthy Redis answers in about a millisecond. */
+  redisSilenceMs: 4_000,
+  /** One Redis command fails (503) after this, not a hung request; longer than redisSilenceMs, so commands queued behind a silent connection fail at once. */
   redisCommandTimeoutMs: 5_000,
 } as const;

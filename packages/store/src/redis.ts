@@ -21,8 +21,12 @@ export function createRedis(url: string, options: RedisOptions): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 5_000,
-    // A stopped or partitioned Redis keeps the socket open and never answers: without this, requests
-    // would hang until Node's request timeout instead of getting a 503.
+    // A stopped or partitioned Redis keeps the socket open and never answers. The connection is dropped
+    // and reopened once it has been silent for a while with commands outstanding (so the outage is seen
+    // and logged like any other), and a command fails a little later instead of hanging until Node's
+    // request timeout; commands queued behind it (auto-pipelining sends one batch at a time) then find
+    // the connection down and fail at once.
+    socketTimeout: LIMITS.redisSilenceMs,
     commandTimeout: LIMITS.redisCommandTimeoutMs,
     // Commands issued while one batch of sockets is handled go out in one write: under load, the MCP
     // endpoint's per-request read shares its syscall with its neighbours' instead of paying one each.
