@@ -46,7 +46,10 @@ const LOG_FLUSH_WAIT_MS = 1_000;
 
 /** The gateway's log destination: takes lines without ever blocking, and says when it has written them. */
 export interface LogDestination extends DestinationStream {
-  /** Calls back once every line taken so far is written, or at once when the output is broken. */
+  /**
+   * Hands every line taken so far to the stream at once (never blocking), then calls back once they are
+   * written, or at once when the output is broken.
+   */
   flush(done: () => void): void;
 }
 
@@ -54,7 +57,8 @@ export interface LogDestination extends DestinationStream {
  * A pino destination over a Node stream (stdout) that never blocks the event loop and never throws: while
  * more than `maxBacklogBytes` wait for a slow reader, new lines are dropped (and counted, reported through
  * `onRecovered` once the reader catches up); once the stream fails (EPIPE: the reader went away) every line
- * is dropped. Requests go on either way.
+ * is dropped. Requests go on either way. Lines taken in one turn of the event loop go out in one write at
+ * its end: a write per line cost about 4 µs of CPU more per line.
  *
  * Why not pino's own destination (sonic-boom): its flushSync retries a failed write forever (every error but
  * EAGAIN, and EAGAIN too by default) and pino calls it from its exit hook, so one broken or full log pipe kept
@@ -69,6 +73,21 @@ export function nonBlockingDestination(
   const maxBacklogBytes = options.maxBacklogBytes ?? LOG_BACKLOG_BYTES;
   let broken = false;
   let droppedSinceDrain = 0;
+  // Lines taken in this turn of the event loop, written together by writePending.
+  let pending = "";
+  let scheduled = false;
+  const writePending = (): void => {
+    scheduled = false;
+    const chunk = pending;
+    pending = "";
+    if (chunk === "" || broken || out.destroyed) return;
+    try {
+      out.write(chunk);
+    } catch {
+      // A synchronous stream (a file on a full disk) throws instead of emitting; a log line is never worth a request.
+      broken = true;
+    }
+  };
   // Without a listener an EPIPE on stdout is an uncaught exception.
   out.on("error", () => {
     broken = true;
@@ -82,18 +101,18 @@ export function nonBlockingDestination(
   return {
     write(line: string): void {
       if (broken || out.destroyed) return;
-      if (out.writableLength >= maxBacklogBytes) {
+      if (out.writableLength + pending.length >= maxBacklogBytes) {
         droppedSinceDrain += 1;
         return;
       }
-      try {
-        out.write(line);
-      } catch {
-        // A synchronous stream (a file on a full disk) throws instead of emitting; a log line is never worth a request.
-        broken = true;
+      pending += line;
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(writePending);
       }
     },
     flush(done: () => void): void {
+      writePending();
       if (broken || out.destroyed || out.writableLength === 0) {
         process.nextTick(done);
         return;

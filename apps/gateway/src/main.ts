@@ -22,8 +22,12 @@ if (config.adminTokenGenerated) {
 try {
   const gateway = await startGateway(config, logger);
   logger.info({ address: gateway.address, publicUrl: config.publicUrl }, "mcp-gateway listening");
-  // No logger.flush() before exiting: closeOnSignals waits for the logs itself, boundedly.
-  closeOnSignals(gateway, logger, (code) => process.exit(code));
+  closeOnSignals(gateway, logger, (code) => {
+    // Hands the last lines to stdout without waiting for them: never a synchronous flush, which can wait
+    // forever on a stalled or broken log pipe (closeOnSignals has already waited, boundedly, where it may).
+    logger.flush();
+    process.exit(code);
+  });
 } catch (error) {
   logger.fatal({ err: error }, "mcp-gateway failed to start");
   await flushLogs(logger);
