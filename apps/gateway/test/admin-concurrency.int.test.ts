@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { expectEnvelope } from "../../../test/support/admin-fixtures.js";
 import { useTestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
+import { initializeBody, postRaw } from "./mcp-support.js";
+
+type Answer = { status: number; body: any };
+
+/** Statuses in a stable order, for comparing the outcome of a race with what it may be. */
+const statusesOf = (answers: readonly Answer[]): number[] => answers.map((a) => a.status).sort();
 
 describe("admin API under concurrent requests", () => {
   const redis = useTestRedis();
@@ -16,6 +23,23 @@ describe("admin API under concurrent requests", () => {
       if ((await redis.client.exists(accountKey)) === 0) orphans.push(key);
     }
     return orphans;
+  }
+
+  /**
+   * A write raced against a delete either lands before it (201, and the delete then takes it away) or finds
+   * its parent gone: 404 not_found. Nothing else: no 409, no 500.
+   */
+  function expectCreatedOrNotFound(answer: Answer): void {
+    if (answer.status === 201) return;
+    expectEnvelope(answer, 404, "not_found");
+  }
+
+  /** A URL minted in the race must be dead once its account or tenant is deleted. */
+  async function expectRevoked(minted: Answer[]): Promise<void> {
+    for (const answer of minted.filter((a) => a.status === 201)) {
+      expect(answer.body.url).toMatch(/\/mcp\/[\w-]+\.[\w-]+\.[\w-]+$/);
+      expect((await postRaw(answer.body.url, initializeBody())).status).toBe(404);
+    }
   }
 
   it("deleting an account while servers are being minted leaves no server behind", async () => {
@@ -36,9 +60,27 @@ describe("admin API under concurrent requests", () => {
           body: { integration: "mem0", name: "other", credentials: { api_key: key } },
         }),
       );
-      const deleted = stack.call("DELETE", `/integrated-account/${accountId}`, { token: apiToken });
-      const results = await Promise.all([...mints, ...others, deleted]);
-      for (const r of results) expect([200, 201, 404]).toContain(r.status);
+      // Two deletes of the same account: exactly one wins.
+      const deletes = [0, 1].map(() =>
+        stack.call("DELETE", `/integrated-account/${accountId}`, { token: apiToken }),
+      );
+      const [minted, created, deleted] = await Promise.all([
+        Promise.all(mints),
+        Promise.all(others),
+        Promise.all(deletes),
+      ]);
+      expect(statusesOf(deleted)).toEqual([200, 404]);
+      expect(deleted.find((d) => d.status === 200)?.body).toEqual({ id: accountId });
+      expectEnvelope(deleted.find((d) => d.status === 404) as Answer, 404, "not_found");
+      // Other accounts of the tenant are not the deleted one's business: all created, all still there.
+      expect(statusesOf(created)).toEqual([201, 201, 201, 201]);
+      for (const other of created) {
+        const read = await stack.call("GET", `/integrated-account/${other.body.id}`, { token: apiToken });
+        expect(read.status).toBe(200);
+      }
+      for (const mint of minted) expectCreatedOrNotFound(mint);
+      await expectRevoked(minted);
+      expectEnvelope(await stack.call("GET", `/integrated-account/${accountId}`, { token: apiToken }), 404);
     }
     expect(await orphanServers()).toEqual([]);
   });
@@ -65,9 +107,29 @@ describe("admin API under concurrent requests", () => {
           stack.call("POST", "/api-tokens", { token: apiToken, body: { name: `t${i}` } }),
         ),
       ];
-      const deleted = stack.call("DELETE", `/tenants/${tenantId}`, { token: stack.config.adminToken });
-      const results = await Promise.all([...writes, deleted]);
-      for (const r of results) expect([200, 201, 401, 404]).toContain(r.status);
+      // Two deletes of the same tenant: exactly one wins.
+      const deletes = [0, 1].map(() =>
+        stack.call("DELETE", `/tenants/${tenantId}`, { token: stack.config.adminToken }),
+      );
+      const [written, deleted] = await Promise.all([Promise.all(writes), Promise.all(deletes)]);
+      expect(statusesOf(deleted)).toEqual([200, 404]);
+      expect(deleted.find((d) => d.status === 200)?.body).toEqual({ id: tenantId });
+      expectEnvelope(deleted.find((d) => d.status === 404) as Answer, 404, "not_found");
+      // Each write landed before the delete (201), found its API token already gone (401 unauthorized), or
+      // was authenticated and then found its tenant or account gone (404 not_found).
+      for (const write of written) {
+        if (write.status === 401) expectEnvelope(write, 401, "unauthorized");
+        else expectCreatedOrNotFound(write);
+      }
+      await expectRevoked(written.slice(0, 8));
+      for (const issued of written.slice(12).filter((w) => w.status === 201)) {
+        expect(issued.body.token).toMatch(/^mcpg_at_/);
+        expectEnvelope(
+          await stack.call("GET", "/api-tokens", { token: issued.body.token }),
+          401,
+          "unauthorized",
+        );
+      }
       // Nothing in the tenant's slot survives: no account (with its sealed credentials), server or index.
       expect((await redis.keys()).filter((k) => k.includes(`{${tenantId}}`))).toEqual([]);
       expect((await stack.call("GET", "/api-tokens", { token: apiToken })).status).toBe(401);
