@@ -78,13 +78,13 @@ export function oddString(rng: Rng): string {
     case 4:
       return rng.pick(ESCAPES);
     case 5:
-      return "mcpg_at_" + "A".repeat(rng.int(80));
+      return `mcpg_at_${"A".repeat(rng.int(80))}`;
     case 6:
       return "<script>alert(1)</script>";
     case 7:
       return "' OR 1=1 --";
     case 8:
-      return "${jndi:ldap://127.0.0.1/a}";
+      return ["$", "{jndi:ldap://127.0.0.1/a}"].join("");
     case 9:
       return "__proto__";
     case 10:
