@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { GatewayConfig } from "./config.js";
+import { consolePlugin } from "./console/console.plugin.js";
 import { createClientErrorHandler } from "./http/client-errors.js";
 import { installErrorHandling, sendError } from "./http/error-envelope.js";
 import { installJsonBodyParser } from "./http/json-body.js";
@@ -112,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   ]) {
     await app.register(routes, { ctx });
   }
+  await app.register(consolePlugin, { ctx });
   const logMcpRefusal = (reason: string): void => app.log.debug({ reason }, "MCP token refused");
   const checkToken = (token: string) => checkMcpUrlToken(ctx, token, logMcpRefusal);
   mcpEdge = { checkToken, allowedOrigins: deps.config.mcpAllowedOrigins };

@@ -26,6 +26,7 @@ interface Tenant {
 function bodyFor(route: Route, mem0Key: string): unknown {
   const bodies: Record<string, unknown> = {
     "POST /tenants": { name: "Intruder" },
+    "POST /tenants/{id}/api-tokens": { name: "intruder" },
     "POST /api-tokens": { name: "intruder" },
     "POST /integrated-account": { integration: "mem0", name: "intruder", credentials: { api_key: mem0Key } },
     "PATCH /integrated-account/{id}": { name: "Hijacked" },

@@ -1,5 +1,6 @@
 export * from "./api-tokens.js";
 export * from "./clock.js";
+export * from "./console-session.js";
 export * from "./errors.js";
 export * from "./ids.js";
 export * from "./json.js";

@@ -1,5 +1,6 @@
 export * from "./accounts.repository.js";
 export * from "./api-tokens.repository.js";
+export * from "./console-sessions.repository.js";
 export { decodeCursor, encodeCursor } from "./index-pagination.js";
 export * from "./keys.js";
 export * from "./local-redis-server.js";

@@ -30,4 +30,9 @@ export const keys = {
   mcpServer: (tenantId: string, serverId: string) => `t:{${tenantId}}:mcp:${serverId}`,
   /** Sorted set of one account's MCP servers; members of expired servers are pruned on read. */
   mcpServerIndex: (tenantId: string, accountId: string) => `t:{${tenantId}}:account:${accountId}:mcps`,
+
+  /** String: JSON ConsoleSessionRecord, under the keyed hash of the session id; PXAT = idle expiry. */
+  consoleSession: (tenantId: string, sessionHash: string) => `t:{${tenantId}}:console-session:${sessionHash}`,
+  /** String: JSON ConsoleSessionRecord of an operator's session; PXAT = idle expiry. */
+  operatorConsoleSession: (sessionHash: string) => `console:{operator}:session:${sessionHash}`,
 } as const;

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { requireOperator } from "../http/auth.js";
-import { ids, listQuery, name, page, responses } from "../http/schemas.js";
+import { ids, listQuery, name, nullableTimestamp, page, responses } from "../http/schemas.js";
 import { strictAdminRequests } from "../http/strict-requests.js";
+import { issueApiToken } from "../services/api-tokens.service.js";
 import type { ServiceContext } from "../services/service-context.js";
 import { createTenant, deleteTenant, getTenant, listTenantsPage } from "../services/tenants.service.js";
 
@@ -64,6 +65,36 @@ export async function tenantsRoutes(app: FastifyInstance, { ctx }: { ctx: Servic
       },
     },
     async (request) => getTenant(ctx, request.params.id),
+  );
+
+  // So a tenant that deleted its last API token is not locked out.
+  app.post<{ Params: { id: string }; Body: { name: string; expires_at?: string | null } }>(
+    "/tenants/:id/api-tokens",
+    {
+      schema: {
+        tags: ["tenants"],
+        summary: "Issue a new API token for a tenant (shown once)",
+        security,
+        params: tenantParams,
+        body: {
+          type: "object",
+          required: ["name"],
+          additionalProperties: false,
+          properties: {
+            name,
+            expires_at: { ...nullableTimestamp, description: "When it stops working; null = never" },
+          },
+        },
+        response: { 201: responses.apiToken },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(
+        await issueApiToken(ctx, request.params.id, {
+          name: request.body.name,
+          expires_at: request.body.expires_at ?? null,
+        }),
+      ),
   );
 
   app.delete<{ Params: { id: string } }>(

@@ -27,7 +27,14 @@ export async function authenticateTenant(
   ctx: ServiceContext,
   header: string | undefined,
 ): Promise<TenantAuth> {
-  const token = bearerToken(header);
+  return authenticateApiToken(ctx, bearerToken(header));
+}
+
+/** Authenticates a tenant API token itself (as `authenticateTenant` does for the header carrying one). */
+export async function authenticateApiToken(
+  ctx: ServiceContext,
+  token: string | undefined,
+): Promise<TenantAuth> {
   if (token === undefined) return { ok: false, reason: "missing" };
   const parsed = parseApiToken(token);
   if (!parsed.ok) return { ok: false, reason: "malformed" };
