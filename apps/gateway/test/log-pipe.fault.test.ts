@@ -9,9 +9,10 @@ import { repoRoot } from "../../../test/support/processes.js";
 // pipe this test controls: left unread (a stalled log reader) or closed (a broken one).
 const MAIN = "apps/gateway/dist/main.js";
 const ADMIN = "test-admin-token-0123456789-abcdefghij";
-// With LOG_LEVEL=debug every /healthz request writes two lines (~450 bytes), so this many requests write
-// several times what a socket pair and the reader's stream buffer hold (a few hundred KiB).
-const REQUESTS = 1_500;
+// Each request to an unknown route this long is logged with its path (over 4 KiB a line), so this many
+// write several times what a socket pair and the reader's stream buffer hold (a few hundred KiB).
+const LONG_PATH = `/no-such-route/${"a".repeat(4_000)}`;
+const FILLING_REQUESTS = 300;
 const CONCURRENCY = 16;
 
 type Gateway = ChildProcessByStdio<null, Readable, Readable>;
@@ -56,14 +57,14 @@ async function startGateway(redisUrl: string, started: Gateway[]): Promise<{ chi
   return { child, url };
 }
 
-/** Sends `count` GET /healthz with a few in flight at a time; resolves with every status. */
-async function healthChecks(url: string, count: number): Promise<number[]> {
+/** Sends `count` GETs of `path` with a few in flight at a time; resolves with every status. */
+async function requests(url: string, path: string, count: number): Promise<number[]> {
   const statuses: number[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) {
       next += 1;
-      const response = await fetch(`${url}/healthz`);
+      const response = await fetch(`${url}${path}`);
       await response.arrayBuffer();
       statuses.push(response.status);
     }
@@ -109,8 +110,8 @@ describe("the gateway with a stalled or broken log pipe", () => {
 
   it("exits cleanly within the grace period on SIGTERM while nobody reads its stdout", async () => {
     const { child, url } = await startGateway(redis.url, started);
-    const statuses = await healthChecks(url, REQUESTS);
-    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    const statuses = await requests(url, LONG_PATH, FILLING_REQUESTS);
+    expect(statuses.filter((s) => s !== 404)).toEqual([]);
     // The reader's buffer is full, so it has stopped reading: what the gateway writes now stays in the pipe.
     expect(child.stdout.readableLength).toBeGreaterThanOrEqual(child.stdout.readableHighWaterMark);
 
@@ -123,7 +124,7 @@ describe("the gateway with a stalled or broken log pipe", () => {
 
   it("exits at once on a second signal while nobody reads its stdout", async () => {
     const { child, url } = await startGateway(redis.url, started);
-    await healthChecks(url, REQUESTS);
+    await requests(url, LONG_PATH, FILLING_REQUESTS);
     expect(child.stdout.readableLength).toBeGreaterThanOrEqual(child.stdout.readableHighWaterMark);
 
     // Two different signals, so the kernel cannot merge them into one delivery.
@@ -139,10 +140,10 @@ describe("the gateway with a stalled or broken log pipe", () => {
   it("keeps answering requests after its log pipe breaks, then exits cleanly on SIGTERM", async () => {
     const { child, url } = await startGateway(redis.url, started);
     // Fill the pipe first, so lines are still waiting to be written when it breaks.
-    await healthChecks(url, REQUESTS);
+    await requests(url, LONG_PATH, FILLING_REQUESTS);
     child.stdout.destroy();
-    const after = await healthChecks(url, REQUESTS);
-    expect(after).toHaveLength(REQUESTS);
+    const after = await requests(url, "/healthz", 300);
+    expect(after).toHaveLength(300);
     expect(after.filter((s) => s !== 200)).toEqual([]);
 
     child.kill("SIGTERM");
