@@ -14,7 +14,7 @@ export interface RedisOptions {
  * outage (see `isStorageUnavailable`) and recovers by itself. Call `connect()` before use.
  */
 export function createRedis(url: string, options: RedisOptions): Redis {
-  return new Redis(url, {
+  const redis = new Redis(url, {
     keyPrefix: options.keyPrefix,
     connectionName: options.connectionName ?? "mcp-gateway",
     lazyConnect: true,
@@ -36,6 +36,15 @@ export function createRedis(url: string, options: RedisOptions): Redis {
     // Reconnect forever with a capped backoff: an outage must never need a gateway restart.
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000),
   });
+  // ioredis 5.x keeps the silence timer of a connection that closed with a command outstanding, and when
+  // it fires it destroys the healthy connection that replaced it (redis/ioredis#2147, fixed in 6.0.0).
+  // Clear it on close, as that fix does; the next command arms a fresh one on the new connection.
+  redis.on("close", () => {
+    const internals = redis as unknown as { socketTimeoutTimer?: NodeJS.Timeout };
+    clearTimeout(internals.socketTimeoutTimer);
+    internals.socketTimeoutTimer = undefined;
+  });
+  return redis;
 }
 
 /** Connects, turning ioredis' error into one that names the URL's host (never its password). */
