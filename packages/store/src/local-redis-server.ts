@@ -13,6 +13,8 @@ export interface RedisProcess {
   start(): Promise<void>;
   /** Stops the server and waits for the process to exit. */
   stop(): Promise<void>;
+  /** Kills the server with SIGKILL, as a crash would (no shutdown work), and waits for it to exit. */
+  crash(): Promise<void>;
   /** Stops the server and removes its data directory. */
   dispose(): Promise<void>;
 }
@@ -91,15 +93,16 @@ export async function spawnRedisServer(
       if (options.detached) proc.unref();
     });
 
-  const stop = async (): Promise<void> => {
+  const halt = async (signal: NodeJS.Signals): Promise<void> => {
     const proc = child;
     child = undefined;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       proc.once("exit", () => resolve());
-      proc.kill("SIGTERM");
+      proc.kill(signal);
     });
   };
+  const stop = (): Promise<void> => halt("SIGTERM");
 
   await start();
   return {
@@ -107,6 +110,7 @@ export async function spawnRedisServer(
     port,
     start,
     stop,
+    crash: () => halt("SIGKILL"),
     pid: () => child?.pid,
     async dispose() {
       await stop();
