@@ -157,7 +157,7 @@ describe("direct answers match the SDK's", () => {
     [
       "an upstream 404",
       "all",
-      call("get_single_mem_0_memory_by_id", { memory_id: "00000000-0000-0000-0000-000000000000" }),
+      call("get_single_mem_0_memory_by_id", { id: "00000000-0000-4000-8000-000000000000" }),
     ],
     ["invalid arguments", "all", call("mem_0_memories_search", { query: 42 })],
     ["no arguments at all", "all", call("list_all_mem_0_projects")],
@@ -179,8 +179,12 @@ describe("direct answers match the SDK's", () => {
     ],
     ["discovery: a direct call of a real tool", "discovery", call("mem_0_memories_search", { query: "tea" })],
   ];
-  it.each(calls)("tools/call with %s", async (_label, token, body) => {
+  it.each(calls)("tools/call with %s", async (label, token, body) => {
     const [direct, sdk] = await both(token, body);
+    if (label === "an upstream 404") {
+      // The case must really reach Mem0 and come back as its 404, not stop at argument checking.
+      expect(direct.message).toMatchObject({ result: { isError: true, structuredContent: { status: 404 } } });
+    }
     expect(direct.status).toBe(sdk.status);
     expect(direct.contentType).toMatch(/^application\/json/);
     expect(sdk.contentType).toMatch(/^text\/event-stream/);
