@@ -17,6 +17,7 @@ type Ids = { tenantId: string; tokenId: string; accountId: string; serverId: str
 function bodyFor(route: Route, mem0Key: string): unknown {
   const bodies: Record<string, unknown> = {
     "POST /tenants": { name: "During the outage" },
+    "POST /tenants/{id}/api-tokens": { name: "during the outage" },
     "POST /api-tokens": { name: "during the outage" },
     "POST /integrated-account": { integration: "mem0", name: "outage", credentials: { api_key: mem0Key } },
     "PATCH /integrated-account/{id}": { name: "Renamed during the outage" },
@@ -32,9 +33,9 @@ function bodyFor(route: Route, mem0Key: string): unknown {
 function urlFor(route: Route, ids: Ids): string {
   return route.path.replace(/\{([^}]+)\}/g, (_, param: string) => {
     if (param === "mcp_id") return ids.serverId;
-    if (route.path.startsWith("/tenants/")) return ids.tenantId;
-    if (route.path.startsWith("/api-tokens/")) return ids.tokenId;
-    if (route.path.startsWith("/integrated-account/")) return ids.accountId;
+    if (param === "id" && route.path.startsWith("/tenants/")) return ids.tenantId;
+    if (param === "id" && route.path.startsWith("/api-tokens/")) return ids.tokenId;
+    if (param === "id" && route.path.startsWith("/integrated-account/")) return ids.accountId;
     throw new Error(`outage test: cannot fill {${param}} in ${route.path}; teach urlFor about it`);
   });
 }
