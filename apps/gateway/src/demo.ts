@@ -107,6 +107,7 @@ async function main(started: Started): Promise<void> {
     process.stdout.write(
       `${JSON.stringify({
         gateway_url: gw,
+        console_url: consoleUrlOf(server.url),
         mcp_url: server.url,
         api_token: apiToken,
         admin_token: config.adminToken,
@@ -131,6 +132,11 @@ async function main(started: Started): Promise<void> {
   }
 }
 
+/** The console's address: PUBLIC_URL (as the minted URL carries it, with the real port) + /console. */
+function consoleUrlOf(mcpUrl: string): string {
+  return `${mcpUrl.slice(0, mcpUrl.indexOf("/mcp/"))}/console`;
+}
+
 function printGuide(p: {
   gw: string;
   config: { adminToken: string; keysGenerated: boolean };
@@ -148,6 +154,7 @@ function printGuide(p: {
     "",
     "mcp-gateway demo is running",
     "",
+    `  console        ${consoleUrlOf(p.server.url)}   (sign in with the API token below; the admin token opens the operator pages)`,
     `  gateway        ${p.gw}   (admin API docs: ${p.gw}/docs)`,
     `  Mem0           ${p.real ? "the real Mem0 (MEM0_API_KEY)" : `sandbox at ${p.mem0BaseUrl}, key ${p.mem0Key}`}`,
     `  redis          ${p.redis ? `${p.redis.url} (spawned for this demo, removed on exit)` : "REDIS_URL"}`,

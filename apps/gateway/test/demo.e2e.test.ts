@@ -37,6 +37,10 @@ describe("the demo", () => {
     );
     expect(printed.api_token).toMatch(/^mcpg_at_/);
     expect(printed.mcp_url).toMatch(new RegExp(`^${printed.gateway_url}/mcp/`));
+    expect(printed.console_url).toBe(`${printed.gateway_url}/console`);
+    const signIn = await fetch(printed.console_url ?? "");
+    expect(signIn.status).toBe(200);
+    expect(await signIn.text()).toContain("API token");
 
     const { client } = await connectClient(printed.mcp_url ?? "", "2025-11-25");
     const names = (await client.listTools()).tools.map((tool) => tool.name);

@@ -136,8 +136,7 @@ export async function accountPages(app: FastifyInstance, { ctx }: { ctx: Service
           <dt>Account id</dt><dd><code>${account.id}</code></dd>
           <dt>Connected</dt><dd>${when(account.created_at)}</dd>
           <dt>Updated</dt><dd>${when(account.updated_at)}</dd>
-        </dl></div>
-        <p><a href="/console/accounts/${account.id}/servers">MCP Servers of this account</a></p>`;
+        </dl></div>`;
       return sendPage(reply, layout({ title: account.name, session, section: "accounts", body }));
     },
   );
