@@ -32,6 +32,19 @@ interface LoggableRequest {
   ip?: string;
 }
 
+/**
+ * pino's error serializer, less what a Redis reply error carries about its command: ioredis attaches the
+ * command's arguments (`command.args`), which can hold record bodies and hashed secrets.
+ */
+function serializeError(error: Error): Record<string, unknown> {
+  const serialized = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
+  if (serialized !== null && typeof serialized === "object" && "command" in serialized) {
+    const { command: _dropped, ...rest } = serialized;
+    return rest;
+  }
+  return serialized;
+}
+
 interface LoggableReply {
   statusCode?: number;
 }
@@ -166,7 +179,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
           ip: req.ip,
         }),
         res: (reply: LoggableReply) => ({ statusCode: reply.statusCode }),
-        err: pino.stdSerializers.err,
+        err: serializeError,
       },
     },
     destination ??

@@ -157,3 +157,26 @@ describe("flushLogs", () => {
     expect(stream.writableLength).toBeGreaterThan(0);
   });
 });
+
+describe("error serialization", () => {
+  it("logs a Redis reply error's message and stack but never its command arguments", () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = createLogger("info", sink);
+    const error = Object.assign(
+      new Error("WRONGTYPE Operation against a key holding the wrong kind of value"),
+      {
+        command: { name: "eval", args: ["script", "1", "key", "sealed-secret-value"] },
+      },
+    );
+    logger.error({ err: error }, "unhandled error");
+    const text = lines.join("");
+    expect(text).toContain("WRONGTYPE");
+    expect(text).not.toContain("sealed-secret-value");
+  });
+});
