@@ -91,7 +91,9 @@ describe("the console in a browser", () => {
     await expect(page.getByText("it will not be shown again").isVisible()).resolves.toBe(true);
     await page.getByRole("button", { name: "Copy" }).first().click();
     await expect.poll(() => page.getByText("Copied").first().isVisible()).toBe(true);
-    const url = await page.evaluate(() => navigator.clipboard.readText());
+    const url = await page.evaluate(
+      (): Promise<string> => (globalThis as any).navigator.clipboard.readText(),
+    );
     expect(url).toMatch(new RegExp(`^${stack.config.publicUrl}/mcp/`));
     await page.screenshot({ path: join(SCREENSHOTS, "mcp-server-created.png"), fullPage: true });
 
@@ -100,7 +102,9 @@ describe("the console in a browser", () => {
 
     // Narrow it in the console: read only. The client sees fewer tools on its next request.
     await page.getByRole("link", { name: "Back to MCP Servers" }).click();
-    await expect(page.getByRole("cell", { name: "Memories and events", exact: true }).isVisible()).resolves.toBe(true);
+    await expect(
+      page.getByRole("cell", { name: "Memories and events", exact: true }).isVisible(),
+    ).resolves.toBe(true);
     await page.screenshot({ path: join(SCREENSHOTS, "mcp-servers-tab.png"), fullPage: true });
     await page.getByRole("link", { name: "Edit Memories and events" }).click();
     await page.getByRole("checkbox", { name: /^custom\b/ }).uncheck();
@@ -203,7 +207,9 @@ describe("the console in a browser", () => {
       expect(csp, name).toContain("frame-ancestors 'none'");
       await axePage.addScriptTag({ path: AXE });
       const violations = await axePage.evaluate(async () => {
-        const result = await (window as any).axe.run(document, { resultTypes: ["violations"] });
+        const result = await (globalThis as any).axe.run((globalThis as any).document, {
+          resultTypes: ["violations"],
+        });
         return result.violations
           .filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical")
           .map(
