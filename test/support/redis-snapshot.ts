@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 /** One key as stored: its type and every value it holds, in a form that compares with toEqual. */
 export interface StoredKey {
   type: string;
-  /** string: the value; hash: field -> value; zset: [member, score][]; set/list: members. */
+  /** string: the value; hash: field -> value; zset: [member, score][]; set/list: members; stream: [id, fields][]. */
   value: unknown;
   /** true when the key has a TTL (PXAT/PEXPIRE), false when it lives forever. */
   expires: boolean;
@@ -30,6 +30,8 @@ async function readKey(client: Redis, key: string): Promise<StoredKey | undefine
       return { type, value: (await client.smembers(key)).sort(), expires };
     case "list":
       return { type, value: await client.lrange(key, 0, -1), expires };
+    case "stream":
+      return { type, value: await client.xrange(key, "-", "+"), expires };
     default:
       throw new Error(`redis-snapshot: key ${key} has type ${type}, which this helper does not read yet`);
   }

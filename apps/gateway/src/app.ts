@@ -12,6 +12,8 @@ import { installErrorHandling, sendError } from "./http/error-envelope.js";
 import { installJsonBodyParser } from "./http/json-body.js";
 import { registerOpenApi } from "./http/openapi.js";
 import { requestValidatorCompiler } from "./http/validators.js";
+import { logRoutes } from "./log/log.routes.js";
+import { createLogWriter } from "./log/log-writer.js";
 import { type EdgeOptions, refusedAtEdge } from "./mcp/edge.js";
 import { mcpRoutes } from "./mcp/mcp.routes.js";
 import { accountsRoutes } from "./routes/accounts.routes.js";
@@ -102,7 +104,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   installErrorHandling(app);
   await app.register(healthRoutes, { redis: deps.redis, logLevel: deps.config.logLevel });
-  const ctx: ServiceContext = createServiceContext(deps.redis, deps.config, clock);
+  const logs = createLogWriter({
+    redis: deps.redis,
+    clock,
+    retentionMs: deps.config.logRetentionMs,
+    mcpRequests: deps.config.mcpRequestLog,
+    dropped: () => {},
+  });
+  const ctx: ServiceContext = createServiceContext(deps.redis, deps.config, clock, logs);
   await registerOpenApi(app, deps.config.publicUrl);
   for (const routes of [
     tenantsRoutes,
@@ -110,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     accountsRoutes,
     mcpServersRoutes,
     integrationsRoutes,
+    logRoutes,
   ]) {
     await app.register(routes, { ctx });
   }
@@ -124,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     upstreamBaseUrl: (integration) => upstreamBaseUrl(ctx, integration),
     allowedOrigins: deps.config.mcpAllowedOrigins,
     directAnswers: deps.config.mcpDirectAnswers,
+    recordMcpRequest: logs.recordMcpRequest,
   });
   return app;
 }

@@ -25,6 +25,12 @@ export interface GatewayConfig {
   /** True when the keys were generated at start because none were set (development only). */
   readonly keysGenerated: boolean;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** How long MCP request and admin change records are kept (LOG_RETENTION_DAYS), in ms. */
+  readonly logRetentionMs: number;
+  /** Whether MCP requests are recorded for `GET /log?log_type=mcp` (MCP_REQUEST_LOG; the audit trail is always on). */
+  readonly mcpRequestLog: boolean;
+  /** The bearer token `GET /metrics` answers to; undefined = /metrics answers 404 (METRICS_TOKEN). */
+  readonly metricsToken: string | undefined;
 }
 
 export type ConfigResult =
@@ -80,6 +86,19 @@ const envSchema = z.object({
       error: "MCP_DIRECT_ANSWERS must be on or off",
     })
     .default("on"),
+  LOG_RETENTION_DAYS: z.coerce
+    .number({ error: "LOG_RETENTION_DAYS must be a whole number of days from 1 to 3650" })
+    .int("LOG_RETENTION_DAYS must be a whole number of days from 1 to 3650")
+    .min(1, "LOG_RETENTION_DAYS must be a whole number of days from 1 to 3650")
+    .max(3650, "LOG_RETENTION_DAYS must be a whole number of days from 1 to 3650")
+    .default(30),
+  MCP_REQUEST_LOG: z.enum(["on", "off"], { error: "MCP_REQUEST_LOG must be on or off" }).default("on"),
+  METRICS_TOKEN: z
+    .string()
+    .min(32, "METRICS_TOKEN must be at least 32 characters (generate one with: openssl rand -base64 32)")
+    .regex(/^[\x21-\x7e]+$/, "METRICS_TOKEN may hold only printable ASCII characters without spaces")
+    .max(512, "METRICS_TOKEN must be at most 512 characters")
+    .optional(),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
@@ -159,6 +178,9 @@ export function loadConfig(
     keys: keyResult.material,
     keysGenerated,
     logLevel: e.LOG_LEVEL,
+    logRetentionMs: e.LOG_RETENTION_DAYS * 86_400_000,
+    mcpRequestLog: e.MCP_REQUEST_LOG === "on",
+    metricsToken: e.METRICS_TOKEN,
   });
   return { ok: true, config, notices };
 }

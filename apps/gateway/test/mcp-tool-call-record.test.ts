@@ -11,6 +11,7 @@ const session: McpSession = {
   tools: [],
   exposure: "all",
   account: { credentials: { api_key: "m0-secret-key" }, context: { org_id: "org", project_id: "proj" } },
+  credential: { kind: "none", id: null },
 };
 
 describe("tool-call records", () => {

@@ -55,6 +55,10 @@ function urlFor(
 
 const isOperatorRoute = (route: Route): boolean =>
   route.path === "/tenants" || route.path.startsWith("/tenants/");
+// Routes both a tenant (its own records) and the operator may read.
+const isSharedRoute = (route: Route): boolean => route.path === "/log";
+/** Required query parameters, so a refusal is about who asks. */
+const queryFor = (route: Route): string => (route.path === "/log" ? "?log_type=admin" : "");
 const hasParams = (route: Route): boolean => route.path.includes("{");
 
 describe("security matrix over every admin route (generated from /openapi.json)", () => {
@@ -152,7 +156,7 @@ describe("security matrix over every admin route (generated from /openapi.json)"
 
     for (const route of routes) {
       const name = `${route.method} ${route.path}`;
-      const url = urlFor(route, b);
+      const url = urlFor(route, b) + queryFor(route);
       const body = bodyFor(route, mem0Key);
       const send = (token: string | undefined, extra: { body?: unknown } = {}) =>
         stack.call(route.method, url, {
@@ -189,7 +193,16 @@ describe("security matrix over every admin route (generated from /openapi.json)"
       // Malformed, revoked, expired and foreign tokens are told apart in no way (no oracle).
       check(`${name}: one answer for every bad token`, refusals.size === 1, [...refusals]);
 
-      if (isOperatorRoute(route)) {
+      if (isSharedRoute(route)) {
+        const operator = await send(stack.config.adminToken);
+        check(`${name} with the operator token`, operator.status === 200, operator.body);
+        const own = await send(a.apiToken);
+        check(`${name} with tenant A's token`, own.status === 200, own.body);
+        const text = JSON.stringify(own.body);
+        for (const id of [b.accountId, b.serverId, b.tokenId, b.tenantId]) {
+          check(`${name} with tenant A's token shows B's ${id}`, !text.includes(id), null);
+        }
+      } else if (isOperatorRoute(route)) {
         const tenantToken = await send(a.apiToken);
         check(
           `${name} with a tenant token`,

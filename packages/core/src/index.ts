@@ -6,6 +6,7 @@ export * from "./ids.js";
 export * from "./json.js";
 export * from "./key-material.js";
 export * from "./limits.js";
+export * from "./log-records.js";
 export * from "./mcp-token.js";
 export * from "./sealing.js";
 export * from "./tool-policy.js";

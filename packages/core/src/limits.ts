@@ -59,4 +59,14 @@ export const LIMITS = {
   redisSilenceMs: 4_000,
   /** One Redis command fails (503) after this, not a hung request; longer than redisSilenceMs, so commands queued behind a silent connection fail at once. */
   redisCommandTimeoutMs: 5_000,
+  /** Log records kept per tenant and kind (MCP requests, admin changes) whatever their age: a flood trims its own tenant's oldest records, not Redis's memory (100 k MCP records ≈ 36 MB, measured; see docs/storage-schema.md). */
+  logRecordsPerTenantMax: 100_000,
+  /** The operator's copy of every tenant's admin changes: admin changes are rare, so this holds months of them. */
+  logOperatorRecordsMax: 200_000,
+  /** Stream entries one `GET /log` page reads while filtering: bounds the work of a filter that matches little (the page then ends early, with a cursor to go on). */
+  logPageScanMax: 5_000,
+  /** Log writes waiting for Redis at once; beyond it records are dropped (and counted) rather than queued without bound. */
+  logWritesInFlightMax: 10_000,
+  /** Client-supplied text in a log record (client name and version, an unknown method or tool name) is cut to this. */
+  logClientTextChars: 64,
 } as const;

@@ -4,6 +4,7 @@ export * from "./console-sessions.repository.js";
 export { decodeCursor, encodeCursor } from "./index-pagination.js";
 export * from "./keys.js";
 export * from "./local-redis-server.js";
+export * from "./log-streams.repository.js";
 export * from "./mcp-servers.repository.js";
 export * from "./migration-runner.js";
 export * from "./records.js";

@@ -35,4 +35,10 @@ export const keys = {
   consoleSession: (tenantId: string, sessionHash: string) => `t:{${tenantId}}:console-session:${sessionHash}`,
   /** String: JSON ConsoleSessionRecord of an operator's session; PXAT = idle expiry. */
   operatorConsoleSession: (sessionHash: string) => `console:{operator}:session:${sessionHash}`,
+  /** Stream: the tenant's MCP request log; MAXLEN ~ LIMITS.logRecordsPerTenantMax, MINID ~ retention, PEXPIRE retention. */
+  mcpLog: (tenantId: string) => `t:{${tenantId}}:log:mcp`,
+  /** Stream: the tenant's audit trail (admin changes, console sign-ins); trimmed as mcpLog. */
+  adminLog: (tenantId: string) => `t:{${tenantId}}:log:admin`,
+  /** Stream: every tenant's admin changes plus the operator's own, for the operator; MAXLEN ~ LIMITS.logOperatorRecordsMax. */
+  operatorAdminLog: () => "log:{operator}:admin",
 } as const;

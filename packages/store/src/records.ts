@@ -54,8 +54,17 @@ export interface McpServerRecord {
   expires_at: string | null;
   /** The token's `jti`; a token whose jti differs from this is refused. */
   token_id: string;
+  /** Who minted it (absent on servers minted before records carried it). */
+  created_by?: RecordCreator | null;
   created_at: string;
   updated_at: string;
+}
+
+/** Who created a record: the operator, an API token (id and name at the time), or the gateway itself. */
+export interface RecordCreator {
+  type: "operator" | "api_token" | "system";
+  id: string | null;
+  name: string | null;
 }
 
 /** An ISO expiry (or null for none) in epoch milliseconds. */

@@ -72,7 +72,7 @@ export async function listTenants(
 // Removes the tenant record and every key in its slot in one atomic step: an insert script (account,
 // server, token index) that checks the tenant record runs wholly before it (and its keys are removed) or
 // after it (and is refused). Key names come in as ARGV parts built from `keys`, joined around the ids.
-// KEYS: tenant, token index, account index.
+// KEYS: tenant, token index, account index, MCP request log, admin log.
 // ARGV: account key head, server index tail (after the account key), server key head.
 const DELETE_TENANT_SLOT = `
 if redis.call("EXISTS", KEYS[1]) == 0 then return 0 end
@@ -85,7 +85,7 @@ for _, account in ipairs(redis.call("ZRANGE", KEYS[3], 0, -1)) do
   end
   redis.call("UNLINK", accountKey, serverIndex)
 end
-redis.call("UNLINK", KEYS[1], KEYS[2], KEYS[3])
+redis.call("UNLINK", KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
 return 1`;
 
 /**
@@ -105,10 +105,12 @@ export async function deleteTenantCascade(redis: Redis, tenantId: string): Promi
   const serverIndexTail = keys.mcpServerIndex(tenantId, marker).split(marker)[1] ?? "";
   const deleted = await redis.eval(
     DELETE_TENANT_SLOT,
-    3,
+    5,
     keys.tenant(tenantId),
     keys.apiTokenIndex(tenantId),
     keys.accountIndex(tenantId),
+    keys.mcpLog(tenantId),
+    keys.adminLog(tenantId),
     `${prefix}${keys.account(tenantId, "")}`,
     serverIndexTail,
     `${prefix}${keys.mcpServer(tenantId, "")}`,

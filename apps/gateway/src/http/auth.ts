@@ -15,7 +15,10 @@ const CHALLENGE = 'Bearer realm="mcp-gateway"';
 /** onRequest hook for /tenants: only the operator's bootstrap token. */
 export function requireOperator(ctx: ServiceContext) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (isOperator(ctx, request.headers.authorization)) return;
+    if (isOperator(ctx, request.headers.authorization)) {
+      request.actor = { type: "operator" };
+      return;
+    }
     const tenant = await authenticateTenant(ctx, request.headers.authorization);
     if (tenant.ok) {
       await sendError(
@@ -44,6 +47,7 @@ export function requireTenant(ctx: ServiceContext) {
     const auth = await authenticateTenant(ctx, request.headers.authorization);
     if (auth.ok) {
       request.tenantId = auth.tenantId;
+      request.actor = { type: "api_token", id: auth.tokenId, name: auth.tokenName };
       return;
     }
     if (isOperator(ctx, request.headers.authorization)) {

@@ -1,6 +1,7 @@
 import type { AuthInfo } from "@modelcontextprotocol/server";
 import type { FastifyBaseLogger } from "fastify";
 import type { McpSession } from "./mcp-session.js";
+import type { ToolCallFacts } from "./tool-call-record.js";
 
 /**
  * One HTTP request to the MCP endpoint: the session it was granted, where to log, when the client went
@@ -10,6 +11,8 @@ import type { McpSession } from "./mcp-session.js";
 export class McpExchange {
   /** Filled by tool calls (normalized rate-limit headers); written onto the HTTP response. */
   readonly responseHeaders: Record<string, string> = {};
+  /** The tool call this request made, once it ran (for the request log). */
+  toolCall: ToolCallFacts | undefined;
 
   constructor(
     readonly session: McpSession,

@@ -1,4 +1,4 @@
-import type { McpTokenClaims } from "@mcp-gateway/core";
+import type { McpCredentialKind, McpRequestRecord, McpTokenClaims } from "@mcp-gateway/core";
 import type { ExecutionAccount, Tool } from "@mcp-gateway/integrations";
 
 /** What one MCP URL grants, as resolved for one HTTP request. */
@@ -14,6 +14,8 @@ export interface McpSession {
   readonly exposure: "all" | "discovery";
   /** Opened credentials and context; used only to execute tools, never logged. */
   readonly account: ExecutionAccount;
+  /** What the request presented beyond the URL (an API token on a require_api_token_auth server). */
+  readonly credential: { readonly kind: McpCredentialKind; readonly id: string | null };
 }
 
 /**
@@ -22,8 +24,8 @@ export interface McpSession {
  */
 export type McpAccess =
   | { ok: true; session: McpSession }
-  | { ok: false; reason: "not_found" }
-  | { ok: false; reason: "unauthorized" }
+  | { ok: false; reason: "not_found"; detail?: string }
+  | { ok: false; reason: "unauthorized"; detail?: string }
   | { ok: false; reason: "unavailable" };
 
 /** What the MCP endpoint needs from the rest of the gateway. */
@@ -41,4 +43,9 @@ export interface McpEndpointOptions {
   directAnswers: boolean;
   /** Exact origins allowed in an Origin header; a request without Origin is allowed. */
   allowedOrigins: readonly string[];
+  /**
+   * Called once per request whose token was genuine, after its answer was sent: must return at once and
+   * never throw (the request log writes it in the background).
+   */
+  recordMcpRequest(record: McpRequestRecord): void;
 }

@@ -5,6 +5,7 @@ import { JsonNestingError } from "../http/json-body.js";
 import { answerDirectCall, type DirectCall, directCallOf } from "./direct-answers.js";
 import { claimsCheckedAtEdge } from "./edge.js";
 import { McpExchange } from "./exchange.js";
+import { type McpRequestFacts, mcpRequestRecord } from "./mcp-request-record.js";
 import { createMcpServer } from "./mcp-server-factory.js";
 import type { McpEndpointOptions, McpSession } from "./mcp-session.js";
 import { isOriginAllowed } from "./origin.js";
@@ -59,13 +60,51 @@ export async function mcpRoutes(app: FastifyInstance, options: McpEndpointOption
       const claims = checkedClaims.get(request);
       if (claims === undefined) throw new Error("MCP request reached its handler without checked claims");
       const access = await options.resolveAccess(claims, request.headers.authorization);
-      if (!access.ok) return sendRefusal(reply, refusal(access.reason));
+      if (!access.ok) {
+        sendRefusal(reply, refusal(access.reason));
+        // While storage is unavailable there is nowhere to record it (the metrics count it).
+        if (access.reason !== "unavailable") record(options, request, reply, claims, { refusal: access });
+        return reply;
+      }
 
       const direct = options.directAnswers ? directCallOf(request.headers, request.body) : undefined;
-      if (direct !== undefined) return serveDirect(direct, options, access.session, request, reply);
-      return serveSession(handler, options, access.session, request, reply);
+      const exchange =
+        direct !== undefined
+          ? await serveDirect(direct, options, access.session, request, reply)
+          : await serveSession(handler, options, access.session, request, reply);
+      record(options, request, reply, claims, {
+        session: access.session,
+        toolCall: exchange.toolCall,
+        responseHeaders: exchange.responseHeaders,
+      });
+      return reply;
     },
   });
+}
+
+/** Hands the request log one answered request (after the answer: it never delays or fails it). */
+function record(
+  options: McpEndpointOptions,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  claims: McpTokenClaims,
+  facts: Pick<McpRequestFacts, "session" | "refusal" | "toolCall" | "responseHeaders">,
+): void {
+  try {
+    options.recordMcpRequest(
+      mcpRequestRecord({
+        claims,
+        requestId: request.id,
+        headers: request.headers,
+        body: request.body,
+        httpStatus: reply.statusCode,
+        durationMs: reply.elapsedTime,
+        ...facts,
+      }),
+    );
+  } catch (error) {
+    request.log.error({ err: error }, "MCP request record failed");
+  }
 }
 
 /** Hands one request with a resolved session to the SDK and writes its answer back. */
@@ -75,7 +114,7 @@ async function serveSession(
   session: McpSession,
   request: FastifyRequest,
   reply: FastifyReply,
-): Promise<FastifyReply> {
+): Promise<McpExchange> {
   const clientGone = abortOnDisconnect(reply);
   const exchange = new McpExchange(
     session,
@@ -87,12 +126,13 @@ async function serveSession(
     parsedBody: request.body,
     authInfo: exchange.toAuthInfo(),
   });
-  return sendSdkResponse(reply, response, {
+  await sendSdkResponse(reply, response, {
     mode: jsonRpcMethod(request.body) === "subscriptions/listen" ? "stream" : "hold",
     clientTakesSse: acceptsEventStream(request.headers.accept),
     lateHeaders: () => ({ ...exchange.responseHeaders, ...PRIVATE_HEADERS }),
     clientGone,
   });
+  return exchange;
 }
 
 // tools/list never waits on anything, so it needs no disconnect signal.
@@ -105,7 +145,7 @@ async function serveDirect(
   session: McpSession,
   request: FastifyRequest,
   reply: FastifyReply,
-): Promise<FastifyReply> {
+): Promise<McpExchange> {
   const clientGone = call.method === "tools/call" ? abortOnDisconnect(reply) : NEVER_ABORTED;
   const exchange = new McpExchange(
     session,
@@ -118,13 +158,10 @@ async function serveDirect(
     // The caller hung up while the tool ran: nobody is left to answer (as on the SDK path).
     reply.hijack();
     reply.raw.destroy();
-    return reply;
+    return exchange;
   }
-  return reply
-    .code(200)
-    .headers(exchange.responseHeaders)
-    .header("content-type", JSON_CONTENT_TYPE)
-    .send(text);
+  reply.code(200).headers(exchange.responseHeaders).header("content-type", JSON_CONTENT_TYPE).send(text);
+  return exchange;
 }
 
 /** The token in `/mcp/<token>`: one non-empty path segment within the length limit, else undefined. */

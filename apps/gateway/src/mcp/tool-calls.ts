@@ -140,6 +140,7 @@ function refuse(exchange: McpExchange, name: DiscoveryToolName, message: string)
 }
 
 function record(exchange: McpExchange, facts: ToolCallFacts): void {
+  exchange.toolCall = facts;
   exchange.log.info(toolCallRecord(exchange.session, facts), "tool call");
 }
 

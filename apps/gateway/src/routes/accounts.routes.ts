@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { requireTenant } from "../http/auth.js";
+import { requestContext } from "../http/request-origin.js";
 import { accountParams, listQuery, name, page, responses, tenantSecurity } from "../http/schemas.js";
 import { strictAdminRequests } from "../http/strict-requests.js";
 import {
@@ -46,7 +47,8 @@ export async function accountsRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         response: { 201: responses.account },
       },
     },
-    async (request, reply) => reply.code(201).send(await createAccount(ctx, request.tenantId, request.body)),
+    async (request, reply) =>
+      reply.code(201).send(await createAccount(requestContext(ctx, request), request.tenantId, request.body)),
   );
 
   app.get<{ Querystring: { limit: number; cursor?: string } }>(
@@ -94,7 +96,8 @@ export async function accountsRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         response: { 200: responses.account },
       },
     },
-    async (request) => updateAccount(ctx, request.tenantId, request.params.id, request.body),
+    async (request) =>
+      updateAccount(requestContext(ctx, request), request.tenantId, request.params.id, request.body),
   );
 
   app.delete<{ Params: { id: string } }>(
@@ -108,7 +111,7 @@ export async function accountsRoutes(app: FastifyInstance, { ctx }: { ctx: Servi
         response: { 200: responses.deleted },
       },
     },
-    async (request) => deleteAccount(ctx, request.tenantId, request.params.id),
+    async (request) => deleteAccount(requestContext(ctx, request), request.tenantId, request.params.id),
   );
 
   app.get<{ Params: { id: string }; Querystring: { methods?: string; tags?: string } }>(

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { requireTenant } from "../http/auth.js";
+import { requestContext } from "../http/request-origin.js";
 import { ids, listQuery, name, nullableTimestamp, page, responses, tenantSecurity } from "../http/schemas.js";
 import { strictAdminRequests } from "../http/strict-requests.js";
 import { issueApiToken, listApiTokensPage, revokeApiToken } from "../services/api-tokens.service.js";
@@ -34,7 +35,7 @@ export async function apiTokensRoutes(app: FastifyInstance, { ctx }: { ctx: Serv
     },
     async (request, reply) =>
       reply.code(201).send(
-        await issueApiToken(ctx, request.tenantId, {
+        await issueApiToken(requestContext(ctx, request), request.tenantId, {
           name: request.body.name,
           expires_at: request.body.expires_at ?? null,
         }),
@@ -71,6 +72,6 @@ export async function apiTokensRoutes(app: FastifyInstance, { ctx }: { ctx: Serv
         response: { 200: responses.deleted },
       },
     },
-    async (request) => revokeApiToken(ctx, request.tenantId, request.params.id),
+    async (request) => revokeApiToken(requestContext(ctx, request), request.tenantId, request.params.id),
   );
 }

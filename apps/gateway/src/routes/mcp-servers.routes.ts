@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { requireTenant } from "../http/auth.js";
+import { requestContext } from "../http/request-origin.js";
 import {
   accountParams,
   ids,
@@ -59,7 +60,16 @@ export async function mcpServersRoutes(
       },
     },
     async (request, reply) =>
-      reply.code(201).send(await mintMcpServer(ctx, request.tenantId, request.params.id, request.body)),
+      reply
+        .code(201)
+        .send(
+          await mintMcpServer(
+            requestContext(ctx, request),
+            request.tenantId,
+            request.params.id,
+            request.body,
+          ),
+        ),
   );
 
   app.get<{ Params: { id: string }; Querystring: { limit: number; cursor?: string } }>(
@@ -109,7 +119,13 @@ export async function mcpServersRoutes(
       },
     },
     async (request) =>
-      updateMcpServer(ctx, request.tenantId, request.params.id, request.params.mcp_id, request.body),
+      updateMcpServer(
+        requestContext(ctx, request),
+        request.tenantId,
+        request.params.id,
+        request.params.mcp_id,
+        request.body,
+      ),
   );
 
   app.delete<{ Params: { id: string; mcp_id: string } }>(
@@ -123,6 +139,12 @@ export async function mcpServersRoutes(
         response: { 200: responses.deleted },
       },
     },
-    async (request) => deleteMcpServerById(ctx, request.tenantId, request.params.id, request.params.mcp_id),
+    async (request) =>
+      deleteMcpServerById(
+        requestContext(ctx, request),
+        request.tenantId,
+        request.params.id,
+        request.params.mcp_id,
+      ),
   );
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { requireOperator } from "../http/auth.js";
+import { requestContext } from "../http/request-origin.js";
 import { ids, listQuery, name, nullableTimestamp, page, responses } from "../http/schemas.js";
 import { strictAdminRequests } from "../http/strict-requests.js";
 import { issueApiToken } from "../services/api-tokens.service.js";
@@ -36,7 +37,8 @@ export async function tenantsRoutes(app: FastifyInstance, { ctx }: { ctx: Servic
         },
       },
     },
-    async (request, reply) => reply.code(201).send(await createTenant(ctx, request.body)),
+    async (request, reply) =>
+      reply.code(201).send(await createTenant(requestContext(ctx, request), request.body)),
   );
 
   app.get<{ Querystring: { limit: number; cursor?: string } }>(
@@ -90,7 +92,7 @@ export async function tenantsRoutes(app: FastifyInstance, { ctx }: { ctx: Servic
     },
     async (request, reply) =>
       reply.code(201).send(
-        await issueApiToken(ctx, request.params.id, {
+        await issueApiToken(requestContext(ctx, request), request.params.id, {
           name: request.body.name,
           expires_at: request.body.expires_at ?? null,
         }),
@@ -108,6 +110,6 @@ export async function tenantsRoutes(app: FastifyInstance, { ctx }: { ctx: Servic
         response: { 200: responses.deleted },
       },
     },
-    async (request) => deleteTenant(ctx, request.params.id),
+    async (request) => deleteTenant(requestContext(ctx, request), request.params.id),
   );
 }

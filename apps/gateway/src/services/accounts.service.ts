@@ -21,6 +21,7 @@ import {
   type Page,
   replaceAccount,
 } from "@mcp-gateway/store";
+import { fieldChanges, recordAdminChange } from "../log/admin-changes.js";
 import { afterCursor } from "./page-cursor.js";
 import { nowIso, type ServiceContext } from "./service-context.js";
 import { accountView } from "./views.js";
@@ -138,6 +139,11 @@ export async function createAccount(
   };
   if (!(await insertAccount(ctx.redis, record)))
     throw new GatewayError("not_found", "this tenant was deleted while the account was being connected");
+  recordAdminChange(ctx, {
+    ...onAccount(tenantId, id),
+    action: "integrated_account.created",
+    changes: fieldChanges({}, accountView(record), ["integration", "name", "context"]),
+  });
   return accountView(record);
 }
 
@@ -190,6 +196,14 @@ export async function updateAccount(
   }
   if (!(await replaceAccount(ctx.redis, next)))
     throw new GatewayError("not_found", "no such integrated account");
+  const changes = fieldChanges(accountView(account), accountView(next), ["name"]) ?? {};
+  // Never the credentials themselves: only that they were replaced.
+  if (input.credentials !== undefined) changes.credentials = { from: "sealed", to: "rotated" };
+  recordAdminChange(ctx, {
+    ...onAccount(tenantId, accountId),
+    action: "integrated_account.updated",
+    changes,
+  });
   return accountView(next);
 }
 
@@ -202,6 +216,7 @@ export async function deleteAccount(
   if (!(await deleteAccountCascade(ctx.redis, tenantId, accountId))) {
     throw new GatewayError("not_found", "no such integrated account");
   }
+  recordAdminChange(ctx, { ...onAccount(tenantId, accountId), action: "integrated_account.deleted" });
   return { id: accountId };
 }
 
@@ -237,4 +252,14 @@ function describe(context: Record<string, string>): string {
   return sortKeys(context)
     .map(([k, v]) => `${k}=${v}`)
     .join(", ");
+}
+
+function onAccount(tenantId: string, accountId: string) {
+  return {
+    tenant_id: tenantId,
+    resource_type: "integrated_account",
+    resource_id: accountId,
+    integrated_account_id: accountId,
+    mcp_server_id: null,
+  } as const;
 }

@@ -6,6 +6,7 @@ import {
   listApiTokens,
   type Page,
 } from "@mcp-gateway/store";
+import { recordAdminChange } from "../log/admin-changes.js";
 import { afterCursor } from "./page-cursor.js";
 import { nowIso, type ServiceContext } from "./service-context.js";
 import { apiTokenView } from "./views.js";
@@ -25,6 +26,11 @@ export async function issueApiToken(
   const { record, token } = newApiToken(ctx, tenantId, input);
   if (!(await insertApiToken(ctx.redis, record)))
     throw new GatewayError("not_found", "no such tenant (it was deleted)");
+  recordAdminChange(ctx, {
+    ...onToken(tenantId, record.id),
+    action: "api_token.created",
+    changes: { name: { from: null, to: record.name }, expires_at: { from: null, to: record.expires_at } },
+  });
   return { ...apiTokenView(record), token };
 }
 
@@ -66,5 +72,16 @@ export async function revokeApiToken(
 ): Promise<{ id: string }> {
   if (!(await deleteApiToken(ctx.redis, tenantId, tokenId)))
     throw new GatewayError("not_found", "no such API token");
+  recordAdminChange(ctx, { ...onToken(tenantId, tokenId), action: "api_token.revoked" });
   return { id: tokenId };
+}
+
+function onToken(tenantId: string, tokenId: string) {
+  return {
+    tenant_id: tenantId,
+    resource_type: "api_token",
+    resource_id: tokenId,
+    integrated_account_id: null,
+    mcp_server_id: null,
+  } as const;
 }

@@ -3,7 +3,7 @@ import { findApiToken, findTenant, isExpired } from "@mcp-gateway/store";
 import type { ServiceContext } from "./service-context.js";
 
 export type TenantAuth =
-  | { ok: true; tenantId: string; tokenId: string }
+  | { ok: true; tenantId: string; tokenId: string; tokenName: string }
   | { ok: false; reason: "missing" | "malformed" | "unknown" | "expired" | "tenant_gone" };
 
 /** The token from an `Authorization: Bearer <token>` header, or undefined. */
@@ -46,5 +46,5 @@ export async function authenticateApiToken(
   if (isExpired(record.expires_at, ctx.clock.now())) return { ok: false, reason: "expired" };
   if ((await findTenant(ctx.redis, record.tenant_id)) === undefined)
     return { ok: false, reason: "tenant_gone" };
-  return { ok: true, tenantId: record.tenant_id, tokenId: record.id };
+  return { ok: true, tenantId: record.tenant_id, tokenId: record.id, tokenName: record.name };
 }

@@ -39,12 +39,14 @@ export async function resolveMcpAccess(
       log(resolved.reason);
       return publicAnswer(resolved);
     }
+    let authenticatedTokenId: string | null = null;
     if (resolved.requireApiTokenAuth) {
       const auth = await authenticateTenant(ctx, authorization);
       if (!auth.ok || auth.tenantId !== resolved.server.tenant_id) {
         log("bearer_refused");
-        return { ok: false, reason: "unauthorized" };
+        return { ok: false, reason: "unauthorized", detail: "api_token_required" };
       }
+      authenticatedTokenId = auth.tokenId;
     }
     return {
       ok: true,
@@ -57,6 +59,9 @@ export async function resolveMcpAccess(
         tools: resolved.tools,
         exposure: resolved.toolExposure,
         account: { credentials: resolved.credentials, context: resolved.account.context },
+        credential: resolved.requireApiTokenAuth
+          ? { kind: "api_token", id: authenticatedTokenId }
+          : { kind: "none", id: null },
       },
     };
   } catch (error) {
@@ -86,7 +91,8 @@ function publicAnswer(failure: ResolveFailure): McpAccess {
     case "account_missing":
     case "credentials_unreadable":
     case "unknown_integration":
-      return { ok: false, reason: "not_found" };
+      // `detail` is for the tenant's own request log only; the client's answer is the same 404 for all.
+      return { ok: false, reason: "not_found", detail: failure.reason };
     default: {
       const unhandled: never = failure;
       throw new Error(`unhandled resolve failure ${JSON.stringify(unhandled)}`);

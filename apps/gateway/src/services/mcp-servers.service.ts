@@ -26,6 +26,7 @@ import {
   type Page,
   replaceMcpServer,
 } from "@mcp-gateway/store";
+import { fieldChanges, INTERNAL_ORIGIN, recordAdminChange } from "../log/admin-changes.js";
 import { requireAccount } from "./accounts.service.js";
 import { afterCursor } from "./page-cursor.js";
 import { nowIso, type ServiceContext } from "./service-context.js";
@@ -140,6 +141,7 @@ export async function mintMcpServer(
     );
   }
   const now = nowIso(ctx);
+  const actor = (ctx.origin ?? INTERNAL_ORIGIN).actor;
   const record: McpServerRecord = {
     v: 1,
     id,
@@ -149,11 +151,21 @@ export async function mintMcpServer(
     config,
     expires_at: expiresAtMs === null ? null : new Date(expiresAtMs).toISOString(),
     token_id: signed.claims.tokenId,
+    created_by: {
+      type: actor.type,
+      id: actor.type === "api_token" ? actor.id : null,
+      name: actor.type === "api_token" ? actor.name : null,
+    },
     created_at: now,
     updated_at: now,
   };
   if (!(await insertMcpServer(ctx.redis, record)))
     throw new GatewayError("not_found", "no such integrated account");
+  recordAdminChange(ctx, {
+    ...onServer(tenantId, accountId, id),
+    action: "mcp_server.created",
+    changes: fieldChanges({}, mcpServerView(record), ["name", "config", "expires_at"]),
+  });
   const url = `${ctx.config.publicUrl}/mcp/${signed.token}`;
   return {
     ...mcpServerView(record),
@@ -260,6 +272,11 @@ export async function updateMcpServer(
     next.expires_at = requested === null ? null : new Date(requested).toISOString();
   }
   if (!(await replaceMcpServer(ctx.redis, next))) throw new GatewayError("not_found", "no such MCP server");
+  recordAdminChange(ctx, {
+    ...onServer(tenantId, accountId, serverId),
+    action: "mcp_server.updated",
+    changes: serverChanges(server, next),
+  });
   return { ...mcpServerView(next), tools: toolsForConfig(integration, next.config).map((t) => t.name) };
 }
 
@@ -272,6 +289,7 @@ export async function deleteMcpServerById(
 ): Promise<{ id: string }> {
   const { server } = await requireServer(ctx, tenantId, accountId, serverId);
   if (!(await deleteMcpServer(ctx.redis, server))) throw new GatewayError("not_found", "no such MCP server");
+  recordAdminChange(ctx, { ...onServer(tenantId, accountId, serverId), action: "mcp_server.revoked" });
   return { id: serverId };
 }
 
@@ -319,4 +337,33 @@ export function effectiveTools(
   if (effectiveToolsCache.size >= LIMITS.effectiveToolsCacheEntries) effectiveToolsCache.clear();
   effectiveToolsCache.set(key, tools);
   return tools;
+}
+
+function onServer(tenantId: string, accountId: string, serverId: string) {
+  return {
+    tenant_id: tenantId,
+    resource_type: "mcp_server",
+    resource_id: serverId,
+    integrated_account_id: accountId,
+    mcp_server_id: serverId,
+  } as const;
+}
+
+/** What a PATCH changed, config field by field (e.g. `config.methods: {from: ["read"], to: ["list"]}`). */
+function serverChanges(
+  before: McpServerRecord,
+  after: McpServerRecord,
+): Record<string, { from: unknown; to: unknown }> | null {
+  const a = mcpServerView(before);
+  const b = mcpServerView(after);
+  const configOf = (view: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(view.config as Record<string, unknown>).map(([k, v]) => [`config.${k}`, v]),
+    );
+  const configFields = Object.keys(configOf(a));
+  return fieldChanges({ ...a, ...configOf(a) }, { ...b, ...configOf(b) }, [
+    "name",
+    "expires_at",
+    ...configFields,
+  ]);
 }

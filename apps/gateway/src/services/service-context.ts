@@ -1,6 +1,7 @@
-import { type Clock, createKeyRing, type McpKeyRing } from "@mcp-gateway/core";
+import { type Clock, createKeyRing, type McpKeyRing, type RequestOrigin } from "@mcp-gateway/core";
 import type { Redis } from "ioredis";
 import type { GatewayConfig } from "../config.js";
+import { createLogWriter, type LogWriter } from "../log/log-writer.js";
 
 /** What every service needs: built once per app and passed in, never imported as a global. */
 export interface ServiceContext {
@@ -11,10 +12,25 @@ export interface ServiceContext {
   /** `iss` and `aud` of MCP tokens: this gateway's public URL and its MCP base. */
   readonly tokenIssuer: string;
   readonly tokenAudience: string;
+  /** Where MCP request and admin change records go. */
+  readonly logs: LogWriter;
+  /** Who is asking, on a context made for one request (`withOrigin`); audit records name them. */
+  readonly origin?: RequestOrigin;
 }
 
 /** Builds the service context from the app's dependencies. */
-export function createServiceContext(redis: Redis, config: GatewayConfig, clock: Clock): ServiceContext {
+export function createServiceContext(
+  redis: Redis,
+  config: GatewayConfig,
+  clock: Clock,
+  logs: LogWriter = createLogWriter({
+    redis,
+    clock,
+    retentionMs: config.logRetentionMs,
+    mcpRequests: config.mcpRequestLog,
+    dropped: () => {},
+  }),
+): ServiceContext {
   return {
     redis,
     config,
@@ -22,7 +38,13 @@ export function createServiceContext(redis: Redis, config: GatewayConfig, clock:
     ring: createKeyRing(config.keys.mcpTokenKeys),
     tokenIssuer: config.publicUrl,
     tokenAudience: `${config.publicUrl}/mcp`,
+    logs,
   };
+}
+
+/** The same context for one request: changes made through it are recorded as `origin`'s. */
+export function withOrigin(ctx: ServiceContext, origin: RequestOrigin): ServiceContext {
+  return { ...ctx, origin };
 }
 
 /** The context's clock as an ISO timestamp. */

@@ -7,6 +7,7 @@ import {
   type Page,
   type TenantRecord,
 } from "@mcp-gateway/store";
+import { recordAdminChange } from "../log/admin-changes.js";
 import { newApiToken } from "./api-tokens.service.js";
 import { afterCursor } from "./page-cursor.js";
 import { nowIso, type ServiceContext } from "./service-context.js";
@@ -29,6 +30,11 @@ export async function createTenant(
   // listed, yet nobody could use it.
   const first = newApiToken(ctx, tenant.id, { name: "initial", expires_at: null });
   await insertTenant(ctx.redis, tenant, first.record);
+  recordAdminChange(ctx, {
+    ...onTenant(tenant.id),
+    action: "tenant.created",
+    changes: { name: { from: null, to: tenant.name }, api_token_id: { from: null, to: first.record.id } },
+  });
   return { ...tenantView(tenant), api_token: { ...apiTokenView(first.record), token: first.token } };
 }
 
@@ -53,5 +59,17 @@ export async function getTenant(ctx: ServiceContext, tenantId: string): Promise<
 export async function deleteTenant(ctx: ServiceContext, tenantId: string): Promise<{ id: string }> {
   if (!(await deleteTenantCascade(ctx.redis, tenantId)))
     throw new GatewayError("not_found", "no such tenant");
+  // Only in the operator's trail: the tenant's own streams went with it.
+  recordAdminChange(ctx, { ...onTenant(tenantId), action: "tenant.deleted", operatorOnly: true });
   return { id: tenantId };
+}
+
+function onTenant(tenantId: string) {
+  return {
+    tenant_id: tenantId,
+    resource_type: "tenant",
+    resource_id: tenantId,
+    integrated_account_id: null,
+    mcp_server_id: null,
+  } as const;
 }

@@ -37,6 +37,7 @@ export function mcpServerView(s: McpServerRecord): Record<string, unknown> {
       tool_exposure: s.config.tool_exposure,
     },
     expires_at: s.expires_at,
+    created_by: s.created_by ?? null,
     created_at: s.created_at,
     updated_at: s.updated_at,
   };
