@@ -16,6 +16,8 @@ import { logRoutes } from "./log/log.routes.js";
 import { createLogWriter } from "./log/log-writer.js";
 import { type EdgeOptions, refusedAtEdge } from "./mcp/edge.js";
 import { mcpRoutes } from "./mcp/mcp.routes.js";
+import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
+import { countHttpRequests, metricsRoutes, watchRedis } from "./metrics/metrics.routes.js";
 import { accountsRoutes } from "./routes/accounts.routes.js";
 import { apiTokensRoutes } from "./routes/api-tokens.routes.js";
 import { healthRoutes } from "./routes/health.routes.js";
@@ -103,13 +105,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     done();
   });
   installErrorHandling(app);
+  const metrics = createGatewayMetrics();
+  countHttpRequests(app, metrics);
+  watchRedis(app, deps.redis, metrics);
+  await app.register(metricsRoutes, { metrics, metricsToken: deps.config.metricsToken });
   await app.register(healthRoutes, { redis: deps.redis, logLevel: deps.config.logLevel });
   const logs = createLogWriter({
     redis: deps.redis,
     clock,
     retentionMs: deps.config.logRetentionMs,
     mcpRequests: deps.config.mcpRequestLog,
-    dropped: () => {},
+    dropped: metrics.logRecordDropped,
   });
   const ctx: ServiceContext = createServiceContext(deps.redis, deps.config, clock, logs);
   await registerOpenApi(app, deps.config.publicUrl);
@@ -124,7 +130,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(routes, { ctx });
   }
   await app.register(consolePlugin, { ctx });
-  const logMcpRefusal = (reason: string): void => app.log.debug({ reason }, "MCP token refused");
+  const logMcpRefusal = (reason: string): void => {
+    metrics.mcpRefusal(reason);
+    app.log.debug({ reason }, "MCP token refused");
+  };
   const checkToken = (token: string) => checkMcpUrlToken(ctx, token, logMcpRefusal);
   mcpEdge = { checkToken, allowedOrigins: deps.config.mcpAllowedOrigins };
   // Plain register (not fastify-plugin): the MCP route's hooks and error handler stay scoped to it.
@@ -134,7 +143,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     upstreamBaseUrl: (integration) => upstreamBaseUrl(ctx, integration),
     allowedOrigins: deps.config.mcpAllowedOrigins,
     directAnswers: deps.config.mcpDirectAnswers,
-    recordMcpRequest: logs.recordMcpRequest,
+    recordMcpRequest: (record) => {
+      metrics.mcpRequest(record);
+      logs.recordMcpRequest(record);
+    },
   });
   return app;
 }
