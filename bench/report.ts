@@ -4,6 +4,7 @@ import type { Settings } from "./lib/settings.js";
 import { fmt, median, type Summary } from "./lib/stats.js";
 import type { ExpiryResults } from "./phases/expiry.js";
 import type { ListForgedResults } from "./phases/list-forged.js";
+import type { RequestLogResults } from "./phases/request-log.js";
 import type { ScaleResults } from "./phases/scale.js";
 import type { ToolCallResults } from "./phases/tool-call.js";
 import type { Measured } from "./phases/types.js";
@@ -42,6 +43,8 @@ export interface Results {
   listForged: ListForgedResults;
   scale: ScaleResults;
   expiry: ExpiryResults;
+  /** Absent in results recorded before the request log existed. */
+  requestLog?: RequestLogResults;
 }
 
 interface TargetRow {
@@ -129,6 +132,17 @@ export function targetRows(r: Results): TargetRow[] {
       goal: "≤ 1000 ms (goal 50 ms)",
       met: ex.neverRefused === 0 && ex.servedAfterExpiry === 0 && worst <= 1000,
     },
+    ...(r.requestLog === undefined
+      ? []
+      : [
+          {
+            what: "tools/call gateway CPU, request log on / off",
+            measured: `${fmt(r.requestLog.cpuRatio.median)}×`,
+            raw: `${fmt(r.requestLog.cpuMicrosLogOn)} vs ${fmt(r.requestLog.cpuMicrosLogOff)} µs per call (c=${r.requestLog.connections}); ${r.requestLog.recordsWritten} records written`,
+            goal: "≤ 1.05×",
+            met: r.requestLog.cpuRatio.median <= 1.05,
+          },
+        ]),
   ];
 }
 
@@ -292,6 +306,22 @@ export function renderMarkdown(r: Results): string {
     "",
     `Never refused within 2 s: ${ex.neverRefused}. Requests sent after expires_at and still served: ${ex.servedAfterExpiry}. Refused before expires_at: ${ex.refusedEarly}. Probes: ${ex.probes}.`,
     "",
+    ...(r.requestLog === undefined
+      ? []
+      : [
+          `## MCP request log: tools/call with the log on and off (c=${r.requestLog.connections}; two gateways, same Redis)`,
+          "",
+          table(
+            ["gateway", "req/s", "p50 ms", "p99 ms", "CPU per call"],
+            [
+              runSummary(r.requestLog.runs, "log on", "gateway"),
+              runSummary(r.requestLog.runs, "log off", "gateway-nolog"),
+            ],
+          ),
+          "",
+          `CPU ratio on / off per repeat: ${r.requestLog.cpuRatio.perRepeat.map((x) => fmt(x)).join(", ")}.`,
+          "",
+        ]),
   ];
   return `${lines.filter((line, i, all) => !(line === "" && all[i - 1] === "")).join("\n")}\n`;
 }

@@ -10,6 +10,7 @@ import { settings } from "./lib/settings.js";
 import { log, resultsDir, start } from "./lib/stack.js";
 import { measureExpiry } from "./phases/expiry.js";
 import { measureListAndForged } from "./phases/list-forged.js";
+import { measureRequestLog } from "./phases/request-log.js";
 import { measureScale } from "./phases/scale.js";
 import { measureToolCall } from "./phases/tool-call.js";
 import { machineDescription, renderMarkdown } from "./report.js";
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
     const bench = await start(stack);
     log("1/5 tools/call: gateway vs direct vs naive");
     const toolCall = await measureToolCall(bench);
+    log("1b tools/call with the MCP request log on and off");
+    const requestLog = await measureRequestLog(bench);
     log("2/5 + 3/5 tools/list and forged tokens vs the trivial route");
     const listForged = await measureListAndForged(bench);
     log("5/5 expiry precision");
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
       listForged,
       scale,
       expiry,
+      requestLog,
     };
     const markdown = renderMarkdown(results);
     mkdirSync(resultsDir, { recursive: true });
