@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { expectEnvelope } from "../../../test/support/admin-fixtures.js";
 import { useTestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
+import { postRaw } from "./mcp-support.js";
 
 // The report: about 5,000 nested arrays behind a valid MCP URL answered 500 and logged a stack overflow on
 // every try, so any URL holder could fill the error log. Deep bodies are now refused before parsing.
@@ -43,19 +44,15 @@ describe("deeply nested JSON bodies", () => {
 
   it("arguments nested within the limit still reach the tool", async () => {
     const url = await mintedUrl();
-    // Nested filters within the limit are parsed and validated as usual (here: refused by the tool's schema).
+    // Nested filters within the limit are parsed, validated and run as usual.
     const filters = `${'{"AND":['.repeat(10)}{"user_id":"u"}${"]}".repeat(10)}`;
-    const response = await fetch(url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        "mcp-protocol-version": "2025-11-25",
-      },
-      body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_all_mem_0_memories","arguments":{"filters":${filters}}}}`,
-    });
+    const response = await postRaw(
+      url,
+      `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_all_mem_0_memories","arguments":{"filters":${filters}}}}`,
+      { "mcp-protocol-version": "2025-11-25" },
+    );
     expect(response.status).toBe(200);
-    const answer = (await response.json()) as { result: { isError?: boolean } };
+    const answer = JSON.parse(response.text) as { result: { isError?: boolean } };
     expect(answer.result.isError ?? false).toBe(false);
   });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type TestStack } from "../../../test/support/gateway.js";
 import { jsonRpcFrom } from "../../../test/support/json-rpc.js";
 import { openTestNamespace } from "../../../test/support/redis.js";
+import { postRaw } from "./mcp-support.js";
 
 // The reported escape: a URL minted for project reads only called get_single_mem_0_project_by_id with
 // {"id":".."} and received the organization; {"id":"."} listed every project; and with write methods,
@@ -33,17 +34,10 @@ afterAll(async () => {
 });
 
 async function callTool(url: string, name: string, args: Record<string, unknown>): Promise<any> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      "mcp-protocol-version": "2025-11-25",
-    },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } }),
-  });
+  const body = { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } };
+  const response = await postRaw(url, body, { "mcp-protocol-version": "2025-11-25" });
   expect(response.status).toBe(200);
-  return jsonRpcFrom(await response.text()).result;
+  return jsonRpcFrom(response.text).result;
 }
 
 describe("a URL cannot escape its filters through a path parameter", () => {
