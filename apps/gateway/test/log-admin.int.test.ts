@@ -2,6 +2,7 @@ import { manualClock } from "@mcp-gateway/core";
 import { describe, expect, it } from "vitest";
 import { useTestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
+import { consoleClient } from "./console-support.js";
 
 // The audit trail: every admin change is found in GET /log?log_type=admin with who made it, when, on which
 // request and from where, and what changed; MCP servers carry created_by.
@@ -147,5 +148,40 @@ describe("audit trail", () => {
     expect(ownA.map((r) => r.tenant_id)).toEqual([a.tenantId]);
     const operatorOnA = await waitForAdminRecords(admin, `&tenant_id=${a.tenantId}`, 1);
     expect(operatorOnA).toHaveLength(1);
+  });
+});
+
+describe("audit trail of the console", () => {
+  it("records sign-in, changes made in the console with the signed-in user, and sign-out", async () => {
+    const { tenantId, apiToken } = await stack.createTenant("Console user");
+    const tokenId = (await stack.call("GET", "/api-tokens", { token: apiToken })).body.result[0].id;
+    const browser = consoleClient(stack);
+    expect((await browser.signIn(apiToken)).status).toBe(303);
+    const page = await browser.get("/console/api-tokens");
+    const csrf = browser.csrfFrom(page);
+    expect(
+      (await browser.post("/console/api-tokens", { name: "from the console", csrf })).status,
+    ).toBeLessThan(400);
+    expect((await browser.post("/console/sign-out", { csrf })).status).toBe(303);
+
+    const records = await waitForAdminRecords(apiToken, "", 4);
+    expect(records.slice(0, 3).map((r) => [r.action, r.via])).toEqual([
+      ["console.signed_out", "console"],
+      ["api_token.created", "console"],
+      ["console.signed_in", "console"],
+    ]);
+    expect(records[2]?.actor).toEqual({ type: "api_token", id: tokenId, name: "initial" });
+    expect(records[1]?.actor).toMatchObject({ type: "api_token", id: tokenId });
+    expect(records[0]?.actor).toMatchObject({ type: "api_token", id: tokenId });
+    for (const record of records.slice(0, 3)) expect(record.tenant_id).toBe(tenantId);
+
+    const operator = consoleClient(stack);
+    await operator.signIn(stack.config.adminToken);
+    const all = await waitForAdminRecords(stack.config.adminToken, "", 1);
+    expect(all[0]).toMatchObject({
+      action: "console.signed_in",
+      actor: { type: "operator" },
+      tenant_id: null,
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { isGatewayError } from "@mcp-gateway/core";
 import { getIntegration, integrationNames } from "@mcp-gateway/integrations";
 import type { FastifyInstance } from "fastify";
+import { requestContext } from "../http/request-origin.js";
 import { name as nameSchema } from "../http/schemas.js";
 import { createAccount, listAccountsPage, requireAccount } from "../services/accounts.service.js";
 import type { ServiceContext } from "../services/service-context.js";
@@ -102,7 +103,7 @@ export async function accountPages(app: FastifyInstance, { ctx }: { ctx: Service
     } else {
       try {
         const account = as<AccountView>(
-          await createAccount(ctx, tenantOf(request), {
+          await createAccount(requestContext(ctx, request), tenantOf(request), {
             integration: form.integration,
             name: form.name,
             credentials,

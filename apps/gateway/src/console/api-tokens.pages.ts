@@ -1,5 +1,6 @@
 import { isGatewayError } from "@mcp-gateway/core";
 import type { FastifyInstance } from "fastify";
+import { requestContext } from "../http/request-origin.js";
 import { name as nameSchema } from "../http/schemas.js";
 import { issueApiToken, listApiTokensPage, revokeApiToken } from "../services/api-tokens.service.js";
 import type { ConsoleSession } from "../services/console-sessions.service.js";
@@ -82,7 +83,10 @@ export async function apiTokenPages(app: FastifyInstance, { ctx }: { ctx: Servic
     }
     try {
       const expiresAt = expiry === null ? null : new Date(ctx.clock.now() + expiry).toISOString();
-      const created = await issueApiToken(ctx, tenantOf(request), { name, expires_at: expiresAt });
+      const created = await issueApiToken(requestContext(ctx, request), tenantOf(request), {
+        name,
+        expires_at: expiresAt,
+      });
       const top = html`<div class="card">
         <h2>API token “${name}” created</h2>
         ${copyField("new-api-token", "API token", String(created.token))}
@@ -129,7 +133,7 @@ export async function apiTokenPages(app: FastifyInstance, { ctx }: { ctx: Servic
   app.post<{ Params: { id: string }; Body: FormBody }>("/api-tokens/:id/delete", async (request, reply) => {
     const session = sessionOf(request);
     if (!isId("tok", request.params.id)) return sendNotFound(reply, session);
-    await revokeApiToken(ctx, tenantOf(request), request.params.id);
+    await revokeApiToken(requestContext(ctx, request), tenantOf(request), request.params.id);
     // Deleting the session's own token ended the session: the next page is the sign-in page.
     return reply.code(303).redirect("/console/api-tokens?notice=deleted");
   });

@@ -3,6 +3,7 @@ import { isGatewayError } from "@mcp-gateway/core";
 import { isStorageUnavailable } from "@mcp-gateway/store";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { sendError } from "../http/error-envelope.js";
+import { requestContext } from "../http/request-origin.js";
 import {
   csrfTokenMatches,
   endConsoleSession,
@@ -111,14 +112,15 @@ async function consolePages(app: FastifyInstance, { ctx }: { ctx: ServiceContext
 
   app.post<{ Body: FormBody }>("/sign-in", async (request, reply) => {
     const token = field(request.body, "token");
-    const started = token === undefined ? undefined : await startConsoleSession(ctx, token);
+    const started =
+      token === undefined ? undefined : await startConsoleSession(requestContext(ctx, request), token);
     if (started === undefined) return sendPage(reply, signInPage(undefined, true), 401);
     reply.header("set-cookie", sessionCookie(secure, started.sessionId));
     return reply.code(303).redirect("/console");
   });
 
   app.post<{ Body: FormBody }>("/sign-out", { preHandler: signOutGuard(ctx) }, async (request, reply) => {
-    await endConsoleSession(ctx, sessionIdOf(ctx, request));
+    await endConsoleSession(requestContext(ctx, request), sessionIdOf(ctx, request));
     reply.header("set-cookie", sessionCookie(secure, null));
     return reply.code(303).redirect("/console?ended=signed-out");
   });
@@ -141,6 +143,8 @@ function signOutGuard(ctx: ServiceContext) {
     const current = await resolveConsoleSession(ctx, sessionIdOf(ctx, request));
     if (!current.ok) return;
     if (!csrfTokenMatches(current, field(request.body as FormBody, "csrf"))) await sendCsrfRefusal(reply);
+    // Who signs out, for the audit trail.
+    request.consoleSession = { user: current.user, csrfToken: current.csrfToken };
   };
 }
 

@@ -2,6 +2,7 @@ import { GatewayError, isGatewayError } from "@mcp-gateway/core";
 import { catalogueSummary, getIntegration } from "@mcp-gateway/integrations";
 import type { AccountRecord } from "@mcp-gateway/store";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { requestContext } from "../http/request-origin.js";
 import { name as nameSchema } from "../http/schemas.js";
 import { requireAccount } from "../services/accounts.service.js";
 import {
@@ -333,7 +334,7 @@ export async function mcpServerPages(app: FastifyInstance, { ctx }: { ctx: Servi
     try {
       checkName(choice);
       created = as(
-        await mintMcpServer(ctx, tenantOf(request), account.id, {
+        await mintMcpServer(requestContext(ctx, request), tenantOf(request), account.id, {
           name: choice.name,
           config: {
             methods: choice.methods,
@@ -418,7 +419,7 @@ export async function mcpServerPages(app: FastifyInstance, { ctx }: { ctx: Servi
       checkName(choice);
       const expiresAt = expiresAtOf(choice, ctx.clock.now());
       // The same rules as PATCH: the service refuses anything that would widen the URL.
-      await updateMcpServer(ctx, tenantOf(request), account.id, server.id, {
+      await updateMcpServer(requestContext(ctx, request), tenantOf(request), account.id, server.id, {
         name: choice.name,
         config: {
           methods: choice.methods,
@@ -453,7 +454,12 @@ export async function mcpServerPages(app: FastifyInstance, { ctx }: { ctx: Servi
   app.post<ServerParams & { Body: FormBody }>("/accounts/:id/servers/:sid/revoke", async (request, reply) => {
     const found = await serverOr404(request, reply);
     if (found === undefined) return reply;
-    await deleteMcpServerById(ctx, tenantOf(request), found.account.id, found.server.id);
+    await deleteMcpServerById(
+      requestContext(ctx, request),
+      tenantOf(request),
+      found.account.id,
+      found.server.id,
+    );
     return reply.code(303).redirect(`/console/accounts/${found.account.id}/servers?notice=revoked`);
   });
 }

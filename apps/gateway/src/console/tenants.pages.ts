@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { requestContext } from "../http/request-origin.js";
 import { name as nameSchema } from "../http/schemas.js";
 import { issueApiToken } from "../services/api-tokens.service.js";
 import type { ConsoleSession } from "../services/console-sessions.service.js";
@@ -69,7 +70,7 @@ export async function tenantPages(app: FastifyInstance, { ctx }: { ctx: ServiceC
       const error = `Give the tenant a name of 1 to ${nameSchema.maxLength} characters.`;
       return sendPage(reply, await listPage(session, html``, undefined, error), 400);
     }
-    const created = await createTenant(ctx, { name });
+    const created = await createTenant(requestContext(ctx, request), { name });
     const token = String((created.api_token as { token: string }).token);
     return sendPage(
       reply,
@@ -82,7 +83,10 @@ export async function tenantPages(app: FastifyInstance, { ctx }: { ctx: ServiceC
     const session = sessionOf(request);
     if (!isId("ten", request.params.id)) return sendNotFound(reply, session);
     const tenant = as<TenantView>(await getTenant(ctx, request.params.id));
-    const issued = await issueApiToken(ctx, tenant.id, { name: "issued by the operator", expires_at: null });
+    const issued = await issueApiToken(requestContext(ctx, request), tenant.id, {
+      name: "issued by the operator",
+      expires_at: null,
+    });
     return sendPage(
       reply,
       await listPage(session, shownOnce(`New API token for “${tenant.name}”`, String(issued.token))),
@@ -106,7 +110,7 @@ export async function tenantPages(app: FastifyInstance, { ctx }: { ctx: ServiceC
 
   app.post<{ Params: { id: string }; Body: FormBody }>("/tenants/:id/delete", async (request, reply) => {
     if (!isId("ten", request.params.id)) return sendNotFound(reply, sessionOf(request));
-    await deleteTenant(ctx, request.params.id);
+    await deleteTenant(requestContext(ctx, request), request.params.id);
     return reply.code(303).redirect("/console/tenants?notice=deleted");
   });
 }

@@ -15,6 +15,7 @@ import {
   isExpired,
   touchConsoleSession,
 } from "@mcp-gateway/store";
+import { INTERNAL_ORIGIN, recordAdminChange } from "../log/admin-changes.js";
 import { authenticateApiToken } from "./auth.service.js";
 import { nowIso, type ServiceContext } from "./service-context.js";
 
@@ -65,12 +66,14 @@ export async function startConsoleSession(
   token: string,
 ): Promise<{ sessionId: string; session: ConsoleSession } | undefined> {
   let user: ConsoleUser;
+  let tokenName: string | null = null;
   if (secretsEqual(token, ctx.config.adminToken)) {
     user = { kind: "operator" };
   } else {
     const auth = await authenticateApiToken(ctx, token);
     if (!auth.ok) return undefined;
     user = { kind: "tenant", tenantId: auth.tenantId, apiTokenId: auth.tokenId };
+    tokenName = auth.tokenName;
   }
   const tenantId = user.kind === "tenant" ? user.tenantId : null;
   const sessionId = generateConsoleSessionId(tenantId);
@@ -85,6 +88,22 @@ export async function startConsoleSession(
     idle_expires_at: new Date(Math.min(now + CONSOLE_SESSION_LIMITS.idleMs, absolute)).toISOString(),
   };
   if (!(await insertConsoleSession(ctx.redis, sessionHash(ctx, sessionId), record))) return undefined;
+  // The audit names who signed in (the request itself carried no session yet).
+  const origin = ctx.origin ?? INTERNAL_ORIGIN;
+  recordAdminChange(
+    {
+      ...ctx,
+      origin: {
+        ...origin,
+        via: "console",
+        actor:
+          user.kind === "operator"
+            ? { type: "operator" }
+            : { type: "api_token", id: user.apiTokenId, name: tokenName },
+      },
+    },
+    { ...consoleSessionChange(tenantId), action: "console.signed_in" },
+  );
   return { sessionId, session: { user, csrfToken: csrfTokenOf(ctx, sessionId) } };
 }
 
@@ -141,4 +160,15 @@ export async function endConsoleSession(ctx: ServiceContext, sessionId: string |
   const parsed = parseConsoleSessionId(sessionId);
   if (sessionId === undefined || !parsed.ok) return;
   await deleteConsoleSession(ctx.redis, parsed.tenantId, sessionHash(ctx, sessionId));
+  recordAdminChange(ctx, { ...consoleSessionChange(parsed.tenantId), action: "console.signed_out" });
+}
+
+function consoleSessionChange(tenantId: string | null) {
+  return {
+    tenant_id: tenantId,
+    resource_type: "console_session",
+    resource_id: null,
+    integrated_account_id: null,
+    mcp_server_id: null,
+  } as const;
 }
