@@ -2,6 +2,7 @@ import { manualClock } from "@mcp-gateway/core";
 import { describe, expect, it } from "vitest";
 import { useTestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
+import { consoleClient } from "./console-support.js";
 import { connectClient, initializeBody, postRaw } from "./mcp-support.js";
 
 // The MCP request log, end to end: a real MCP client talks to a minted URL, and each request is then found
@@ -269,5 +270,31 @@ describe("MCP request log", () => {
     expect(unnamed.status).toBe(400);
     expect((await readLog("mcpg_at_nope", "log_type=mcp")).status).toBe(401);
     expect((await stack.call("GET", "/log?log_type=mcp")).status).toBe(401);
+  });
+});
+
+describe("the console's server page", () => {
+  it("shows a server's recent requests to its tenant, and nothing to another tenant", async () => {
+    const { apiToken, accountId, server, url } = await setUp();
+    const answer = await postRaw(url, { jsonrpc: "2.0", id: 1, method: "tools/list" });
+    const requestId = answer.headers.get("x-request-id") ?? "missing";
+    await waitForRecords(apiToken, "log_type=mcp", 1);
+
+    const browser = consoleClient(stack);
+    await browser.signIn(apiToken);
+    const list = await browser.get(`/console/accounts/${accountId}/servers`);
+    expect(list.text).toContain(`/console/accounts/${accountId}/servers/${server.id}/requests`);
+    const page = await browser.get(`/console/accounts/${accountId}/servers/${server.id}/requests`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("Recent requests to");
+    expect(page.text).toContain("tools/list");
+    expect(page.text).toContain(requestId);
+
+    const other = await stack.createTenant("Other");
+    const intruder = consoleClient(stack);
+    await intruder.signIn(other.apiToken);
+    const refused = await intruder.get(`/console/accounts/${accountId}/servers/${server.id}/requests`);
+    expect(refused.status).toBe(404);
+    expect(refused.text).not.toContain(requestId);
   });
 });

@@ -16,6 +16,7 @@ import { apiTokenPages } from "./api-tokens.pages.js";
 import { type FormBody, field, installFormParser } from "./forms.js";
 import { html } from "./html.js";
 import { layout, message } from "./layout.js";
+import { mcpServerRequestPages } from "./mcp-server-requests.pages.js";
 import { mcpServerPages } from "./mcp-servers.pages.js";
 import { CONSOLE_HEADERS, fromConsoleOrigin, sendPage, sessionCookie } from "./security.js";
 import {
@@ -129,6 +130,7 @@ async function consolePages(app: FastifyInstance, { ctx }: { ctx: ServiceContext
     tenant.addHook("preHandler", requireConsoleSession(ctx, "tenant"));
     await tenant.register(accountPages, { ctx });
     await tenant.register(mcpServerPages, { ctx });
+    await tenant.register(mcpServerRequestPages, { ctx });
     await tenant.register(apiTokenPages, { ctx });
   });
   await app.register(async (operator) => {
