@@ -18,6 +18,7 @@ import { type EdgeOptions, refusedAtEdge } from "./mcp/edge.js";
 import { mcpRoutes } from "./mcp/mcp.routes.js";
 import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
 import { countHttpRequests, metricsRoutes, watchRedis } from "./metrics/metrics.routes.js";
+import { serveMetricsSeparately } from "./metrics/metrics-listener.js";
 import { accountsRoutes } from "./routes/accounts.routes.js";
 import { apiTokensRoutes } from "./routes/api-tokens.routes.js";
 import { healthRoutes } from "./routes/health.routes.js";
@@ -109,6 +110,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   countHttpRequests(app, metrics);
   watchRedis(app, deps.redis, metrics);
   await app.register(metricsRoutes, { metrics, metricsToken: deps.config.metricsToken });
+  const { metricsListen } = deps.config;
+  if (metricsListen)
+    serveMetricsSeparately(app, metrics, { ...metricsListen, token: deps.config.metricsToken });
   await app.register(healthRoutes, { redis: deps.redis, logLevel: deps.config.logLevel });
   const logs = createLogWriter({
     redis: deps.redis,

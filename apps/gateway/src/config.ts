@@ -31,6 +31,8 @@ export interface GatewayConfig {
   readonly mcpRequestLog: boolean;
   /** The bearer token `GET /metrics` answers to; undefined = /metrics answers 404 (METRICS_TOKEN). */
   readonly metricsToken: string | undefined;
+  /** A separate listen address for /metrics only (METRICS_HOST, METRICS_PORT); undefined = none. */
+  readonly metricsListen: { readonly host: string; readonly port: number } | undefined;
 }
 
 export type ConfigResult =
@@ -98,6 +100,13 @@ const envSchema = z.object({
     .min(32, "METRICS_TOKEN must be at least 32 characters (generate one with: openssl rand -base64 32)")
     .regex(/^[\x21-\x7e]+$/, "METRICS_TOKEN may hold only printable ASCII characters without spaces")
     .max(512, "METRICS_TOKEN must be at most 512 characters")
+    .optional(),
+  METRICS_HOST: z.string().min(1, "METRICS_HOST must not be empty").default("127.0.0.1"),
+  METRICS_PORT: z.coerce
+    .number({ error: "METRICS_PORT must be a whole number from 0 to 65535" })
+    .int("METRICS_PORT must be a whole number from 0 to 65535")
+    .min(0, "METRICS_PORT must be a whole number from 0 to 65535")
+    .max(65535, "METRICS_PORT must be a whole number from 0 to 65535")
     .optional(),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
@@ -181,6 +190,7 @@ export function loadConfig(
     logRetentionMs: e.LOG_RETENTION_DAYS * 86_400_000,
     mcpRequestLog: e.MCP_REQUEST_LOG === "on",
     metricsToken: e.METRICS_TOKEN,
+    metricsListen: e.METRICS_PORT === undefined ? undefined : { host: e.METRICS_HOST, port: e.METRICS_PORT },
   });
   return { ok: true, config, notices };
 }

@@ -21,6 +21,38 @@ describe("gateway configuration", () => {
     expect(Object.isFrozen(result.config)).toBe(true);
   });
 
+  it("keeps logs 30 days, records MCP requests and has no metrics route unless told otherwise", () => {
+    const result = loadConfig({}, secret);
+    expect(result.ok && result.config).toMatchObject({
+      logRetentionMs: 30 * 86_400_000,
+      mcpRequestLog: true,
+      metricsToken: undefined,
+      metricsListen: undefined,
+    });
+    const set = loadConfig(
+      {
+        LOG_RETENTION_DAYS: "7",
+        MCP_REQUEST_LOG: "off",
+        METRICS_TOKEN: "m".repeat(32),
+        METRICS_PORT: "9464",
+      },
+      secret,
+    );
+    expect(set.ok && set.config).toMatchObject({
+      logRetentionMs: 7 * 86_400_000,
+      mcpRequestLog: false,
+      metricsToken: "m".repeat(32),
+      metricsListen: { host: "127.0.0.1", port: 9464 },
+    });
+  });
+
+  it("refuses a retention of no days and a short metrics token, naming each", () => {
+    const result = loadConfig({ LOG_RETENTION_DAYS: "0", METRICS_TOKEN: "short" }, secret);
+    const errors = result.ok ? "" : result.errors.join("\n");
+    expect(errors).toMatch(/LOG_RETENTION_DAYS must be a whole number of days/);
+    expect(errors).toMatch(/METRICS_TOKEN must be at least 32 characters/);
+  });
+
   it("generates an admin token in development and says so", () => {
     const result = loadConfig({ NODE_ENV: "development" }, secret);
     expect(result.ok && result.config.adminToken).toBe(secret());

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { freePort } from "@mcp-gateway/store";
 import parsePrometheusTextFormat, { type PrometheusFamily } from "parse-prometheus-text-format";
 import { describe, expect, it } from "vitest";
-import { useTestStack } from "../../../test/support/gateway.js";
+import { startTestStack, useTestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
 import { connectClient, initializeBody, postRaw } from "./mcp-support.js";
 
@@ -97,5 +98,26 @@ describe("/metrics without METRICS_TOKEN", () => {
   it("does not exist", async () => {
     expect((await stack.call("GET", "/metrics")).status).toBe(404);
     expect((await stack.call("GET", "/metrics", { token: stack.config.adminToken })).status).toBe(404);
+  });
+});
+
+describe("/metrics on a separate listen address (METRICS_PORT)", () => {
+  const redis = useTestRedis();
+
+  it("serves only /metrics there, without a token when METRICS_TOKEN is unset; the main port has none", async () => {
+    const port = await freePort();
+    const stack = await startTestStack(redis, { env: { METRICS_PORT: String(port) } });
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(res.status).toBe(200);
+      const families = parsePrometheusTextFormat(await res.text());
+      expect(families.map((f) => f.name)).toContain("mcpg_http_requests_total");
+      expect((await fetch(`http://127.0.0.1:${port}/tenants`)).status).toBe(404);
+      expect((await stack.call("GET", "/metrics")).status).toBe(404);
+    } finally {
+      await stack.close();
+    }
+    // Closed with the gateway.
+    await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
   });
 });
