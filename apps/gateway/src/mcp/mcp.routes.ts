@@ -97,7 +97,8 @@ function record(
         requestId: request.id,
         headers: request.headers,
         body: request.body,
-        httpStatus: reply.statusCode,
+        // 499 (as nginx logs it): the client hung up before the answer, which was then never sent.
+        httpStatus: reply.raw.destroyed && !reply.raw.writableFinished ? 499 : reply.statusCode,
         durationMs: reply.elapsedTime,
         ...facts,
       }),
