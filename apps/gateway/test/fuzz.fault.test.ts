@@ -123,6 +123,12 @@ function query(rng: Rng): string {
     `methods=${rng.pick(["read", "write", "custom", "nope", "", "read,write", "list,get"])}`,
     `tags=${rng.pick(["memories", "events", "unknown", "", "memories,projects"])}`,
     `tenant_id=${fixtures.otherTenantId}`,
+    `log_type=${rng.pick(["mcp", "admin", "mcp", "admin", "", "all"])}`,
+    `from=${encodeURIComponent(rng.pick([new Date().toISOString(), "2020-01-01T00:00:00Z", "yesterday", ""]))}`,
+    `to=${encodeURIComponent(rng.pick([new Date().toISOString(), "1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z"]))}`,
+    `outcome=${rng.pick(["ok", "refused", "tool_error", "nope"])}`,
+    `mcp_method=${encodeURIComponent(oddString(rng).slice(0, 80))}`,
+    `request_id=${encodeURIComponent(oddString(rng).slice(0, 80))}`,
   ];
   return `?${parts.filter(() => rng.chance(0.5)).join("&")}`;
 }
@@ -172,6 +178,8 @@ function adminRequest(rng: Rng): FuzzRequest {
     ["PATCH", `/integrated-account/${account()}/mcp/${server()}`, f.apiToken, serverBody()],
     ["DELETE", `/integrated-account/${account()}/mcp/${junkId("mcp")}`, f.apiToken, undefined],
     ["GET", "/integrations", f.apiToken, undefined],
+    ["GET", "/log", f.apiToken, undefined],
+    ["GET", "/log", f.adminToken, undefined],
     ["GET", "/openapi.json", "", undefined],
     ["GET", "/readyz", "", undefined],
     ["GET", `/${encodeURIComponent(oddString(rng).slice(0, 500))}`, f.apiToken, undefined],
