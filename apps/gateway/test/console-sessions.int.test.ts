@@ -1,6 +1,7 @@
 import { CONSOLE_SESSION_LIMITS, manualClock } from "@mcp-gateway/core";
 import { beforeEach, describe, expect, it } from "vitest";
-import { useTestStack } from "../../../test/support/gateway.js";
+import { keyEnv } from "../../../test/support/admin-fixtures.js";
+import { startTestStack, useTestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
 import { consoleClient } from "./console-support.js";
 
@@ -192,6 +193,92 @@ describe("console sessions", () => {
       const page = await browser.get(path);
       expect(page.status).toBe(404);
       expect(page.text).toContain("Not found");
+    }
+  });
+});
+
+describe("console sessions that must not outlive what made them", () => {
+  const redis = useTestRedis();
+  const stack = useTestStack(redis);
+
+  it("writes no sign-out to anyone's audit trail for a cookie that names no session", async () => {
+    const { tenantId, apiToken } = await stack.createTenant("Forged sign-outs");
+    const forged = consoleClient(stack);
+    for (const scope of [tenantId, "operator"]) {
+      forged.cookie = `mcpg_console=mcpg_cs.${scope}.${"A".repeat(43)}`;
+      const out = await forged.post("/console/sign-out", {});
+      expect(out.status).toBe(303);
+      expect(out.headers.get("set-cookie")).toContain("Max-Age=0");
+    }
+    // Records are written in order after each answer: once this sign-in is recorded, any earlier one would be.
+    await consoleClient(stack).signIn(apiToken);
+    let actions: string[] = [];
+    for (let attempt = 0; attempt < 100 && !actions.includes("console.signed_in"); attempt++) {
+      const log = await stack.call("GET", "/log?log_type=admin&limit=100", {
+        token: stack.config.adminToken,
+      });
+      actions = (log.body.result as { action: string }[]).map((record) => record.action);
+      if (!actions.includes("console.signed_in")) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(actions).toContain("console.signed_in");
+    expect(actions).not.toContain("console.signed_out");
+  });
+
+  it("ends the session a browser had when it signs in again", async () => {
+    const { apiToken } = await stack.createTenant();
+    const browser = consoleClient(stack);
+    await browser.signIn(apiToken);
+    const first = browser.cookie;
+    await browser.signIn(apiToken);
+    expect(browser.cookie).not.toBe(first);
+    expect((await redis.keys()).filter((k) => k.includes("console-session"))).toHaveLength(1);
+    const old = consoleClient(stack);
+    old.cookie = first;
+    expect((await old.get("/console/accounts")).status).toBe(303);
+  });
+
+  it("answers 404, not an error, for asset names that are built-in object properties", async () => {
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      expect((await consoleClient(stack).get(`/console/assets/${name}`)).status).toBe(404);
+    }
+    const signIn = await consoleClient(stack).get("/console?ended=constructor");
+    expect(signIn.status).toBe(200);
+    expect(signIn.text).not.toContain("native code");
+  });
+});
+
+describe("operator console sessions", () => {
+  const redis = useTestRedis();
+
+  it("end when GATEWAY_ADMIN_TOKEN changes, so a leaked operator token's sessions die with it", async () => {
+    const keys = keyEnv();
+    const oldToken = `old-operator-token-${"a".repeat(32)}`;
+    const first = await startTestStack(redis, { env: { ...keys, GATEWAY_ADMIN_TOKEN: oldToken } });
+    const browser = consoleClient(first);
+    let cookie: string | undefined;
+    try {
+      await browser.signIn(oldToken);
+      expect((await browser.get("/console/tenants")).status).toBe(200);
+      cookie = browser.cookie;
+    } finally {
+      await first.close();
+    }
+    const second = await startTestStack(redis, {
+      env: { ...keys, GATEWAY_ADMIN_TOKEN: `new-operator-token-${"b".repeat(32)}` },
+    });
+    try {
+      const stale = consoleClient(second);
+      stale.cookie = cookie;
+      const page = await stale.get("/console/tenants");
+      expect(page.status).toBe(303);
+      expect(page.location).toBe("/console?ended=expired");
+      const made = await stale.post("/console/tenants", { name: "Sneaky", csrf: "x" });
+      expect(made.status).not.toBe(201);
+      expect((await second.call("GET", "/tenants", { token: second.config.adminToken })).body.result).toEqual(
+        [],
+      );
+    } finally {
+      await second.close();
     }
   });
 });

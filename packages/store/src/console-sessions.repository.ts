@@ -9,6 +9,11 @@ export interface ConsoleSessionRecord {
   tenant_id: string | null;
   /** The API token it was made from (null for the operator): deleting that token ends the session. */
   api_token_id: string | null;
+  /**
+   * The operator's: keyed hash of the GATEWAY_ADMIN_TOKEN it was made with, so changing that token ends the
+   * session (null for a tenant's).
+   */
+  operator_token_hash?: string | null;
   created_at: string;
   /** Sign-in + CONSOLE_SESSION_LIMITS.absoluteMs; never moves. */
   absolute_expires_at: string;
@@ -70,11 +75,11 @@ export async function touchConsoleSession(
   await redis.set(sessionKey(record.tenant_id, sessionHash), JSON.stringify(record), "PXAT", pxat, "XX");
 }
 
-/** Ends a session at once. */
+/** Ends a session at once; true when there was one to end. */
 export async function deleteConsoleSession(
   redis: Redis,
   tenantId: string | null,
   sessionHash: string,
-): Promise<void> {
-  await redis.unlink(sessionKey(tenantId, sessionHash));
+): Promise<boolean> {
+  return (await redis.unlink(sessionKey(tenantId, sessionHash))) === 1;
 }

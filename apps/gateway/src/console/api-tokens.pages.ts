@@ -76,7 +76,8 @@ export async function apiTokenPages(app: FastifyInstance, { ctx }: { ctx: Servic
   app.post<{ Body: FormBody }>("/api-tokens", async (request, reply) => {
     const session = sessionOf(request);
     const name = field(request.body, "name") ?? "";
-    const expiry = TOKEN_EXPIRY[field(request.body, "expiry") ?? "never"] ?? null;
+    const choice = field(request.body, "expiry") ?? "never";
+    const expiry = Object.hasOwn(TOKEN_EXPIRY, choice) ? (TOKEN_EXPIRY[choice] ?? null) : null;
     if (name === "" || name.length > nameSchema.maxLength) {
       const error = `Give the token a name of 1 to ${nameSchema.maxLength} characters.`;
       return sendPage(reply, await listPage(session, tenantOf(request), html``, error), 400);

@@ -91,7 +91,7 @@ async function consolePages(app: FastifyInstance, { ctx }: { ctx: ServiceContext
   app.setNotFoundHandler((_request, reply) => sendNotFound(reply));
 
   app.get<{ Params: { name: string } }>("/assets/:name", async (request, reply) => {
-    const asset = ASSETS[request.params.name];
+    const asset = Object.hasOwn(ASSETS, request.params.name) ? ASSETS[request.params.name] : undefined;
     if (asset === undefined) return sendNotFound(reply);
     // Assets may be cached briefly (they change only with a new gateway version).
     return reply.header("cache-control", "public, max-age=300").type(asset.type).send(asset.body);
@@ -108,7 +108,9 @@ async function consolePages(app: FastifyInstance, { ctx }: { ctx: ServiceContext
       }
     }
     const ended = request.query.ended;
-    return sendPage(reply, signInPage(ended === undefined ? undefined : ENDED_NOTICES[ended], false));
+    const notice =
+      ended !== undefined && Object.hasOwn(ENDED_NOTICES, ended) ? ENDED_NOTICES[ended] : undefined;
+    return sendPage(reply, signInPage(notice, false));
   });
 
   app.post<{ Body: FormBody }>("/sign-in", async (request, reply) => {
@@ -116,6 +118,8 @@ async function consolePages(app: FastifyInstance, { ctx }: { ctx: ServiceContext
     const started =
       token === undefined ? undefined : await startConsoleSession(requestContext(ctx, request), token);
     if (started === undefined) return sendPage(reply, signInPage(undefined, true), 401);
+    // Signing in again replaces the session the browser had: the old one ends rather than idling on.
+    await endConsoleSession(requestContext(ctx, request), sessionIdOf(ctx, request));
     reply.header("set-cookie", sessionCookie(secure, started.sessionId));
     return reply.code(303).redirect("/console");
   });

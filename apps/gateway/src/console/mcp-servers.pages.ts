@@ -245,7 +245,8 @@ export async function mcpServerPages(app: FastifyInstance, { ctx }: { ctx: Servi
         }),
       );
       const now = ctx.clock.now();
-      const notice = request.query.notice === undefined ? undefined : NOTICES[request.query.notice];
+      const asked = request.query.notice;
+      const notice = asked !== undefined && Object.hasOwn(NOTICES, asked) ? NOTICES[asked] : undefined;
       const body = html`<p class="small"><a href="/console/accounts">Integrated accounts</a></p>
         <h1>${account.name}</h1>
         ${notice !== undefined && message("notice", notice)}

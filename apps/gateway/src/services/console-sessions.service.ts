@@ -36,7 +36,8 @@ export type ConsoleSessionFailure =
   | "idle_expired"
   | "absolute_expired"
   | "api_token_gone"
-  | "tenant_gone";
+  | "tenant_gone"
+  | "operator_token_changed";
 
 export type ConsoleSessionResult =
   | ({ ok: true } & ConsoleSession)
@@ -45,6 +46,11 @@ export type ConsoleSessionResult =
 // Domain separation: the same SECRET_HASH_KEY hashes API tokens; these inputs can never collide with them.
 function sessionHash(ctx: ServiceContext, sessionId: string): string {
   return hashSecret(ctx.config.keys.secretHashKey, `console-session|${sessionId}`);
+}
+
+/** Binds an operator session to the admin token it was made with: rotating GATEWAY_ADMIN_TOKEN ends it. */
+function operatorTokenHash(ctx: ServiceContext): string {
+  return hashSecret(ctx.config.keys.secretHashKey, `console-operator|${ctx.config.adminToken}`);
 }
 
 /** The CSRF token of a session: derived from its id, so nothing more is stored and it dies with the session. */
@@ -83,6 +89,7 @@ export async function startConsoleSession(
     v: 1,
     tenant_id: tenantId,
     api_token_id: user.kind === "tenant" ? user.apiTokenId : null,
+    operator_token_hash: user.kind === "operator" ? operatorTokenHash(ctx) : null,
     created_at: nowIso(ctx),
     absolute_expires_at: new Date(absolute).toISOString(),
     idle_expires_at: new Date(Math.min(now + CONSOLE_SESSION_LIMITS.idleMs, absolute)).toISOString(),
@@ -126,7 +133,13 @@ export async function resolveConsoleSession(
   if (isExpired(record.absolute_expires_at, now)) return { ok: false, reason: "absolute_expired" };
   if (isExpired(record.idle_expires_at, now)) return { ok: false, reason: "idle_expired" };
   let user: ConsoleUser = { kind: "operator" };
-  if (record.tenant_id !== null) {
+  if (record.tenant_id === null) {
+    const madeWith = record.operator_token_hash;
+    if (typeof madeWith !== "string" || !secretsEqual(madeWith, operatorTokenHash(ctx))) {
+      await deleteConsoleSession(ctx.redis, null, hash);
+      return { ok: false, reason: "operator_token_changed" };
+    }
+  } else {
     const failure = await tenantSessionFailure(ctx, record, now);
     if (failure !== undefined) {
       await deleteConsoleSession(ctx.redis, record.tenant_id, hash);
@@ -155,11 +168,14 @@ async function tenantSessionFailure(
   return undefined;
 }
 
-/** Ends the session a cookie names (sign-out); a cookie that names nothing is already signed out. */
+/**
+ * Ends the session a cookie names (sign-out). A cookie that names no stored session is already signed out,
+ * and is not recorded: a forged cookie must not be able to write sign-outs into anyone's audit trail.
+ */
 export async function endConsoleSession(ctx: ServiceContext, sessionId: string | undefined): Promise<void> {
   const parsed = parseConsoleSessionId(sessionId);
   if (sessionId === undefined || !parsed.ok) return;
-  await deleteConsoleSession(ctx.redis, parsed.tenantId, sessionHash(ctx, sessionId));
+  if (!(await deleteConsoleSession(ctx.redis, parsed.tenantId, sessionHash(ctx, sessionId)))) return;
   recordAdminChange(ctx, { ...consoleSessionChange(parsed.tenantId), action: "console.signed_out" });
 }
 
