@@ -317,5 +317,11 @@ describe("admin API: integrated accounts, integrations and tool previews", () =>
     const docs = await fetch(`${s.gatewayUrl}/docs`, { redirect: "follow" });
     expect(docs.status).toBe(200);
     expect(docs.headers.get("content-type")).toContain("text/html");
+    // It shares the console's origin, so it carries a CSP that no page may frame and allows no inline script.
+    const csp = docs.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(csp).not.toContain("upgrade-insecure-requests");
   });
 });

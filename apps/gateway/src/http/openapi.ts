@@ -29,6 +29,16 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
     // The MCP endpoint and probes are not part of the admin API's contract.
     hideUntagged: true,
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  // The docs page shares the console's origin, so it gets a CSP too: the plugin's own (hashes for its inline
+  // scripts), framed by nobody, and without upgrade-insecure-requests, which would break it on plain-http
+  // local runs.
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    staticCSP: true,
+    transformStaticCSP: (header) =>
+      header
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace(/\s*upgrade-insecure-requests;?/, ""),
+  });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 }
