@@ -1,5 +1,12 @@
 import { generateDevKeyMaterial, type KeyMaterial, parseKeyMaterial } from "@mcp-gateway/core";
+import type { RedisConnection } from "@mcp-gateway/store";
 import { z } from "zod";
+import {
+  parseRedisConfig,
+  type ReadConfigFile,
+  type RedisWriteAcks,
+  readConfigFile,
+} from "./redis-config.js";
 
 /** The gateway's configuration, parsed once from the environment at start and frozen. */
 export interface GatewayConfig {
@@ -10,6 +17,10 @@ export interface GatewayConfig {
   /** False when publicUrl was derived from HOST and PORT (then PORT=0 is resolved to the real port at start). */
   readonly publicUrlExplicit: boolean;
   readonly redisUrl: string;
+  /** Redis topology, passwords and TLS (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS; REDIS_TLS_*). */
+  readonly redis: RedisConnection;
+  /** How writes that grant or take away access are acknowledged (REDIS_WAIT_REPLICAS, REDIS_WAIT_TIMEOUT_MS). */
+  readonly redisWriteAcks: RedisWriteAcks;
   readonly redisKeyPrefix: string;
   readonly adminToken: string;
   /** True when adminToken was generated at start because GATEWAY_ADMIN_TOKEN was unset (development only). */
@@ -122,6 +133,7 @@ const envSchema = z.object({
 export function loadConfig(
   env: Readonly<Record<string, string | undefined>>,
   generateSecret: () => string,
+  readFile: ReadConfigFile = readConfigFile,
 ): ConfigResult {
   // Empty strings mean "unset", as in most shells' `VAR= cmd`.
   const cleaned = Object.fromEntries(
@@ -164,7 +176,10 @@ export function loadConfig(
     );
   }
   if (!keyResult.ok) errors.push(...keyResult.problems);
-  if (errors.length > 0 || adminToken === undefined || !keyResult.ok) return { ok: false, errors };
+  const redis = parseRedisConfig(cleaned, e.REDIS_URL, readFile);
+  if (!redis.ok) errors.push(...redis.errors);
+  if (errors.length > 0 || adminToken === undefined || !keyResult.ok || !redis.ok)
+    return { ok: false, errors };
   const publicUrl = (e.PUBLIC_URL ?? derivedPublicUrl(e.HOST, e.PORT)).replace(/\/+$/, "");
   const config: GatewayConfig = Object.freeze({
     nodeEnv: e.NODE_ENV,
@@ -173,6 +188,8 @@ export function loadConfig(
     publicUrl,
     publicUrlExplicit: e.PUBLIC_URL !== undefined,
     redisUrl: e.REDIS_URL,
+    redis: redis.connection,
+    redisWriteAcks: redis.writeAcks,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     adminToken,
     adminTokenGenerated,

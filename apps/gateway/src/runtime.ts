@@ -1,6 +1,6 @@
 import { type Clock, generateOperatorToken, LIMITS } from "@mcp-gateway/core";
 import { migrations } from "@mcp-gateway/migrations";
-import { connectRedis, createRedis, freePort, runMigrations, safeRedisLocation } from "@mcp-gateway/store";
+import { connectRedis, createRedis, describeRedis, freePort, runMigrations } from "@mcp-gateway/store";
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -26,8 +26,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigResult {
 
 /** Connects Redis with state logging, so an outage and its recovery both show up in the logs. */
 export async function openRedis(config: GatewayConfig, logger: Logger): Promise<Redis> {
-  const redis = createRedis(config.redisUrl, { keyPrefix: config.redisKeyPrefix });
-  const where = safeRedisLocation(config.redisUrl);
+  const redis = createRedis(config.redis, { keyPrefix: config.redisKeyPrefix });
+  const where = describeRedis(config.redis);
   // One line when an outage starts and one when it ends, however many reconnect attempts lie between.
   // "reconnecting", not "close": a close by quit() at shutdown is not an outage.
   let up = false;
@@ -50,7 +50,7 @@ export async function openRedis(config: GatewayConfig, logger: Logger): Promise<
     lastError = error.message;
     logger.debug({ redis: where, reason: error.message }, "redis error");
   });
-  await connectRedis(redis, config.redisUrl);
+  await connectRedis(redis, config.redis);
   return redis;
 }
 

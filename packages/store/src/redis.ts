@@ -1,5 +1,5 @@
 import { LIMITS } from "@mcp-gateway/core";
-import { Redis } from "ioredis";
+import { Cluster, type ClusterOptions, type RedisOptions as IoRedisOptions, Redis } from "ioredis";
 
 export interface RedisOptions {
   /** Prepended to every key this client touches (ioredis `keyPrefix`); lets several deployments share a Redis. */
@@ -8,14 +8,56 @@ export interface RedisOptions {
   connectionName?: string;
 }
 
+/** One `host:port` of a Cluster seed node or a sentinel. */
+export interface RedisEndpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Where Redis is: one server (REDIS_URL), a Cluster (REDIS_CLUSTER_NODES) or a Sentinel-managed master. */
+export type RedisTopology =
+  | { readonly kind: "standalone"; readonly url: string }
+  | { readonly kind: "cluster"; readonly nodes: readonly RedisEndpoint[] }
+  | { readonly kind: "sentinel"; readonly sentinels: readonly RedisEndpoint[]; readonly masterName: string };
+
+/** TLS to Redis: PEM contents (not paths) of the trusted CA and the client certificate and key. */
+export interface RedisTls {
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly servername?: string;
+}
+
+/** Everything needed to reach Redis, whatever its topology. */
+export interface RedisConnection {
+  readonly topology: RedisTopology;
+  /** REDIS_PASSWORD: the data nodes' password (a standalone URL's own password takes precedence). */
+  readonly password?: string;
+  /** REDIS_SENTINEL_PASSWORD: the sentinels' own password. */
+  readonly sentinelPassword?: string;
+  /** Set when TLS is on (a rediss:// URL or any REDIS_TLS_* variable). */
+  readonly tls?: RedisTls;
+}
+
+// A demoted master answers writes with READONLY until the client moves: reconnect (a Sentinel client asks
+// the sentinels for the new master on reconnect), but do not resend: the command fails, and is answered 503.
+const reconnectOnReadonly = (error: Error): 1 | false => (error.message.startsWith("READONLY") ? 1 : false);
+// Reconnect forever with a capped backoff: an outage must never need a gateway restart.
+const backoff = (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000);
+
 /**
  * Creates a client that fails fast while Redis is unreachable (no offline queue, one retry per command,
  * a command timeout) and keeps reconnecting in the background, so the gateway answers 503 during an
  * outage (see `isStorageUnavailable`) and recovers by itself. Call `connect()` before use.
+ *
+ * A Cluster comes back as ioredis' own `Cluster`, typed as `Redis`: the store uses only what both share
+ * (commands, `eval`, `multi` and `pipeline` within one slot, `options.keyPrefix`, `status`, events);
+ * `isCluster` tells them apart where it matters (readiness, acknowledged writes).
  */
-export function createRedis(url: string, options: RedisOptions): Redis {
-  const redis = new Redis(url, {
-    keyPrefix: options.keyPrefix,
+export function createRedis(target: string | RedisConnection, options: RedisOptions): Redis {
+  const connection: RedisConnection =
+    typeof target === "string" ? { topology: { kind: "standalone", url: target } } : target;
+  const common: IoRedisOptions = {
     connectionName: options.connectionName ?? "mcp-gateway",
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -28,33 +70,121 @@ export function createRedis(url: string, options: RedisOptions): Redis {
     // the connection down and fail at once.
     socketTimeout: LIMITS.redisSilenceMs,
     commandTimeout: LIMITS.redisCommandTimeoutMs,
+    ...(connection.password === undefined ? {} : { password: connection.password }),
+    ...(connection.tls === undefined ? {} : { tls: tlsOptions(connection.tls) }),
+  };
+  const { topology } = connection;
+  if (topology.kind === "cluster") {
+    const clusterOptions: ClusterOptions = {
+      keyPrefix: options.keyPrefix,
+      // Authorization state is read from masters only: a replica may not have a revocation yet.
+      scaleReads: "master",
+      enableOfflineQueue: false,
+      enableAutoPipelining: true,
+      clusterRetryStrategy: backoff,
+      retryDelayOnFailover: 100,
+      retryDelayOnClusterDown: 100,
+      retryDelayOnTryAgain: 100,
+      slotsRefreshTimeout: 2_000,
+      redisOptions: common,
+    };
+    const cluster = new Cluster(
+      topology.nodes.map((node) => ({ host: node.host, port: node.port })),
+      clusterOptions,
+    );
+    cluster.on("+node", (node: Redis) => clearSilenceTimerOnClose(node));
+    return cluster as unknown as Redis;
+  }
+  const redisOptions: IoRedisOptions = {
+    ...common,
+    keyPrefix: options.keyPrefix,
     // Commands issued while one batch of sockets is handled go out in one write: under load, the MCP
     // endpoint's per-request read shares its syscall with its neighbours' instead of paying one each.
     // (Scripts go through EVAL/EVALSHA calls; ioredis' defineCommand is known to hang when auto-pipelined
     // without an offline queue, ioredis#1511, so do not add one.)
     enableAutoPipelining: true,
-    // Reconnect forever with a capped backoff: an outage must never need a gateway restart.
-    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000),
-  });
-  // ioredis 5.x keeps the silence timer of a connection that closed with a command outstanding, and when
-  // it fires it destroys the healthy connection that replaced it (redis/ioredis#2147, fixed in 6.0.0).
-  // Clear it on close, as that fix does; the next command arms a fresh one on the new connection.
+    retryStrategy: backoff,
+    reconnectOnError: reconnectOnReadonly,
+  };
+  const redis =
+    topology.kind === "standalone"
+      ? new Redis(topology.url, redisOptions)
+      : new Redis({
+          ...redisOptions,
+          sentinels: topology.sentinels.map((s) => ({ host: s.host, port: s.port })),
+          name: topology.masterName,
+          role: "master",
+          sentinelRetryStrategy: backoff,
+          // Subscribes to the sentinels' +switch-master, so the client moves as soon as a failover ends.
+          failoverDetector: true,
+          ...(connection.sentinelPassword === undefined
+            ? {}
+            : { sentinelPassword: connection.sentinelPassword }),
+          ...(connection.tls === undefined
+            ? {}
+            : { enableTLSForSentinelMode: true, sentinelTLS: tlsOptions(connection.tls) }),
+        });
+  clearSilenceTimerOnClose(redis);
+  return redis;
+}
+
+function tlsOptions(tls: RedisTls): NonNullable<IoRedisOptions["tls"]> {
+  return {
+    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+    ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+    ...(tls.key === undefined ? {} : { key: tls.key }),
+    ...(tls.servername === undefined ? {} : { servername: tls.servername }),
+  };
+}
+
+// ioredis 5.x keeps the silence timer of a connection that closed with a command outstanding, and when
+// it fires it destroys the healthy connection that replaced it (redis/ioredis#2147, fixed in 6.0.0).
+// Clear it on close, as that fix does; the next command arms a fresh one on the new connection.
+function clearSilenceTimerOnClose(redis: Redis): void {
   redis.on("close", () => {
     const internals = redis as unknown as { socketTimeoutTimer?: NodeJS.Timeout };
     clearTimeout(internals.socketTimeoutTimer);
     internals.socketTimeoutTimer = undefined;
   });
-  return redis;
 }
 
-/** Connects, turning ioredis' error into one that names the URL's host (never its password). */
-export async function connectRedis(redis: Redis, url: string): Promise<void> {
+/**
+ * Connects, turning ioredis' error into one that says where (never a password) and why: the cause of a
+ * failed TLS handshake or a refused login, not just "Connection is closed".
+ */
+export async function connectRedis(redis: Redis, where: string | RedisConnection): Promise<void> {
+  let firstError: Error | undefined;
+  const remember = (error: Error): void => {
+    firstError ??= error;
+  };
+  redis.on("error", remember);
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    const where = safeRedisLocation(url);
-    throw new Error(`cannot connect to Redis at ${where}: ${(error as Error).message}`);
+    const cause = firstError !== undefined && firstError !== error ? firstError : (error as Error);
+    const detail =
+      cause === error ? cause.message : `${cause.message} (ioredis: ${(error as Error).message})`;
+    throw new Error(`cannot connect to Redis at ${describeRedis(where)}: ${detail}`, { cause });
+  } finally {
+    redis.off("error", remember);
+  }
+}
+
+/** Where a connection goes, for messages and logs: hosts and ports, never a password. */
+export function describeRedis(where: string | RedisConnection): string {
+  if (typeof where === "string") return safeRedisLocation(where);
+  const { topology } = where;
+  const tls = where.tls === undefined ? "" : " (TLS)";
+  const list = (endpoints: readonly RedisEndpoint[]): string =>
+    endpoints.map((e) => `${e.host}:${e.port}`).join(",");
+  switch (topology.kind) {
+    case "standalone":
+      return safeRedisLocation(topology.url) + (topology.url.startsWith("rediss:") ? "" : tls);
+    case "cluster":
+      return `cluster ${list(topology.nodes)}${tls}`;
+    case "sentinel":
+      return `sentinel master "${topology.masterName}" via ${list(topology.sentinels)}${tls}`;
   }
 }
 
@@ -68,7 +198,11 @@ export function safeRedisLocation(url: string): string {
   }
 }
 
-/** Resolves true when Redis answers PING within `timeoutMs`, false otherwise; never throws. */
+/**
+ * Resolves ok when Redis can take writes: the connected server answers ROLE as a master (a demoted master
+ * in a failover answers "slave"), or, on a Cluster, CLUSTER INFO says cluster_state:ok; all within
+ * `timeoutMs`. Never throws.
+ */
 export async function pingRedis(
   redis: Redis,
   timeoutMs: number,
@@ -83,15 +217,28 @@ export async function pingRedis(
   });
   try {
     return await Promise.race([
-      redis.ping().then(
-        () => ({ ok: true }) as const,
-        (error: Error) => ({ ok: false, reason: `redis PING failed: ${error.message}` }) as const,
+      writableCheck(redis).then(
+        (reason) => (reason === undefined ? ({ ok: true } as const) : ({ ok: false, reason } as const)),
+        (error: Error) => ({ ok: false, reason: `redis check failed: ${error.message}` }) as const,
       ),
       timeout,
     ]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+async function writableCheck(redis: Redis): Promise<string | undefined> {
+  if (redis.isCluster) {
+    const info = String(await redis.call("CLUSTER", "INFO"));
+    return /cluster_state:ok/.test(info)
+      ? undefined
+      : "redis cluster state is not ok (failover or lost slots)";
+  }
+  const role = (await redis.call("ROLE")) as unknown[];
+  return role[0] === "master"
+    ? undefined
+    : `redis at this address is a ${String(role[0])}, not a master: it cannot take writes (failover?)`;
 }
 
 // What ioredis (5.x) rejects a command with when it could not send it or lost the answer: the connection
@@ -109,6 +256,10 @@ const CLIENT_MESSAGES = [
   "None of startup nodes is available",
   "Failed to refresh slots cache.",
   "All sentinels are unreachable",
+  "Cluster isn't ready",
+  "Too many Cluster redirections",
+  "Node is disconnected",
+  "No replica acknowledged",
 ];
 const CLIENT_ERROR_NAMES = new Set(["MaxRetriesPerRequestError", "ClusterAllFailedError"]);
 // Replies that mean "not now" rather than "wrong": loading after a restart, a script or failover under

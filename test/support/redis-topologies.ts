@@ -1,0 +1,325 @@
+/**
+ * Redis topologies on loopback for the tests: plain nodes with any arguments, a Cluster of masters with
+ * replicas, a master with a replica and sentinels, TLS material made by openssl. Every process started
+ * here is remembered and `stopAll` kills exactly those, by PID.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "@mcp-gateway/store";
+import { Redis } from "ioredis";
+
+export interface RedisNodeProcess {
+  readonly port: number;
+  readonly dir: string;
+  pid(): number | undefined;
+  /** Kills the process (SIGKILL) and waits for it to exit. */
+  kill(): Promise<void>;
+}
+
+/** Owns the processes and directories a test file starts; `stopAll` ends them in afterAll. */
+export class RedisProcesses {
+  private readonly children: ChildProcess[] = [];
+  private readonly dirs: string[] = [];
+
+  tempDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), "mcpg-topology-"));
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  /** Starts redis-server with `args` (a config file path may come first); resolves once it is listening. */
+  async start(port: number, args: readonly string[], dir = this.tempDir()): Promise<RedisNodeProcess> {
+    const child = spawn("redis-server", [...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    this.children.push(child);
+    let output = "";
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString();
+        if (/Ready to accept connections|Sentinel ID is/.test(output)) {
+          child.stdout?.off("data", onData);
+          child.stdout?.resume();
+          child.off("exit", onExit);
+          resolve();
+        }
+      };
+      const onExit = (code: number | null): void =>
+        reject(new Error(`redis-server ${args.join(" ")} exited with ${code}:\n${output}`));
+      child.stdout?.on("data", onData);
+      child.stderr?.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      child.once("exit", onExit);
+    });
+    return {
+      port,
+      dir,
+      pid: () => child.pid,
+      kill: () => killChild(child),
+    };
+  }
+
+  /** Kills every process started here (by PID) and removes their directories. */
+  async stopAll(): Promise<void> {
+    await Promise.all(this.children.map(killChild));
+    for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function killChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGKILL");
+  });
+}
+
+const BASE_ARGS = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"];
+
+/** A free port whose Cluster bus port (port + 10000) is free too. */
+export async function freeClusterPort(taken: Set<number>): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port > 55_000 || taken.has(port) || taken.has(port + 10_000)) continue;
+    if (!(await portFree(port + 10_000))) continue;
+    taken.add(port);
+    taken.add(port + 10_000);
+    return port;
+  }
+}
+
+async function portFree(port: number): Promise<boolean> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+export interface RedisClusterTopology {
+  readonly masters: RedisNodeProcess[];
+  readonly replicas: RedisNodeProcess[];
+  readonly nodes: { host: string; port: number }[];
+}
+
+/** A Cluster of `masters` masters with one replica each, all slots assigned, every node seeing state ok. */
+export async function startCluster(processes: RedisProcesses, masters = 3): Promise<RedisClusterTopology> {
+  const taken = new Set<number>();
+  const ports: number[] = [];
+  for (let i = 0; i < masters * 2; i++) ports.push(await freeClusterPort(taken));
+  const started = await Promise.all(
+    ports.map((port) =>
+      processes.start(port, [
+        "--port",
+        String(port),
+        ...BASE_ARGS,
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        "nodes.conf",
+        "--cluster-node-timeout",
+        "1500",
+      ]),
+    ),
+  );
+  execFileSync(
+    "redis-cli",
+    [
+      "--cluster",
+      "create",
+      ...ports.map((p) => `127.0.0.1:${p}`),
+      "--cluster-replicas",
+      "1",
+      "--cluster-yes",
+    ],
+    { stdio: "ignore", timeout: 30_000 },
+  );
+  // redis-cli assigns the first `masters` addresses as masters; wait until every node agrees and every
+  // replica has synced.
+  await waitFor(async () => {
+    for (const port of ports) {
+      const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true });
+      try {
+        await client.connect();
+        const info = String(await client.call("CLUSTER", "INFO"));
+        if (!info.includes("cluster_state:ok")) return false;
+        const role = (await client.call("ROLE")) as unknown[];
+        if (role[0] === "slave" && role[3] !== "connected") return false;
+      } finally {
+        client.disconnect();
+      }
+    }
+    return true;
+  }, 30_000);
+  const roles = await Promise.all(started.map(async (node) => ({ node, role: await roleOf(node.port) })));
+  return {
+    masters: roles.filter((r) => r.role === "master").map((r) => r.node),
+    replicas: roles.filter((r) => r.role === "slave").map((r) => r.node),
+    nodes: ports.map((port) => ({ host: "127.0.0.1", port })),
+  };
+}
+
+export interface SentinelTopology {
+  readonly master: RedisNodeProcess;
+  readonly replica: RedisNodeProcess;
+  readonly sentinels: { host: string; port: number }[];
+  readonly masterName: string;
+}
+
+/** A master, one replica and three sentinels (quorum 2) watching it as "mymaster". */
+export async function startSentinelTopology(processes: RedisProcesses): Promise<SentinelTopology> {
+  const masterName = "mymaster";
+  const masterPort = await freePort();
+  const master = await processes.start(masterPort, ["--port", String(masterPort), ...BASE_ARGS]);
+  const replicaPort = await freePort();
+  const replica = await processes.start(replicaPort, [
+    "--port",
+    String(replicaPort),
+    ...BASE_ARGS,
+    "--replicaof",
+    "127.0.0.1",
+    String(masterPort),
+  ]);
+  await waitFor(async () => (await roleOf(replicaPort, 3)) === "connected", 10_000);
+  const sentinels: { host: string; port: number }[] = [];
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort();
+    const dir = processes.tempDir();
+    const file = join(dir, "sentinel.conf");
+    writeFileSync(
+      file,
+      [
+        `port ${port}`,
+        "bind 127.0.0.1",
+        `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} 2`,
+        `sentinel down-after-milliseconds ${masterName} 1000`,
+        `sentinel failover-timeout ${masterName} 5000`,
+        `sentinel parallel-syncs ${masterName} 1`,
+        "",
+      ].join("\n"),
+    );
+    await processes.start(port, [file, "--sentinel"], dir);
+    sentinels.push({ host: "127.0.0.1", port });
+  }
+  // Sentinels find the replica and each other through the master within a few seconds.
+  await waitFor(async () => {
+    for (const s of sentinels) {
+      const client = new Redis({ ...s, lazyConnect: true });
+      try {
+        await client.connect();
+        const known = (await client.call("SENTINEL", "REPLICAS", masterName)) as unknown[];
+        const peers = (await client.call("SENTINEL", "SENTINELS", masterName)) as unknown[];
+        if (known.length < 1 || peers.length < 2) return false;
+      } finally {
+        client.disconnect();
+      }
+    }
+    return true;
+  }, 20_000);
+  return { master, replica, sentinels, masterName };
+}
+
+/** ROLE of a node: the role name, or with `field` that element of the reply (3 = a replica's link state). */
+export async function roleOf(port: number, field = 0): Promise<string> {
+  const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0 });
+  try {
+    await client.connect();
+    return String(((await client.call("ROLE")) as unknown[])[field]);
+  } catch {
+    return "unreachable";
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Polls `check` every 100 ms until it resolves true; throws after `timeoutMs`. */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export interface TlsMaterial {
+  readonly dir: string;
+  readonly caFile: string;
+  readonly serverCert: string;
+  readonly serverKey: string;
+  readonly clientCert: string;
+  readonly clientKey: string;
+  /** A CA that signed nothing here: a client trusting only it must refuse the server. */
+  readonly otherCaFile: string;
+}
+
+/** A CA, a server certificate for localhost/127.0.0.1 and a client certificate, made by openssl in `dir`. */
+export function makeTlsMaterial(dir: string): TlsMaterial {
+  const run = (...args: string[]): void => {
+    execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
+  };
+  const ca = (name: string): void => {
+    run(
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      `/CN=${name}`,
+      "-keyout",
+      `${name}.key`,
+      "-out",
+      `${name}.pem`,
+    );
+  };
+  const leaf = (name: string, ext: string): void => {
+    writeFileSync(join(dir, `${name}.ext`), ext);
+    run(
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-subj",
+      `/CN=${name}`,
+      "-keyout",
+      `${name}.key`,
+      "-out",
+      `${name}.csr`,
+    );
+    run(
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-days",
+      "2",
+      "-extfile",
+      `${name}.ext`,
+      "-out",
+      `${name}.pem`,
+    );
+  };
+  ca("ca");
+  ca("other-ca");
+  leaf("server", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+  leaf("client", "extendedKeyUsage=clientAuth\n");
+  return {
+    dir,
+    caFile: join(dir, "ca.pem"),
+    serverCert: join(dir, "server.pem"),
+    serverKey: join(dir, "server.key"),
+    clientCert: join(dir, "client.pem"),
+    clientKey: join(dir, "client.key"),
+    otherCaFile: join(dir, "other-ca.pem"),
+  };
+}
