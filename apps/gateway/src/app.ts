@@ -122,6 +122,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     dropped: metrics.logRecordDropped,
   });
   const ctx: ServiceContext = createServiceContext(deps.redis, deps.config, clock, logs);
+  // Records still waiting go out before Redis is closed.
+  app.addHook("onClose", () => logs.settled());
   await registerOpenApi(app, deps.config.publicUrl);
   for (const routes of [
     tenantsRoutes,

@@ -177,6 +177,10 @@ describe("audit trail of the console", () => {
 
     const operator = consoleClient(stack);
     await operator.signIn(stack.config.adminToken);
+    // Records go out in batches: wait for this one, not just any.
+    await expect
+      .poll(async () => (await waitForAdminRecords(stack.config.adminToken, "", 1))[0]?.action)
+      .toBe("console.signed_in");
     const all = await waitForAdminRecords(stack.config.adminToken, "", 1);
     expect(all[0]).toMatchObject({
       action: "console.signed_in",

@@ -65,8 +65,12 @@ export const LIMITS = {
   logOperatorRecordsMax: 200_000,
   /** Stream entries one `GET /log` page reads while filtering: bounds the work of a filter that matches little (the page then ends early, with a cursor to go on). */
   logPageScanMax: 5_000,
-  /** Log writes waiting for Redis at once; beyond it records are dropped (and counted) rather than queued without bound. */
+  /** Log records waiting for Redis at once (buffered or in flight); beyond it records are dropped (and counted) rather than queued without bound. */
   logWritesInFlightMax: 10_000,
+  /** A log record waits at most this long to share one Redis command with the other records of its stream: one command per record cost about 10 µs of gateway CPU, 5% of a tool call. */
+  logFlushMs: 20,
+  /** Records of one stream sent in one command at most (about 60 KiB of arguments). */
+  logBatchMax: 200,
   /** Client-supplied text in a log record (client name and version, an unknown method or tool name) is cut to this. */
   logClientTextChars: 64,
 } as const;

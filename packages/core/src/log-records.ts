@@ -1,9 +1,8 @@
 /**
  * The two kinds of log record a tenant can query with `GET /log`: one MCP request (`mcp`) or one admin
  * change (`admin`). Records hold ids, names, outcomes and timings, never arguments, results, credentials or
- * tokens. Each is stored as one Redis Stream entry whose fields are always the same, in the same order
- * (`MCP_LOG_FIELDS`, `ADMIN_LOG_FIELDS`), so a stream keeps the field names once per node, not per entry.
- * A record's time is its stream id: the writer's clock when it was written.
+ * tokens. Each is stored as one Redis Stream entry (see LOG_ENTRY_FIELD). A record's time is its stream id:
+ * the writer's clock when it was written.
  */
 
 export type LogType = "mcp" | "admin";
@@ -76,7 +75,8 @@ export interface AdminChangeRecord {
   readonly changes: Readonly<Record<string, FieldChange>> | null;
 }
 
-// Field order is the stream layout; add fields at the end only (readers accept shorter entries).
+// The order of a record's values in its stream entry; add fields at the end only (readers take missing
+// trailing values as null).
 export const MCP_LOG_FIELDS = [
   "request_id",
   "mcp_server_id",
@@ -114,129 +114,100 @@ export const ADMIN_LOG_FIELDS = [
   "changes",
 ] as const;
 
-const text = (value: string | null): string => value ?? "";
-const num = (value: number | null): string => (value === null ? "" : String(value));
+/**
+ * The one field of every log stream entry: its value is the record's values as a JSON array, in the order
+ * of MCP_LOG_FIELDS or ADMIN_LOG_FIELDS. One field instead of one per value keeps a write to a handful of
+ * command arguments, which is most of what recording costs the gateway's CPU.
+ */
+export const LOG_ENTRY_FIELD = "r";
 
-/** The stream entry's field/value list of an MCP request record ("" stands for null). */
-export function mcpRecordFields(r: McpRequestRecord): string[] {
-  return [
-    "request_id",
+/** The stream entry value of an MCP request record. */
+export function encodeMcpRecord(r: McpRequestRecord): string {
+  return JSON.stringify([
     r.request_id,
-    "mcp_server_id",
     r.mcp_server_id,
-    "integrated_account_id",
     r.integrated_account_id,
-    "mcp_method",
-    text(r.mcp_method),
-    "tool_name",
-    text(r.tool_name),
-    "outcome",
+    r.mcp_method,
+    r.tool_name,
     r.outcome,
-    "reason",
-    text(r.reason),
-    "http_status",
-    String(r.http_status),
-    "duration_ms",
-    String(r.duration_ms),
-    "upstream_status",
-    num(r.upstream_status),
-    "upstream_latency_ms",
-    num(r.upstream_latency_ms),
-    "ratelimit_remaining",
-    num(r.ratelimit_remaining),
-    "protocol_era",
+    r.reason,
+    r.http_status,
+    r.duration_ms,
+    r.upstream_status,
+    r.upstream_latency_ms,
+    r.ratelimit_remaining,
     r.protocol_era,
-    "protocol_version",
-    text(r.protocol_version),
-    "client_name",
-    text(r.client_name),
-    "client_version",
-    text(r.client_version),
-    "credential",
+    r.protocol_version,
+    r.client_name,
+    r.client_version,
     r.credential,
-    "credential_id",
-    text(r.credential_id),
-  ];
+    r.credential_id,
+  ]);
 }
 
-/** The stream entry's field/value list of an admin change record. */
-export function adminRecordFields(r: AdminChangeRecord): string[] {
+/** The stream entry value of an admin change record. */
+export function encodeAdminRecord(r: AdminChangeRecord): string {
   const actor = r.origin.actor;
-  return [
-    "tenant_id",
-    text(r.tenant_id),
-    "action",
+  return JSON.stringify([
+    r.tenant_id,
     r.action,
-    "resource_type",
     r.resource_type,
-    "resource_id",
-    text(r.resource_id),
-    "integrated_account_id",
-    text(r.integrated_account_id),
-    "mcp_server_id",
-    text(r.mcp_server_id),
-    "actor_type",
+    r.resource_id,
+    r.integrated_account_id,
+    r.mcp_server_id,
     actor.type,
-    "actor_id",
-    actor.type === "api_token" ? actor.id : "",
-    "actor_name",
-    actor.type === "api_token" ? text(actor.name) : "",
-    "via",
+    actor.type === "api_token" ? actor.id : null,
+    actor.type === "api_token" ? actor.name : null,
     r.origin.via,
-    "request_id",
-    text(r.origin.request_id),
-    "client_ip",
-    text(r.origin.client_ip),
-    "changes",
-    r.changes === null ? "" : JSON.stringify(r.changes),
-  ];
+    r.origin.request_id,
+    r.origin.client_ip,
+    r.changes,
+  ]);
 }
 
-const MCP_NUMBERS = new Set([
-  "http_status",
-  "duration_ms",
-  "upstream_status",
-  "upstream_latency_ms",
-  "ratelimit_remaining",
-]);
+/** A stored entry's fields decoded into `{field: value}` (null for what it lacks); undefined if unreadable. */
+export function decodeLogEntry(
+  logType: LogType,
+  fields: readonly string[],
+): Record<string, unknown> | undefined {
+  const raw = fields[0] === LOG_ENTRY_FIELD ? fields[1] : undefined;
+  if (raw === undefined) return undefined;
+  let values: unknown;
+  try {
+    values = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(values)) return undefined;
+  const names = logType === "mcp" ? MCP_LOG_FIELDS : ADMIN_LOG_FIELDS;
+  const record: Record<string, unknown> = {};
+  names.forEach((name, i) => {
+    record[name] = values[i] ?? null;
+  });
+  return record;
+}
 
-/** A stored entry as `GET /log` answers it: its id, time, tenant, then every field (null for ""). */
+/** A decoded entry as `GET /log` answers it: its id, time, tenant, then every field. */
 export function logEntryView(
   logType: LogType,
   tenantId: string | null,
   id: string,
-  fields: readonly string[],
+  record: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
   const ms = Number(id.slice(0, id.indexOf("-")));
-  const view: Record<string, unknown> = {
-    id,
-    log_type: logType,
-    created_at: new Date(ms).toISOString(),
-    tenant_id: tenantId,
+  const head = { id, log_type: logType, created_at: new Date(ms).toISOString(), tenant_id: tenantId };
+  if (logType === "mcp") return { ...head, ...record };
+  const { actor_type, actor_id, actor_name, ...rest } = record;
+  return {
+    ...head,
+    ...rest,
+    // The operator's stream carries tenant_id in the record; a tenant's own stream has it in its key.
+    tenant_id: rest.tenant_id ?? tenantId,
+    actor:
+      actor_type === "api_token"
+        ? { type: actor_type, id: actor_id, name: actor_name }
+        : { type: actor_type },
   };
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const name = fields[i] as string;
-    const value = fields[i + 1] as string;
-    if (value === "") view[name] = null;
-    else if (logType === "mcp" && MCP_NUMBERS.has(name)) view[name] = Number(value);
-    else if (name === "changes") view[name] = JSON.parse(value);
-    else view[name] = value;
-  }
-  if (logType === "admin") {
-    // The operator's stream carries tenant_id as a field; a tenant's own stream has it in its key.
-    view.tenant_id = view.tenant_id ?? tenantId;
-    view.actor = actorView(view);
-    delete view.actor_type;
-    delete view.actor_id;
-    delete view.actor_name;
-  }
-  return view;
-}
-
-function actorView(view: Record<string, unknown>): Record<string, unknown> {
-  return view.actor_type === "api_token"
-    ? { type: "api_token", id: view.actor_id ?? null, name: view.actor_name ?? null }
-    : { type: view.actor_type ?? "system" };
 }
 
 /** A client-supplied string as it may be recorded: printable ASCII only, capped. */

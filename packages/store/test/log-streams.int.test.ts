@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import {
   type AdminChangeRecord,
-  adminRecordFields,
+  encodeAdminRecord,
+  encodeMcpRecord,
+  LOG_ENTRY_FIELD,
   type McpRequestRecord,
-  mcpRecordFields,
   newAccountId,
   newApiTokenId,
   newMcpServerId,
@@ -12,7 +13,7 @@ import {
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { useTestRedis } from "../../../test/support/redis.js";
-import { appendLogEntry, readLogPage } from "../src/log-streams.repository.js";
+import { appendLogEntries, type LogTrim, readLogPage } from "../src/log-streams.repository.js";
 
 const redis = useTestRedis();
 let client: Redis;
@@ -24,6 +25,14 @@ afterEach(() => client.disconnect());
 
 const DAY = 86_400_000;
 const KEEP = { maxLen: 100_000, minIdMs: 0, ttlMs: 30 * DAY };
+
+/** Appends one entry; resolves with the newest id of the stream afterwards. */
+async function append(key: string, atMs: number, value: string, trim: LogTrim, owner?: string) {
+  const written = await appendLogEntries(client, key, [{ atMs, value }], trim, owner);
+  if (written === 0) return null;
+  const [newest] = await client.xrevrange(key, "+", "-", "COUNT", 1);
+  return newest?.[0] ?? null;
+}
 
 /** A record as a busy tools/call writes it: every field filled. */
 function mcpRecord(tenantId: string): McpRequestRecord {
@@ -70,10 +79,10 @@ function adminRecord(tenantId: string): AdminChangeRecord {
 
 describe("log streams", () => {
   it("caps a stream by count, in whole nodes", async () => {
-    const fields = mcpRecordFields(mcpRecord(newTenantId()));
+    const value = encodeMcpRecord(mcpRecord(newTenantId()));
     const now = Date.now();
     for (let i = 0; i < 1_000; i++) {
-      await appendLogEntry(client, "s", now + i, fields, { ...KEEP, maxLen: 200 });
+      await append("s", now + i, value, { ...KEEP, maxLen: 200 });
     }
     const length = await client.xlen("s");
     expect(length).toBeGreaterThanOrEqual(200);
@@ -81,12 +90,17 @@ describe("log streams", () => {
   });
 
   it("drops records older than the retention as new ones arrive, and expires an idle stream", async () => {
-    const fields = mcpRecordFields(mcpRecord(newTenantId()));
+    const value = encodeMcpRecord(mcpRecord(newTenantId()));
     const start = Date.now();
-    for (let i = 0; i < 300; i++) await appendLogEntry(client, "s", start + i, fields, KEEP);
+    await appendLogEntries(
+      client,
+      "s",
+      Array.from({ length: 300 }, (_, i) => ({ atMs: start + i, value })),
+      KEEP,
+    );
     expect(await client.xlen("s")).toBe(300);
     const later = start + 31 * DAY;
-    const id = await appendLogEntry(client, "s", later, fields, { ...KEEP, minIdMs: later - 30 * DAY });
+    const id = await append("s", later, value, { ...KEEP, minIdMs: later - 30 * DAY });
     expect(id).toBe(`${later}-0`);
     // Whole nodes are dropped; only the node holding the new record may keep old ones.
     expect(await client.xlen("s")).toBeLessThan(100);
@@ -94,44 +108,52 @@ describe("log streams", () => {
   });
 
   it("takes the next id when another instance already wrote a later time", async () => {
-    const fields = mcpRecordFields(mcpRecord(newTenantId()));
+    const value = encodeMcpRecord(mcpRecord(newTenantId()));
     const now = Date.now();
-    expect(await appendLogEntry(client, "s", now + 5_000, fields, KEEP)).toBe(`${now + 5_000}-0`);
-    const behind = await appendLogEntry(client, "s", now, fields, KEEP);
+    expect(await append("s", now + 5_000, value, KEEP)).toBe(`${now + 5_000}-0`);
+    const behind = await append("s", now, value, KEEP);
     expect(Number(behind?.split("-")[0])).toBeGreaterThanOrEqual(now + 5_000);
     expect(await client.xlen("s")).toBe(2);
   });
 
   it("writes nothing to a tenant's stream once the tenant record is gone", async () => {
-    const fields = mcpRecordFields(mcpRecord(newTenantId()));
-    expect(await appendLogEntry(client, "s", Date.now(), fields, KEEP, "tenant")).toBeNull();
+    const value = encodeMcpRecord(mcpRecord(newTenantId()));
+    expect(await append("s", Date.now(), value, KEEP, "tenant")).toBeNull();
     expect(await client.exists("s")).toBe(0);
     await client.set("tenant", "{}");
-    expect(await appendLogEntry(client, "s", Date.now(), fields, KEEP, "tenant")).not.toBeNull();
+    expect(await append("s", Date.now(), value, KEEP, "tenant")).not.toBeNull();
   });
 
   it("reads newest first, bounded by the scan limit, with a cursor to go on", async () => {
     const now = Date.now();
-    for (let i = 0; i < 50; i++) {
-      await appendLogEntry(client, "s", now + i, ["n", String(i), "even", String(i % 2 === 0)], KEEP);
-    }
-    const evens = (fields: readonly string[]) => fields[3] === "true";
-    const first = await readLogPage(client, "s", { fromMs: 0, limit: 5, scanMax: 1_000, matches: evens });
-    expect(first.entries.map(([, f]) => f[1])).toEqual(["48", "46", "44", "42", "40"]);
+    const entries = Array.from({ length: 50 }, (_, i) => ({ atMs: now + i, value: String(i) }));
+    await appendLogEntries(client, "s", entries, KEEP);
+    const decode = (fields: readonly string[]) => Number(fields[1]);
+    const evens = (n: number) => n % 2 === 0;
+    const first = await readLogPage(client, "s", {
+      fromMs: 0,
+      limit: 5,
+      scanMax: 1_000,
+      decode,
+      matches: evens,
+    });
+    expect(first.entries.map(([, n]) => n)).toEqual([48, 46, 44, 42, 40]);
     const bounded = await readLogPage(client, "s", {
       before: first.next ?? undefined,
       fromMs: 0,
       limit: 100,
       scanMax: 6,
+      decode,
       matches: evens,
     });
-    expect(bounded.entries.map(([, f]) => f[1])).toEqual(["38", "36", "34"]);
+    expect(bounded.entries.map(([, n]) => n)).toEqual([38, 36, 34]);
     expect(bounded.next).toBe(`${now + 34}-0`);
     const rest = await readLogPage(client, "s", {
       before: bounded.next ?? undefined,
       fromMs: 0,
       limit: 100,
       scanMax: 1_000,
+      decode,
       matches: evens,
     });
     expect(rest.entries).toHaveLength(17);
@@ -144,8 +166,8 @@ describe("log streams", () => {
     const now = Date.now();
     const pipeline = client.pipeline();
     for (let i = 0; i < count; i++) {
-      pipeline.xadd("mcp", `${now + i}-*`, ...mcpRecordFields(mcpRecord(tenantId)));
-      pipeline.xadd("admin", `${now + i}-*`, ...adminRecordFields(adminRecord(tenantId)));
+      pipeline.xadd("mcp", `${now + i}-*`, LOG_ENTRY_FIELD, encodeMcpRecord(mcpRecord(tenantId)));
+      pipeline.xadd("admin", `${now + i}-*`, LOG_ENTRY_FIELD, encodeAdminRecord(adminRecord(tenantId)));
     }
     await pipeline.exec();
     // MEMORY USAGE's key is not prefixed by ioredis: ask with the full name.

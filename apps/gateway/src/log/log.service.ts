@@ -1,4 +1,11 @@
-import { GatewayError, LIMITS, type LogType, logEntryView, type McpOutcome } from "@mcp-gateway/core";
+import {
+  decodeLogEntry,
+  GatewayError,
+  LIMITS,
+  type LogType,
+  logEntryView,
+  type McpOutcome,
+} from "@mcp-gateway/core";
 import { keys, type Page, readLogPage } from "@mcp-gateway/store";
 import type { ServiceContext } from "../services/service-context.js";
 
@@ -79,10 +86,11 @@ export async function queryLog(
     fromMs,
     limit: query.limit,
     scanMax: LIMITS.logPageScanMax,
-    matches: (fields) => wanted.every(([name, value]) => fieldValue(fields, name) === value),
+    decode: (fields) => decodeLogEntry(query.log_type, fields),
+    matches: (record) => wanted.every(([name, value]) => record[name] === value),
   });
   return {
-    result: page.entries.map(([id, fields]) => logEntryView(query.log_type, tenantId, id, fields)),
+    result: page.entries.map(([id, record]) => logEntryView(query.log_type, tenantId, id, record)),
     next_cursor: page.next === null ? null : Buffer.from(page.next, "utf8").toString("base64url"),
   };
 }
@@ -109,11 +117,6 @@ function tenantOf(viewer: LogViewer, query: LogQuery): string | null {
     throw new GatewayError("not_found", "no such tenant");
   }
   return viewer.tenantId;
-}
-
-function fieldValue(fields: readonly string[], name: string): string | undefined {
-  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
-  return undefined;
 }
 
 const STREAM_ID = /^\d{1,16}-\d{1,20}$/;
