@@ -43,6 +43,9 @@ export async function measureRequestLog(bench: Bench): Promise<RequestLogResults
     });
     const on = target("log on", bench.gateway.url, bench.gateway);
     const offTarget = target("log off", off.url, off);
+    // The second gateway starts cold while the first is warm from phase 1: warm both alike, discarded.
+    for (const t of [on, offTarget])
+      await measure(bench, t, settings.connections, { durationS: 2, warmupS: 0 });
     const runs: Measured[] = [];
     const ratios: number[] = [];
     for (let rep = 0; rep < settings.repeats; rep++) {
