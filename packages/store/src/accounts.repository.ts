@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { idOfMember, indexMember, nextCursor, readIndexPage } from "./index-pagination.js";
 import { keys } from "./keys.js";
 import { type AccountRecord, parseRecord } from "./records.js";
-import type { Page } from "./tenants.repository.js";
+import { CASCADE_ATTEMPTS, type Page } from "./tenants.repository.js";
 
 // Stores and lists an account only while its tenant exists (deleteTenantCascade removes the tenant record
 // first, so nothing can be added under a tenant that is being deleted). KEYS: tenant, account, account index.
@@ -65,16 +65,19 @@ export async function replaceAccount(redis: Redis, account: AccountRecord): Prom
 // Deletes an account, its server index and every server it lists, in one atomic step, so a server minted
 // concurrently (INSERT_SERVER, also a script) lands either before (and is deleted) or after (and is refused).
 // WATCH/MULTI cannot do this on the gateway's shared connection: another request's EXEC clears the watch.
-// Server keys are built inside the script; they share the tenant's hash tag, so they are in the same slot.
-// KEYS: account, server index, account index. ARGV: full server key prefix, account index member.
+// Every key is declared: the caller passes the server keys its read of the index named, and when the index
+// changed in between the script changes nothing and answers -1, and the caller reads again.
+// KEYS: account, server index, account index, servers… ARGV: account index member, server index members as read.
 const DELETE_ACCOUNT = `
 if redis.call("EXISTS", KEYS[1]) == 0 then return 0 end
-for _, member in ipairs(redis.call("ZRANGE", KEYS[2], 0, -1)) do
-  local colon = string.find(member, ":", 1, true)
-  redis.call("UNLINK", ARGV[1] .. string.sub(member, colon + 1))
+local members = redis.call("ZRANGE", KEYS[2], 0, -1)
+if #members ~= #ARGV - 1 then return -1 end
+for i, member in ipairs(members) do
+  if member ~= ARGV[i + 1] then return -1 end
 end
+for i = 4, #KEYS do redis.call("UNLINK", KEYS[i]) end
 redis.call("UNLINK", KEYS[1], KEYS[2])
-redis.call("ZREM", KEYS[3], ARGV[2])
+redis.call("ZREM", KEYS[3], ARGV[1])
 return 1`;
 
 /** Deletes an account with all its MCP servers atomically; false when it does not exist. */
@@ -85,14 +88,19 @@ export async function deleteAccountCascade(
 ): Promise<boolean> {
   const account = await findAccount(redis, tenantId, accountId);
   if (account === undefined) return false;
-  const deleted = await redis.eval(
-    DELETE_ACCOUNT,
-    3,
-    keys.account(tenantId, accountId),
-    keys.mcpServerIndex(tenantId, accountId),
-    keys.accountIndex(tenantId),
-    `${redis.options.keyPrefix ?? ""}${keys.mcpServer(tenantId, "")}`,
-    indexMember(Date.parse(account.created_at), accountId),
-  );
-  return deleted === 1;
+  for (let attempt = 0; attempt < CASCADE_ATTEMPTS; attempt++) {
+    const members = await redis.zrange(keys.mcpServerIndex(tenantId, accountId), 0, -1);
+    const deleted = await redis.eval(
+      DELETE_ACCOUNT,
+      3 + members.length,
+      keys.account(tenantId, accountId),
+      keys.mcpServerIndex(tenantId, accountId),
+      keys.accountIndex(tenantId),
+      ...members.map((m) => keys.mcpServer(tenantId, idOfMember(m))),
+      indexMember(Date.parse(account.created_at), accountId),
+      ...members,
+    );
+    if (deleted !== -1) return deleted === 1;
+  }
+  throw new Error(`account ${accountId}: its server index kept changing while it was deleted`);
 }

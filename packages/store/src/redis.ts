@@ -79,6 +79,7 @@ export function createRedis(target: string | RedisConnection, options: RedisOpti
       keyPrefix: options.keyPrefix,
       // Authorization state is read from masters only: a replica may not have a revocation yet.
       scaleReads: "master",
+      lazyConnect: true,
       enableOfflineQueue: false,
       enableAutoPipelining: true,
       clusterRetryStrategy: backoff,

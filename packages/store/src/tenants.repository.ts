@@ -71,50 +71,70 @@ export async function listTenants(
 
 // Removes the tenant record and every key in its slot in one atomic step: an insert script (account,
 // server, token index) that checks the tenant record runs wholly before it (and its keys are removed) or
-// after it (and is refused). Key names come in as ARGV parts built from `keys`, joined around the ids.
-// KEYS: tenant, token index, account index, MCP request log, admin log.
-// ARGV: account key head, server index tail (after the account key), server key head.
+// after it (and is refused). Every key it removes is declared (Cluster and Redis's scripting rules): the
+// caller reads the indexes and passes the keys they name; when an index changed in between (a concurrent
+// mint or account), the script changes nothing and answers -1, and the caller reads again.
+// KEYS: tenant, token index, account index, MCP request log, admin log, then per account: the account,
+// its server index, its servers. ARGV: JSON [[account index member, [server index members]], …] as read.
 const DELETE_TENANT_SLOT = `
 if redis.call("EXISTS", KEYS[1]) == 0 then return 0 end
-local function id_of(member) return string.sub(member, string.find(member, ":", 1, true) + 1) end
-for _, account in ipairs(redis.call("ZRANGE", KEYS[3], 0, -1)) do
-  local accountKey = ARGV[1] .. id_of(account)
-  local serverIndex = accountKey .. ARGV[2]
-  for _, server in ipairs(redis.call("ZRANGE", serverIndex, 0, -1)) do
-    redis.call("UNLINK", ARGV[3] .. id_of(server))
+local plan = cjson.decode(ARGV[1])
+local accounts = redis.call("ZRANGE", KEYS[3], 0, -1)
+if #accounts ~= #plan then return -1 end
+local k = 6
+for i, entry in ipairs(plan) do
+  if accounts[i] ~= entry[1] then return -1 end
+  local servers = redis.call("ZRANGE", KEYS[k + 1], 0, -1)
+  if #servers ~= #entry[2] then return -1 end
+  for j, server in ipairs(servers) do
+    if server ~= entry[2][j] then return -1 end
   end
-  redis.call("UNLINK", accountKey, serverIndex)
+  k = k + 2 + #entry[2]
 end
-redis.call("UNLINK", KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+for i = 1, #KEYS do redis.call("UNLINK", KEYS[i]) end
 return 1`;
 
+/** How often deleteTenantCascade and deleteAccountCascade re-read indexes that changed under them. */
+export const CASCADE_ATTEMPTS = 5;
+
 /**
- * Deletes a tenant and everything under it. API token records (outside the tenant's slot) go first, so
- * its tokens stop working; then one script removes the tenant record and every key in its slot at once;
- * then its `tenants` member. A crash part way leaves the tenant in place, so DELETE can simply be retried.
+ * Deletes a tenant and everything under it. API token records (outside the tenant's slot, one command
+ * each so a Cluster never sees keys of two slots in one command) go first, so its tokens stop working;
+ * then one script removes the tenant record and every key in its slot at once; then its `tenants`
+ * member. A crash part way leaves the tenant in place, so DELETE can simply be retried.
  */
 export async function deleteTenantCascade(redis: Redis, tenantId: string): Promise<boolean> {
   const tenant = await findTenant(redis, tenantId);
   if (tenant === undefined) return false;
   const tokenMembers = await redis.zrange(keys.apiTokenIndex(tenantId), 0, -1);
-  if (tokenMembers.length > 0) await redis.unlink(...tokenMembers.map((m) => keys.apiToken(idOfMember(m))));
+  await Promise.all(tokenMembers.map((m) => redis.unlink(keys.apiToken(idOfMember(m)))));
 
-  const prefix = redis.options.keyPrefix ?? "";
-  const marker = "\u0000";
-  // The script rebuilds per-account keys from these: prefix + id, and prefix + id + index suffix.
-  const serverIndexTail = keys.mcpServerIndex(tenantId, marker).split(marker)[1] ?? "";
-  const deleted = await redis.eval(
-    DELETE_TENANT_SLOT,
-    5,
-    keys.tenant(tenantId),
-    keys.apiTokenIndex(tenantId),
-    keys.accountIndex(tenantId),
-    keys.mcpLog(tenantId),
-    keys.adminLog(tenantId),
-    `${prefix}${keys.account(tenantId, "")}`,
-    serverIndexTail,
-    `${prefix}${keys.mcpServer(tenantId, "")}`,
-  );
+  let deleted: unknown = -1;
+  for (let attempt = 0; attempt < CASCADE_ATTEMPTS && deleted === -1; attempt++) {
+    const accounts = await redis.zrange(keys.accountIndex(tenantId), 0, -1);
+    const servers = await Promise.all(
+      accounts.map((a) => redis.zrange(keys.mcpServerIndex(tenantId, idOfMember(a)), 0, -1)),
+    );
+    const accountKeys = accounts.flatMap((a, i) => {
+      const accountId = idOfMember(a);
+      return [
+        keys.account(tenantId, accountId),
+        keys.mcpServerIndex(tenantId, accountId),
+        ...(servers[i] ?? []).map((m) => keys.mcpServer(tenantId, idOfMember(m))),
+      ];
+    });
+    const declared = [
+      keys.tenant(tenantId),
+      keys.apiTokenIndex(tenantId),
+      keys.accountIndex(tenantId),
+      keys.mcpLog(tenantId),
+      keys.adminLog(tenantId),
+      ...accountKeys,
+    ];
+    const plan = JSON.stringify(accounts.map((a, i) => [a, servers[i] ?? []]));
+    deleted = await redis.eval(DELETE_TENANT_SLOT, declared.length, ...declared, plan);
+  }
+  if (deleted === -1) throw new Error(`tenant ${tenantId}: its indexes kept changing while it was deleted`);
   // A token issued between the first step and the script keeps its record, but it never authenticates:
   // authentication requires the tenant record.
   await redis.zrem(keys.tenantIndex(), indexMember(Date.parse(tenant.created_at), tenantId));
