@@ -1,5 +1,7 @@
 import type { LogType, McpRequestRecord } from "@mcp-gateway/core";
+import { allTools, getIntegration, integrationNames } from "@mcp-gateway/integrations";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { DISCOVERY_TOOL_NAMES } from "../mcp/discovery-tools.js";
 
 /**
  * The gateway's Prometheus metrics, in a registry of its own (one per app, so tests that build several apps
@@ -33,6 +35,14 @@ const MCP_METHODS = new Set([
   "resources/list",
   "prompts/list",
   "logging/setLevel",
+]);
+// Tool names worth a label value: every catalogue tool and the discovery tools; a name a client made up is "unknown".
+const KNOWN_TOOLS: ReadonlySet<string> = new Set([
+  ...integrationNames.flatMap((name) => {
+    const integration = getIntegration(name);
+    return integration === undefined ? [] : allTools(integration).map((tool) => tool.name);
+  }),
+  ...DISCOVERY_TOOL_NAMES,
 ]);
 const HTTP_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
 // Seconds: a tools/list answers in well under a millisecond, a tool call waits up to LIMITS.mcpToolCallMs.
@@ -150,7 +160,7 @@ export function createGatewayMetrics(): GatewayMetrics {
       }
       time.observe(record.duration_ms / 1000);
       if (record.tool_name !== null && record.mcp_method === "tools/call") {
-        const tool = record.reason === "unknown_tool" ? "unknown" : record.tool_name;
+        const tool = KNOWN_TOOLS.has(record.tool_name) ? record.tool_name : "unknown";
         toolCalls.labels(tool, record.outcome, record.reason ?? "none").inc();
       }
       if (record.upstream_latency_ms !== null) {
