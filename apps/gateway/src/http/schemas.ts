@@ -125,6 +125,21 @@ export const responses = {
       integrated_account_id: ids.account,
       config: object,
       expires_at: { type: ["string", "null"] },
+      created_by: {
+        anyOf: [
+          {
+            type: "object",
+            properties: {
+              type: { type: "string", enum: ["operator", "api_token", "system"] },
+              id: { type: ["string", "null"] },
+              name: { type: ["string", "null"] },
+            },
+          },
+          { type: "null" },
+        ],
+        description:
+          "Who minted it: the operator, or an API token's id and name; null for servers minted before this was kept",
+      },
       created_at: { type: "string" },
       updated_at: { type: "string" },
       tools: { type: "array", items: { type: "string" } },
