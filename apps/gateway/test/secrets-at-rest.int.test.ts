@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isoAfter, mintServer } from "../../../test/support/admin-fixtures.js";
 import { startTestStack, type TestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
-import { snapshotNamespace, storedStrings } from "../../../test/support/redis-snapshot.js";
+import { everyKey, snapshotNamespace, storedStrings } from "../../../test/support/redis-snapshot.js";
 import { resolveMcpToken } from "../src/services/resolve-mcp-token.js";
 import { createServiceContext } from "../src/services/service-context.js";
 
@@ -166,7 +166,8 @@ describe("secrets: sealed at rest, never returned, never logged", () => {
 
   it("stores no plaintext secret anywhere in Redis (keys, values, hash fields, set members)", async () => {
     const { secrets } = await fullFlow();
-    const snapshot = await snapshotNamespace(redis);
+    // Every key, the request log and audit trail streams included.
+    const snapshot = await snapshotNamespace(redis, everyKey);
     expect(Object.keys(snapshot).length).toBeGreaterThan(5);
     expect(leaks(storedStrings(snapshot), secrets)).toEqual([]);
     // And every record with an expiry has a TTL, every other one lives on: no stray TTL -1 expiring record.
