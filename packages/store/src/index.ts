@@ -1,4 +1,5 @@
 export * from "./accounts.repository.js";
+export * from "./acknowledged-writes.js";
 export * from "./api-tokens.repository.js";
 export * from "./console-sessions.repository.js";
 export { decodeCursor, encodeCursor } from "./index-pagination.js";

@@ -260,9 +260,13 @@ const CLIENT_MESSAGES = [
   "Cluster isn't ready",
   "Too many Cluster redirections",
   "Node is disconnected",
-  "No replica acknowledged",
 ];
-const CLIENT_ERROR_NAMES = new Set(["MaxRetriesPerRequestError", "ClusterAllFailedError"]);
+// NotReplicatedError: an access change reached the master but no replica confirmed it in time.
+const CLIENT_ERROR_NAMES = new Set([
+  "MaxRetriesPerRequestError",
+  "ClusterAllFailedError",
+  "NotReplicatedError",
+]);
 // Replies that mean "not now" rather than "wrong": loading after a restart, a script or failover under
 // way, a replica or a server out of memory or disk refusing writes.
 const UNAVAILABLE_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|NOREPLICAS|MISCONF|OOM) /;

@@ -17,6 +17,7 @@ import {
   deleteAccountCascade,
   findAccount,
   insertAccount,
+  keys,
   listAccounts,
   type Page,
   replaceAccount,
@@ -213,7 +214,11 @@ export async function deleteAccount(
   tenantId: string,
   accountId: string,
 ): Promise<{ id: string }> {
-  if (!(await deleteAccountCascade(ctx.redis, tenantId, accountId))) {
+  if (
+    !(await ctx.acked.commit([keys.tenant(tenantId)], (redis) =>
+      deleteAccountCascade(redis, tenantId, accountId),
+    ))
+  ) {
     throw new GatewayError("not_found", "no such integrated account");
   }
   recordAdminChange(ctx, { ...onAccount(tenantId, accountId), action: "integrated_account.deleted" });

@@ -3,6 +3,7 @@ import {
   type ApiTokenRecord,
   deleteApiToken,
   insertApiToken,
+  keys,
   listApiTokens,
   type Page,
 } from "@mcp-gateway/store";
@@ -24,7 +25,11 @@ export async function issueApiToken(
     );
   }
   const { record, token } = newApiToken(ctx, tenantId, input);
-  if (!(await insertApiToken(ctx.redis, record)))
+  if (
+    !(await ctx.acked.commit([keys.tenant(tenantId), keys.apiToken(record.id)], (redis) =>
+      insertApiToken(redis, record),
+    ))
+  )
     throw new GatewayError("not_found", "no such tenant (it was deleted)");
   recordAdminChange(ctx, {
     ...onToken(tenantId, record.id),
@@ -70,7 +75,11 @@ export async function revokeApiToken(
   tenantId: string,
   tokenId: string,
 ): Promise<{ id: string }> {
-  if (!(await deleteApiToken(ctx.redis, tenantId, tokenId)))
+  if (
+    !(await ctx.acked.commit([keys.apiToken(tokenId), keys.tenant(tenantId)], (redis) =>
+      deleteApiToken(redis, tenantId, tokenId),
+    ))
+  )
     throw new GatewayError("not_found", "no such API token");
   recordAdminChange(ctx, { ...onToken(tenantId, tokenId), action: "api_token.revoked" });
   return { id: tokenId };

@@ -20,6 +20,7 @@ import {
   findMcpServerWithAccount,
   insertMcpServer,
   isExpired,
+  keys,
   listMcpServers,
   type McpServerConfig,
   type McpServerRecord,
@@ -159,7 +160,7 @@ export async function mintMcpServer(
     created_at: now,
     updated_at: now,
   };
-  if (!(await insertMcpServer(ctx.redis, record)))
+  if (!(await ctx.acked.commit([keys.tenant(tenantId)], (redis) => insertMcpServer(redis, record))))
     throw new GatewayError("not_found", "no such integrated account");
   recordAdminChange(ctx, {
     ...onServer(tenantId, accountId, id),
@@ -271,7 +272,8 @@ export async function updateMcpServer(
     }
     next.expires_at = requested === null ? null : new Date(requested).toISOString();
   }
-  if (!(await replaceMcpServer(ctx.redis, next))) throw new GatewayError("not_found", "no such MCP server");
+  if (!(await ctx.acked.commit([keys.tenant(tenantId)], (redis) => replaceMcpServer(redis, next))))
+    throw new GatewayError("not_found", "no such MCP server");
   recordAdminChange(ctx, {
     ...onServer(tenantId, accountId, serverId),
     action: "mcp_server.updated",
@@ -288,7 +290,8 @@ export async function deleteMcpServerById(
   serverId: string,
 ): Promise<{ id: string }> {
   const { server } = await requireServer(ctx, tenantId, accountId, serverId);
-  if (!(await deleteMcpServer(ctx.redis, server))) throw new GatewayError("not_found", "no such MCP server");
+  if (!(await ctx.acked.commit([keys.tenant(tenantId)], (redis) => deleteMcpServer(redis, server))))
+    throw new GatewayError("not_found", "no such MCP server");
   recordAdminChange(ctx, { ...onServer(tenantId, accountId, serverId), action: "mcp_server.revoked" });
   return { id: serverId };
 }

@@ -1,4 +1,5 @@
 import { type Clock, createKeyRing, type McpKeyRing, type RequestOrigin } from "@mcp-gateway/core";
+import { type AcknowledgedWrites, createAcknowledgedWrites } from "@mcp-gateway/store";
 import type { Redis } from "ioredis";
 import type { GatewayConfig } from "../config.js";
 import { createLogWriter, type LogWriter } from "../log/log-writer.js";
@@ -6,6 +7,8 @@ import { createLogWriter, type LogWriter } from "../log/log-writer.js";
 /** What every service needs: built once per app and passed in, never imported as a global. */
 export interface ServiceContext {
   readonly redis: Redis;
+  /** Writes that grant or take away access go through here: answered once a replica holds them. */
+  readonly acked: AcknowledgedWrites;
   readonly config: GatewayConfig;
   readonly clock: Clock;
   readonly ring: McpKeyRing;
@@ -33,6 +36,7 @@ export function createServiceContext(
 ): ServiceContext {
   return {
     redis,
+    acked: createAcknowledgedWrites(redis, config.redisWriteAcks),
     config,
     clock,
     ring: createKeyRing(config.keys.mcpTokenKeys),

@@ -3,6 +3,7 @@ import {
   deleteTenantCascade,
   findTenant,
   insertTenant,
+  keys,
   listTenants,
   type Page,
   type TenantRecord,
@@ -29,7 +30,10 @@ export async function createTenant(
   // Tenant and token are written as one: a tenant whose first token was lost on the way would be
   // listed, yet nobody could use it.
   const first = newApiToken(ctx, tenant.id, { name: "initial", expires_at: null });
-  await insertTenant(ctx.redis, tenant, first.record);
+  await ctx.acked.commit(
+    [keys.tenantIndex(), keys.apiToken(first.record.id), keys.tenant(tenant.id)],
+    (redis) => insertTenant(redis, tenant, first.record),
+  );
   recordAdminChange(ctx, {
     ...onTenant(tenant.id),
     action: "tenant.created",
@@ -57,7 +61,11 @@ export async function getTenant(ctx: ServiceContext, tenantId: string): Promise<
 
 /** Deletes a tenant with its tokens, accounts and MCP servers; every URL it minted stops working. */
 export async function deleteTenant(ctx: ServiceContext, tenantId: string): Promise<{ id: string }> {
-  if (!(await deleteTenantCascade(ctx.redis, tenantId)))
+  if (
+    !(await ctx.acked.commit([keys.tenant(tenantId), keys.tenantIndex()], (redis) =>
+      deleteTenantCascade(redis, tenantId),
+    ))
+  )
     throw new GatewayError("not_found", "no such tenant");
   // Only in the operator's trail: the tenant's own streams went with it.
   recordAdminChange(ctx, { ...onTenant(tenantId), action: "tenant.deleted", operatorOnly: true });
