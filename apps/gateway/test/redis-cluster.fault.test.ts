@@ -1,10 +1,13 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runFailoverStream } from "../../../test/support/failover-stream.js";
 import { startTestStack, type TestStack } from "../../../test/support/gateway.js";
 import {
   type RedisClusterTopology,
   RedisProcesses,
+  roleOf,
   startCluster,
+  waitFor,
 } from "../../../test/support/redis-topologies.js";
 
 // The whole admin and MCP flow against a real Redis Cluster: 3 masters with a replica each, on loopback.
@@ -105,4 +108,30 @@ describe("a Redis Cluster of 3 masters with replicas", () => {
       expect(left).toEqual([]);
     }
   });
+
+  it("loses no acknowledged access change while every master fails over (CLUSTER FAILOVER), answering 503 rather than 500", async () => {
+    const figures = await runFailoverStream(stack, {
+      servers: 60,
+      leadMs: 1_000,
+      settleMs: 1_500,
+      failover: async () => {
+        // Each replica in turn takes over its master's slots.
+        for (const replica of cluster.replicas) {
+          const client = new Redis({ port: replica.port, host: "127.0.0.1" });
+          await client.call("CLUSTER", "FAILOVER");
+          client.disconnect();
+          await waitFor(async () => (await roleOf(replica.port)) === "master", 15_000);
+        }
+      },
+    });
+    console.log(`cluster failover: ${JSON.stringify(figures)}`);
+    const serverErrors = stack.logs.lines().filter((line) => line.includes('"level":50'));
+    if (serverErrors.length > 0) console.log(serverErrors.slice(-5).join("\n"));
+    expect(figures.tenantsAcknowledged).toBeGreaterThan(10);
+    expect(figures.revocationsAcknowledged).toBeGreaterThan(10);
+    expect(figures.tenantsLost).toBe(0);
+    expect(figures.mintsLost).toBe(0);
+    expect(figures.revokedServedAgain).toBe(0);
+    expect(Object.keys(figures.statuses).filter((s) => !["200", "201", "503"].includes(s))).toEqual([]);
+  }, 90_000);
 });

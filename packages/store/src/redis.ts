@@ -260,6 +260,8 @@ const CLIENT_MESSAGES = [
   "Cluster isn't ready",
   "Too many Cluster redirections",
   "Node is disconnected",
+  // A Cluster auto-pipeline whose slots moved to another node between batching and sending (failover).
+  "All keys in the pipeline should belong to the same slots allocation group",
 ];
 // NotReplicatedError: an access change reached the master but no replica confirmed it in time.
 const CLIENT_ERROR_NAMES = new Set([
