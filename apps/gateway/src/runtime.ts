@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { buildApp } from "./app.js";
 import type { ConfigResult, GatewayConfig } from "./config.js";
 import { derivedPublicUrl, loadConfig } from "./config.js";
+import { checkSharedKeyMaterial } from "./key-check.js";
 import { flushLogs } from "./logger.js";
 
 /** A running gateway: the listening app and its Redis connection. */
@@ -69,6 +70,11 @@ export async function startGateway(
   try {
     const report = await runMigrations(redis, migrations, { keyPrefix: config.redisKeyPrefix });
     if (report.applied.length > 0) logger.info({ applied: report.applied }, "applied migrations");
+    // Generated keys are this process's alone: there is nothing to share, so nothing to check or record.
+    if (!config.keysGenerated) {
+      const publicUrl = config.publicUrlExplicit ? config.publicUrl : undefined;
+      await checkSharedKeyMaterial(redis, config.keys, publicUrl, config.redisKeyPrefix);
+    }
     const app = await buildApp({ config, redis, logger, ...(options.clock ? { clock: options.clock } : {}) });
     const address = await app.listen({ host: config.host, port: config.port });
     return {

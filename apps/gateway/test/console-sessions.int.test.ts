@@ -263,8 +263,13 @@ describe("operator console sessions", () => {
     } finally {
       await first.close();
     }
+    // The same deployment restarted (same keys and PUBLIC_URL: instances check them at start) with a new token.
     const second = await startTestStack(redis, {
-      env: { ...keys, GATEWAY_ADMIN_TOKEN: `new-operator-token-${"b".repeat(32)}` },
+      env: {
+        ...keys,
+        PUBLIC_URL: first.config.publicUrl,
+        GATEWAY_ADMIN_TOKEN: `new-operator-token-${"b".repeat(32)}`,
+      },
     });
     try {
       const stale = consoleClient(second);

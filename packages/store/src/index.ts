@@ -3,6 +3,7 @@ export * from "./acknowledged-writes.js";
 export * from "./api-tokens.repository.js";
 export * from "./console-sessions.repository.js";
 export { decodeCursor, encodeCursor } from "./index-pagination.js";
+export * from "./key-check.repository.js";
 export * from "./keys.js";
 export * from "./local-redis-server.js";
 export * from "./log-streams.repository.js";

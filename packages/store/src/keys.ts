@@ -10,6 +10,8 @@ export const keys = {
   migrationsLock: () => "meta:migrations:lock",
   /** String: the keyspace format version. */
   schemaVersion: () => "meta:schema-version",
+  /** Hash: PUBLIC_URL and an HMAC of a fixed string under each key, so instances with other keys refuse to start. */
+  keyCheck: () => "meta:key-check",
 
   /** Sorted set (all scores 0, ordered by member): `<created_at ms, 13 digits>:<tenant id>`. */
   tenantIndex: () => "tenants",
