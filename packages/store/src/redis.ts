@@ -154,22 +154,35 @@ function clearSilenceTimerOnClose(redis: Redis): void {
  * failed TLS handshake or a refused login, not just "Connection is closed".
  */
 export async function connectRedis(redis: Redis, where: string | RedisConnection): Promise<void> {
-  let firstError: Error | undefined;
+  const seen: Error[] = [];
   const remember = (error: Error): void => {
-    firstError ??= error;
+    if (seen.length < 3 && !seen.some((e) => e.message === error.message)) seen.push(error);
   };
   redis.on("error", remember);
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    const cause = firstError !== undefined && firstError !== error ? firstError : (error as Error);
+    const outcome = error as Error;
+    const causes = seen.filter((e) => e.message !== outcome.message);
     const detail =
-      cause === error ? cause.message : `${cause.message} (ioredis: ${(error as Error).message})`;
-    throw new Error(`cannot connect to Redis at ${describeRedis(where)}: ${detail}`, { cause });
+      causes.length === 0
+        ? outcome.message
+        : `${causes.map((e) => e.message).join("; ")} (ioredis: ${outcome.message})${tlsHint(where, causes)}`;
+    throw new Error(`cannot connect to Redis at ${describeRedis(where)}: ${detail}`, {
+      cause: causes[0] ?? outcome,
+    });
   } finally {
     redis.off("error", remember);
   }
+}
+
+// A TLS 1.3 server that wants a client certificate says so in an alert the client often never reads: it
+// sees the connection reset. Name the likely cause rather than leave "ECONNRESET" alone.
+function tlsHint(where: string | RedisConnection, causes: readonly Error[]): string {
+  if (typeof where === "string" || where.tls === undefined || where.tls.cert !== undefined) return "";
+  if (!causes.some((e) => /ECONNRESET|certificate required/.test(e.message))) return "";
+  return "; the server may require a client certificate (REDIS_TLS_CERT_FILE, REDIS_TLS_KEY_FILE)";
 }
 
 /** Where a connection goes, for messages and logs: hosts and ports, never a password. */
