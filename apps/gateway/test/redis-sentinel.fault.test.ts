@@ -130,4 +130,25 @@ describe("Redis behind Sentinel", () => {
       return after.status === 201;
     }, 20_000);
   }, 90_000);
+
+  it("answers access changes 503 with Retry-After while no replica can acknowledge them, and keeps serving URLs", async () => {
+    const { apiToken } = await stack.createTenant("No replica");
+    const accountId = await stack.connectMem0(apiToken);
+    const minted = await stack.mint(apiToken, accountId, { name: "kept", config: { methods: ["read"] } });
+    // After the failover above the old master is the replica: whichever node is not the master now.
+    const masterPort = await currentMasterPort();
+    const replica = [topology.master, topology.replica].find((node) => node.port !== masterPort);
+    await replica?.kill();
+    const started = performance.now();
+    const refused = await stack.call("POST", `/integrated-account/${accountId}/mcp`, {
+      token: apiToken,
+      body: { name: "unacknowledged", config: { methods: ["read"] } },
+    });
+    const waitedMs = performance.now() - started;
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("5");
+    expect(waitedMs).toBeGreaterThanOrEqual(450);
+    expect(await mcpStatus(minted.url)).toBe(200);
+    expect((await stack.call("GET", "/api-tokens", { token: apiToken })).status).toBe(200);
+  });
 });
