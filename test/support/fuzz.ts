@@ -267,6 +267,10 @@ export class RawClient {
 export function answerProblem(call: FuzzRequest, answer: FuzzResponse): string | undefined {
   if (answer.status >= 500) return `answered ${answer.status}: ${answer.text.slice(0, 200)}`;
   if (answer.status < 400 || call.method === "HEAD") return undefined;
+  // A 431 is written by the HTTP server itself; when the headers overflowed past the first packet it cannot
+  // see the request line, so it cannot rule out HEAD and sends no body (client-errors.ts). Its status and
+  // Connection: close still say what happened.
+  if (answer.status === 431 && answer.text === "" && answer.headers.connection === "close") return undefined;
   let body: unknown;
   try {
     body = JSON.parse(answer.text);
