@@ -168,21 +168,30 @@ export interface SentinelTopology {
   readonly masterName: string;
 }
 
-/** A master, one replica and three sentinels (quorum 2) watching it as "mymaster". */
-export async function startSentinelTopology(processes: RedisProcesses): Promise<SentinelTopology> {
+/**
+ * A master, one replica and three sentinels (quorum 2) watching it as "mymaster"; with `passwords`, the data
+ * nodes require `passwords.data` and the sentinels `passwords.sentinel`.
+ */
+export async function startSentinelTopology(
+  processes: RedisProcesses,
+  passwords?: { data: string; sentinel: string },
+): Promise<SentinelTopology> {
   const masterName = "mymaster";
+  const auth =
+    passwords === undefined ? [] : ["--requirepass", passwords.data, "--masterauth", passwords.data];
   const masterPort = await freePort();
-  const master = await processes.start(masterPort, ["--port", String(masterPort), ...BASE_ARGS]);
+  const master = await processes.start(masterPort, ["--port", String(masterPort), ...BASE_ARGS, ...auth]);
   const replicaPort = await freePort();
   const replica = await processes.start(replicaPort, [
     "--port",
     String(replicaPort),
     ...BASE_ARGS,
+    ...auth,
     "--replicaof",
     "127.0.0.1",
     String(masterPort),
   ]);
-  await waitFor(async () => (await roleOf(replicaPort, 3)) === "connected", 10_000);
+  await waitFor(async () => (await roleOf(replicaPort, 3, passwords?.data)) === "connected", 10_000);
   const sentinels: { host: string; port: number }[] = [];
   for (let i = 0; i < 3; i++) {
     const port = await freePort();
@@ -197,6 +206,13 @@ export async function startSentinelTopology(processes: RedisProcesses): Promise<
         `sentinel down-after-milliseconds ${masterName} 1000`,
         `sentinel failover-timeout ${masterName} 5000`,
         `sentinel parallel-syncs ${masterName} 1`,
+        ...(passwords === undefined
+          ? []
+          : [
+              `sentinel auth-pass ${masterName} ${passwords.data}`,
+              `requirepass ${passwords.sentinel}`,
+              `sentinel sentinel-pass ${passwords.sentinel}`,
+            ]),
         "",
       ].join("\n"),
     );
@@ -206,7 +222,7 @@ export async function startSentinelTopology(processes: RedisProcesses): Promise<
   // Sentinels find the replica and each other through the master within a few seconds.
   await waitFor(async () => {
     for (const s of sentinels) {
-      const client = new Redis({ ...s, lazyConnect: true });
+      const client = new Redis({ ...s, lazyConnect: true, password: passwords?.sentinel });
       try {
         await client.connect();
         const known = (await client.call("SENTINEL", "REPLICAS", masterName)) as unknown[];
@@ -222,8 +238,8 @@ export async function startSentinelTopology(processes: RedisProcesses): Promise<
 }
 
 /** ROLE of a node: the role name, or with `field` that element of the reply (3 = a replica's link state). */
-export async function roleOf(port: number, field = 0): Promise<string> {
-  const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0 });
+export async function roleOf(port: number, field = 0, password?: string): Promise<string> {
+  const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, password });
   try {
     await client.connect();
     return String(((await client.call("ROLE")) as unknown[])[field]);

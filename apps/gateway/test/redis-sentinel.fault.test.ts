@@ -9,8 +9,9 @@ import {
   waitFor,
 } from "../../../test/support/redis-topologies.js";
 
-// A master, a replica and three sentinels on loopback; the gateway reaches them through ioredis's
-// Sentinel client and acknowledges access changes once the replica holds them (WAIT 1).
+// A master, a replica and three sentinels on loopback, each with a password; the gateway reaches them
+// through ioredis's Sentinel client and acknowledges access changes once the replica holds them (WAIT 1).
+const PASSWORDS = { data: "data-password-0123456789", sentinel: "sentinel-password-0123456789" };
 const processes = new RedisProcesses();
 let topology: SentinelTopology;
 let stack: TestStack;
@@ -20,12 +21,14 @@ function sentinelEnv(extra: Record<string, string> = {}): Record<string, string>
     REDIS_URL: "",
     REDIS_SENTINELS: topology.sentinels.map((s) => `${s.host}:${s.port}`).join(","),
     REDIS_SENTINEL_MASTER: topology.masterName,
+    REDIS_PASSWORD: PASSWORDS.data,
+    REDIS_SENTINEL_PASSWORD: PASSWORDS.sentinel,
     ...extra,
   };
 }
 
 beforeAll(async () => {
-  topology = await startSentinelTopology(processes);
+  topology = await startSentinelTopology(processes, PASSWORDS);
   stack = await startTestStack({ url: "", keyPrefix: "mcpg-sentinel:" }, { env: sentinelEnv() });
 }, 60_000);
 afterAll(async () => {
@@ -34,7 +37,7 @@ afterAll(async () => {
 });
 
 async function currentMasterPort(): Promise<number> {
-  const client = new Redis({ ...topology.sentinels[0], lazyConnect: true });
+  const client = new Redis({ ...topology.sentinels[0], lazyConnect: true, password: PASSWORDS.sentinel });
   await client.connect();
   try {
     const [, port] = (await client.call(
@@ -105,7 +108,11 @@ describe("Redis behind Sentinel", () => {
       leadMs: 1_500,
       settleMs: 2_000,
       failover: async () => {
-        const client = new Redis({ ...topology.sentinels[0], lazyConnect: true });
+        const client = new Redis({
+          ...topology.sentinels[0],
+          lazyConnect: true,
+          password: PASSWORDS.sentinel,
+        });
         await client.connect();
         await client.call("SENTINEL", "FAILOVER", topology.masterName);
         client.disconnect();
@@ -147,7 +154,11 @@ describe("Redis behind Sentinel", () => {
           leadMs: 1_500,
           settleMs: 2_000,
           failover: async () => {
-            const client = new Redis({ ...topology.sentinels[0], lazyConnect: true });
+            const client = new Redis({
+              ...topology.sentinels[0],
+              lazyConnect: true,
+              password: PASSWORDS.sentinel,
+            });
             await client.connect();
             await client.call("SENTINEL", "FAILOVER", topology.masterName);
             client.disconnect();
