@@ -1,4 +1,5 @@
 import type { Writable } from "node:stream";
+import { LIMITS } from "@mcp-gateway/core";
 import { type DestinationStream, type Logger, pino } from "pino";
 
 /**
@@ -49,13 +50,7 @@ interface LoggableReply {
   statusCode?: number;
 }
 
-/**
- * Log lines that may wait in memory for a slow stdout reader (about 3,000 request lines): enough to ride out
- * a log shipper's pause; past it lines are dropped, so a stalled reader cannot grow the heap.
- */
-const LOG_BACKLOG_BYTES = 1024 * 1024;
-/** At exit, how long lines still waiting get to reach a slow reader; a stalled one costs no more than this. */
-const LOG_FLUSH_WAIT_MS = 1_000;
+// The backlog and the exit wait are LIMITS.logBacklogBytes and LIMITS.logFlushWaitMs.
 
 /** The gateway's log destination: takes lines without ever blocking, and says when it has written them. */
 export interface LogDestination extends DestinationStream {
@@ -83,7 +78,7 @@ export function nonBlockingDestination(
   out: Writable,
   options: { maxBacklogBytes?: number; onRecovered?: (droppedLines: number) => void } = {},
 ): LogDestination {
-  const maxBacklogBytes = options.maxBacklogBytes ?? LOG_BACKLOG_BYTES;
+  const maxBacklogBytes = options.maxBacklogBytes ?? LIMITS.logBacklogBytes;
   let broken = false;
   let droppedSinceDrain = 0;
   // Lines taken in this turn of the event loop, written together by writePending.
@@ -140,7 +135,7 @@ export function nonBlockingDestination(
  * Waits for the logger's destination to write what it holds, for at most `withinMs`: shutdown uses this
  * instead of a synchronous flush, which can wait forever on a stalled or broken log pipe.
  */
-export function flushLogs(logger: Logger, withinMs = LOG_FLUSH_WAIT_MS): Promise<void> {
+export function flushLogs(logger: Logger, withinMs: number = LIMITS.logFlushWaitMs): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, withinMs);
     try {

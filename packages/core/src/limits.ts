@@ -7,6 +7,12 @@ export const LIMITS = {
   adminBodyBytes: 64 * 1024,
   /** MCP request bodies: one JSON-RPC message with tool arguments; Mem0 batch updates are the largest. */
   mcpBodyBytes: 1024 * 1024,
+  /** After answering a client error (400, 408, 413, 431), the socket lingers this long at most, discarding input, so the answer is not lost to a reset (RFC 9112 §9.6). */
+  clientErrorLingerMs: 2_000,
+  /** Log lines waiting for a slow stdout: past this they are dropped (and counted) rather than held in memory. */
+  logBacklogBytes: 1024 * 1024,
+  /** At shutdown, how long the gateway waits for stdout to take the last log lines before it exits anyway. */
+  logFlushWaitMs: 1_000,
   /** Nesting of a JSON request body: tool arguments and admin bodies need a handful of levels; deeper bodies could overflow recursive code. */
   jsonMaxDepth: 64,
   /** An MCP URL token: a compact JWS with short claims stays under 1 KiB; anything longer is refused unparsed. */

@@ -1,24 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { maxHeaderSize, STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
-import type { ErrorCode } from "@mcp-gateway/core";
+import { type ErrorCode, LIMITS } from "@mcp-gateway/core";
 import type { Logger } from "pino";
 import type { ErrorEnvelope } from "./error-envelope.js";
 
-/**
- * After answering a client error the socket stays open this long at most, reading and discarding what the
- * client still sends: closing at once with unread input makes the kernel send RST, which can destroy the
- * answer before the client reads it (RFC 9112 §9.6, staged close). Short, so a bad client holds nothing long.
- */
-const LINGER_MS = 2_000;
-
-// 408 and 431 have no code in core's ERROR_CODES (every other route answers after parsing, where they cannot
-// happen); these two exist only here, on the raw path.
-type ClientErrorCode = ErrorCode | "request_timeout" | "request_headers_too_large";
-
 interface ClientErrorAnswer {
   statusCode: number;
-  code: ClientErrorCode;
+  code: ErrorCode;
   message: string;
 }
 
@@ -106,7 +95,7 @@ function clientErrorResponse(
   requestId: string,
   method: string | undefined,
 ): Buffer {
-  const envelope: Omit<ErrorEnvelope, "code"> & { code: ClientErrorCode } = {
+  const envelope: ErrorEnvelope = {
     statusCode: answer.statusCode,
     error: STATUS_CODES[answer.statusCode] ?? "Error",
     code: answer.code,
@@ -147,7 +136,7 @@ export function createClientErrorHandler(logger: Logger): (error: Error, socket:
     const requestId = randomUUID();
     logger.debug({ code, statusCode: answer.statusCode, requestId }, "client error");
     socket.end(clientErrorResponse(answer, requestId, requestMethod(rawPacket)));
-    const linger = setTimeout(() => socket.destroy(), LINGER_MS);
+    const linger = setTimeout(() => socket.destroy(), LIMITS.clientErrorLingerMs);
     linger.unref();
     socket.once("close", () => clearTimeout(linger));
   };
