@@ -16,6 +16,7 @@ import { logRoutes } from "./log/log.routes.js";
 import { createLogWriter } from "./log/log-writer.js";
 import { type EdgeOptions, refusedAtEdge } from "./mcp/edge.js";
 import { mcpRoutes } from "./mcp/mcp.routes.js";
+import { originPolicyFor } from "./mcp/origin.js";
 import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
 import { countHttpRequests, metricsRoutes, watchRedis } from "./metrics/metrics.routes.js";
 import { serveMetricsSeparately } from "./metrics/metrics-listener.js";
@@ -141,13 +142,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.log.debug({ reason }, "MCP token refused");
   };
   const checkToken = (token: string) => checkMcpUrlToken(ctx, token, logMcpRefusal);
-  mcpEdge = { checkToken, allowedOrigins: deps.config.mcpAllowedOrigins };
+  const origins = originPolicyFor(deps.config.host, deps.config.mcpAllowedOrigins);
+  mcpEdge = { checkToken, origins };
   // Plain register (not fastify-plugin): the MCP route's hooks and error handler stay scoped to it.
   await app.register(mcpRoutes, {
     checkToken,
     resolveAccess: (claims, authorization) => resolveMcpAccess(ctx, claims, authorization, logMcpRefusal),
     upstreamBaseUrl: (integration) => upstreamBaseUrl(ctx, integration),
-    allowedOrigins: deps.config.mcpAllowedOrigins,
+    origins,
     directAnswers: deps.config.mcpDirectAnswers,
     recordMcpRequest: (record) => {
       metrics.mcpRequest(record);

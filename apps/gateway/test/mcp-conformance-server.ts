@@ -1,7 +1,8 @@
 /**
  * Runs the MCP test gateway (sandbox upstream, fixed tokens) on a fixed loopback port for manual client
- * runs such as the MCP conformance suite, and prints its MCP URLs as JSON. Its own origins are allowed,
- * as the suite's DNS-rebinding scenario expects of a localhost server. Stop it with Ctrl-C.
+ * runs such as the MCP conformance suite, and prints its MCP URLs as JSON. MCP_ALLOWED_ORIGINS stays unset:
+ * listening on loopback, it accepts loopback origins by default, as the suite's DNS-rebinding scenario expects.
+ * Stop it with Ctrl-C.
  *
  *   node --conditions=@mcp-gateway/source --import tsx apps/gateway/test/mcp-conformance-server.ts   # PORT=38700
  *
@@ -14,7 +15,7 @@ const port = Number(process.env.PORT ?? 38700);
 const ownRedis = process.env.REDIS_URL ? undefined : await spawnRedisServer();
 const gateway = await startMcpTestGateway(
   {},
-  { port, allowedOrigins: [`http://127.0.0.1:${port}`, `http://localhost:${port}`] },
+  { port, allowedOrigins: [] },
   { url: process.env.REDIS_URL ?? ownRedis?.url ?? "", keyPrefix: "mcpg-conformance:" },
 );
 const { tokens } = gateway;

@@ -172,6 +172,20 @@ describe("transport rules", () => {
     expect((await postRaw(url, initializeBody())).status).toBe(200);
   });
 
+  it("accepts loopback origins on any port by default, as the gateway listens on loopback", async () => {
+    const url = gateway.mcpUrl(gateway.tokens.all);
+    for (const origin of [
+      "http://localhost:6274",
+      `http://127.0.0.1:${new URL(url).port}`,
+      "http://[::1]:3000",
+    ]) {
+      expect((await postRaw(url, initializeBody(), { origin })).status, origin).toBe(200);
+    }
+    expect((await postRaw(url, initializeBody(), { origin: "http://localhost.evil.example" })).status).toBe(
+      403,
+    );
+  });
+
   it("answers GET and DELETE with 405 and Allow: POST (stateless: no stream, no session)", async () => {
     for (const method of ["GET", "DELETE", "OPTIONS"]) {
       const answer = await postRaw(

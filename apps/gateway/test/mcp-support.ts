@@ -60,9 +60,11 @@ export async function startMcpTestGateway(
 ): Promise<McpTestGateway> {
   // Inside vitest: a namespace on the worker's Redis. Outside (scripts): the Redis the caller passes.
   const redis = storage ? { ...storage, dispose: async () => {} } : await openTestNamespace();
+  const origins = listen.allowedOrigins ?? [ALLOWED_ORIGIN];
   const stack = await startTestStack(redis, {
     sandbox: sandboxOptions,
-    env: { MCP_ALLOWED_ORIGINS: (listen.allowedOrigins ?? [ALLOWED_ORIGIN]).join(",") },
+    // An empty list leaves MCP_ALLOWED_ORIGINS unset: the gateway's default.
+    env: origins.length === 0 ? {} : { MCP_ALLOWED_ORIGINS: origins.join(",") },
     ...(listen.port === undefined ? {} : { port: listen.port }),
   });
   const { apiToken, tenantId } = await stack.createTenant("MCP tests");

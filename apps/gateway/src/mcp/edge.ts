@@ -25,7 +25,7 @@ const NOT_FOUND_HEADERS = Object.entries(NOT_FOUND.headers).flat();
 const NOT_FOUND_LENGTH = String(Buffer.byteLength(NOT_FOUND.text));
 const claimsChecked = new WeakMap<IncomingMessage, McpTokenClaims>();
 
-export type EdgeOptions = Pick<McpEndpointOptions, "checkToken" | "allowedOrigins">;
+export type EdgeOptions = Pick<McpEndpointOptions, "checkToken" | "origins">;
 
 /**
  * Answers the request when the edge refuses it (true); otherwise leaves it to fastify (false), with the
@@ -39,7 +39,7 @@ export function refusedAtEdge(
 ): boolean {
   const url = req.url;
   if (req.method !== "POST" || url === undefined || !PLAIN_MCP_PATH.test(url)) return false;
-  if (!isOriginAllowed(req.headers.origin, options.allowedOrigins)) return false;
+  if (!isOriginAllowed(req.headers.origin, options.origins)) return false;
   const claims = options.checkToken(url.slice("/mcp/".length));
   if (claims !== undefined) {
     claimsChecked.set(req, claims);

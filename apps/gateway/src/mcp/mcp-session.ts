@@ -1,5 +1,6 @@
 import type { McpCredentialKind, McpRequestRecord, McpTokenClaims } from "@mcp-gateway/core";
 import type { ExecutionAccount, Tool } from "@mcp-gateway/integrations";
+import type { OriginPolicy } from "./origin.js";
 
 /** What one MCP URL grants, as resolved for one HTTP request. */
 export interface McpSession {
@@ -41,8 +42,8 @@ export interface McpEndpointOptions {
   upstreamBaseUrl(integration: string): string;
   /** Answer 2025-era tools/list and tools/call without the SDK (MCP_DIRECT_ANSWERS, on by default). */
   directAnswers: boolean;
-  /** Exact origins allowed in an Origin header; a request without Origin is allowed. */
-  allowedOrigins: readonly string[];
+  /** Which Origin headers may reach the endpoint; a request without Origin is allowed. */
+  origins: OriginPolicy;
   /**
    * Called once per request whose token was genuine, after its answer was sent: must return at once and
    * never throw (the request log writes it in the background).

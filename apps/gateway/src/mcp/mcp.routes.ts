@@ -32,7 +32,7 @@ export async function mcpRoutes(app: FastifyInstance, options: McpEndpointOption
   // Callback style: this hook runs on every request, forged floods included, so it allocates no promise.
   app.addHook("onRequest", (request, reply, done) => {
     reply.headers(PRIVATE_HEADERS);
-    if (!isOriginAllowed(request.headers.origin, options.allowedOrigins)) {
+    if (!isOriginAllowed(request.headers.origin, options.origins)) {
       return sendRefusal(reply, refusal("origin_forbidden"));
     }
     // Decided before the body is read: a GET or DELETE carries no JSON-RPC message and needs no lookup,
