@@ -136,10 +136,23 @@ export async function startCluster(processes: RedisProcesses, masters = 3): Prom
     ],
     { stdio: "ignore", timeout: 30_000 },
   );
-  // redis-cli assigns the first `masters` addresses as masters; wait until every node agrees and every
-  // replica has synced.
+  await waitForClusterSettled(ports);
+  const roles = await Promise.all(started.map(async (node) => ({ node, role: await roleOf(node.port) })));
+  return {
+    masters: roles.filter((r) => r.role === "master").map((r) => r.node),
+    replicas: roles.filter((r) => r.role === "slave").map((r) => r.node),
+    nodes: ports.map((port) => ({ host: "127.0.0.1", port })),
+  };
+}
+
+/**
+ * Waits until every reachable node says cluster_state:ok and every reachable replica's link to its master
+ * is up (after creation or a failover, a demoted master resyncs for a while).
+ */
+export async function waitForClusterSettled(ports: readonly number[], timeoutMs = 30_000): Promise<void> {
   await waitFor(async () => {
     for (const port of ports) {
+      if ((await roleOf(port)) === "unreachable") continue;
       const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true });
       try {
         await client.connect();
@@ -152,13 +165,7 @@ export async function startCluster(processes: RedisProcesses, masters = 3): Prom
       }
     }
     return true;
-  }, 30_000);
-  const roles = await Promise.all(started.map(async (node) => ({ node, role: await roleOf(node.port) })));
-  return {
-    masters: roles.filter((r) => r.role === "master").map((r) => r.node),
-    replicas: roles.filter((r) => r.role === "slave").map((r) => r.node),
-    nodes: ports.map((port) => ({ host: "127.0.0.1", port })),
-  };
+  }, timeoutMs);
 }
 
 export interface SentinelTopology {

@@ -69,7 +69,10 @@ export function createAcknowledgedWrites(main: Redis, acks: WriteAcks): Acknowle
         [...new Set(touched)].map(async (key) => {
           const replies =
             (await durable.pipeline().exists(key).wait(acks.replicas, acks.timeoutMs).exec()) ?? [];
+          // A redirected EXISTS means the WAIT beside it ran on a node that no longer serves the slot.
+          const [routeError] = replies[0] ?? [new Error("the pipeline got no reply")];
           const [error, got] = replies[1] ?? [new Error("WAIT got no reply")];
+          if (routeError) throw routeError;
           if (error) throw error;
           check(Number(got));
         }),

@@ -82,6 +82,9 @@ export function createRedis(target: string | RedisConnection, options: RedisOpti
       lazyConnect: true,
       enableOfflineQueue: false,
       enableAutoPipelining: true,
+      // ioredis 5 groups auto-pipelined commands by the slot of their first argument, which for EVAL is
+      // the script, not a key: scripts would share a batch with another node's commands and fail.
+      autoPipeliningIgnoredCommands: ["eval", "evalsha"],
       clusterRetryStrategy: backoff,
       retryDelayOnFailover: 100,
       retryDelayOnClusterDown: 100,
@@ -284,7 +287,11 @@ const CLIENT_ERROR_NAMES = new Set([
 ]);
 // Replies that mean "not now" rather than "wrong": loading after a restart, a script or failover under
 // way, a replica or a server out of memory or disk refusing writes.
-const UNAVAILABLE_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|NOREPLICAS|MISCONF|OOM) /;
+// UNBLOCKED: a WAIT cut short because its master was demoted in a failover; "ERR WAIT cannot be used with
+// replica": the WAIT reached a master demoted since the write; MOVED and ASK reach the caller only when a
+// Cluster pipeline met a slot that moved mid-batch (ioredis follows them for single commands).
+const UNAVAILABLE_REPLY =
+  /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|NOREPLICAS|MISCONF|OOM|UNBLOCKED|MOVED|ASK) |^ERR WAIT cannot be used with replica/;
 
 /**
  * True when an error from a Redis command means Redis could not answer it (down, reconnecting, loading,
