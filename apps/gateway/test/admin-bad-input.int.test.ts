@@ -220,4 +220,32 @@ describe("admin API: bad input is refused with the envelope and writes nothing",
     const query = await stack.call("GET", "/integrated-account?limit=abc", { token: apiToken });
     expect(query.body.message).toMatch(/^querystring\.limit: /);
   });
+
+  it("names the allowed values of a bad tool_exposure", async () => {
+    const res = await stack.call("POST", `/integrated-account/${accountId}/mcp`, {
+      token: apiToken,
+      body: { name: "x", config: { tool_exposure: "some" } },
+    });
+    expectEnvelope(res, 400);
+    expect(res.body.message).toBe('body.config.tool_exposure: must be one of "all", "discovery"');
+  });
+
+  it("gives an example of a valid expires_at", async () => {
+    const res = await stack.call("POST", `/integrated-account/${accountId}/mcp`, {
+      token: apiToken,
+      body: { name: "x", expires_at: "tomorrow" },
+    });
+    expectEnvelope(res, 400);
+    expect(res.body.message).toMatch(
+      /^body\.expires_at: must be an RFC 3339 timestamp .*e\.g\. 2026-12-31T23:59:59Z$/,
+    );
+  });
+
+  it("tells a caller who sent a wrong operator token that it is wrong, not that none was sent", async () => {
+    const wrong = await stack.call("GET", "/tenants", { token: "not-the-operator-token" });
+    expectEnvelope(wrong, 401, "unauthorized");
+    expect(wrong.body.message).toMatch(/^the token sent is not the operator token: send GATEWAY_ADMIN_TOKEN/);
+    const none = await stack.call("GET", "/tenants");
+    expect(none.body.message).toMatch(/^send the operator token \(GATEWAY_ADMIN_TOKEN\)/);
+  });
 });

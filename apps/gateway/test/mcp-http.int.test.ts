@@ -186,6 +186,18 @@ describe("transport rules", () => {
     );
   });
 
+  it("refuses an unsupported protocol version and lists every supported one, 2026-07-28 included", async () => {
+    const answer = await postRaw(
+      gateway.mcpUrl(gateway.tokens.all),
+      { jsonrpc: "2.0", id: 1, method: "tools/list", params: {} },
+      { "mcp-protocol-version": "1999-01-01" },
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain("1999-01-01");
+    expect(answer.text).toContain("2025-11-25");
+    expect(answer.text).toContain(MODERN);
+  });
+
   it("answers GET and DELETE with 405 and Allow: POST (stateless: no stream, no session)", async () => {
     for (const method of ["GET", "DELETE", "OPTIONS"]) {
       const answer = await postRaw(

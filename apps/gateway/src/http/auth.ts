@@ -31,13 +31,11 @@ export function requireOperator(ctx: ServiceContext) {
       return;
     }
     reply.header("www-authenticate", CHALLENGE);
-    await sendError(
-      request,
-      reply,
-      401,
-      "unauthorized",
-      "send the operator token as Authorization: Bearer <token>",
-    );
+    const message =
+      tenant.reason === "missing"
+        ? "send the operator token (GATEWAY_ADMIN_TOKEN) as Authorization: Bearer <token>"
+        : "the token sent is not the operator token: send GATEWAY_ADMIN_TOKEN as Authorization: Bearer <token>";
+    await sendError(request, reply, 401, "unauthorized", message);
   };
 }
 

@@ -44,6 +44,21 @@ export function sendError(
   return reply.code(statusCode).send(errorEnvelope(request, statusCode, code, message, details));
 }
 
+type ValidationIssue = NonNullable<FastifyError["validation"]>[number];
+
+/** What a schema refusal says: the fix where one can be named (the allowed values, an example timestamp). */
+function validationDetail(first: ValidationIssue | undefined, field: string, error: FastifyError): string {
+  if (first?.keyword === "additionalProperties") return `unknown field "${field}": remove it`;
+  const params = first?.params as Record<string, unknown> | undefined;
+  if (first?.keyword === "enum" && Array.isArray(params?.allowedValues)) {
+    return `must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
+  }
+  if (first?.keyword === "format" && params?.format === "date-time") {
+    return "must be an RFC 3339 timestamp with a time zone, e.g. 2026-12-31T23:59:59Z";
+  }
+  return first?.message ?? error.message;
+}
+
 // Fastify's own client errors, with messages that say what to fix.
 function fromFastifyError(
   error: FastifyError,
@@ -55,11 +70,11 @@ function fromFastifyError(
     const field =
       first?.params && "additionalProperty" in first.params ? String(first.params.additionalProperty) : "";
     const subject = [where, path || field].filter(Boolean).join(".");
-    const detail =
-      first?.keyword === "additionalProperties"
-        ? `unknown field "${field}": remove it`
-        : (first?.message ?? error.message);
-    return { status: 400, code: "validation_failed", message: `${subject}: ${detail}` };
+    return {
+      status: 400,
+      code: "validation_failed",
+      message: `${subject}: ${validationDetail(first, field, error)}`,
+    };
   }
   switch (error.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":

@@ -1,11 +1,19 @@
 import { mcpToolDefinition } from "@mcp-gateway/integrations";
-import { type CallToolResult, type ListToolsResult, Server } from "@modelcontextprotocol/server";
+import {
+  type CallToolResult,
+  type ListToolsResult,
+  Server,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "@modelcontextprotocol/server";
 import { discoveryToolDefinitions } from "./discovery-tools.js";
 import type { McpExchange } from "./exchange.js";
 import type { McpSession } from "./mcp-session.js";
 import { callTool } from "./tool-calls.js";
 
 const SERVER_VERSION = "0.1.0";
+// The SDK adds the 2026-07-28 era to a server only once it serves a modern request, so a refusal of an unknown
+// MCP-Protocol-Version on the 2025 path listed the 2025 versions alone; naming it here lists every era served.
+const PROTOCOL_VERSIONS = ["2026-07-28", ...SUPPORTED_PROTOCOL_VERSIONS];
 
 /**
  * A fresh MCP server for one HTTP request (never shared across clients: CVE-2026-25536). It offers tools
@@ -15,7 +23,11 @@ export function createMcpServer(exchange: McpExchange): Server {
   const { session } = exchange;
   const server = new Server(
     { name: "mcp-gateway", title: session.serverName, version: SERVER_VERSION },
-    { capabilities: { tools: {} }, instructions: instructionsFor(session) },
+    {
+      capabilities: { tools: {} },
+      instructions: instructionsFor(session),
+      supportedProtocolVersions: PROTOCOL_VERSIONS,
+    },
   );
   // Our schemas are plain JSON data; the SDK's type wants its own JSON value type.
   server.setRequestHandler("tools/list", () => ({
