@@ -311,6 +311,11 @@ describe("admin API: integrated accounts, integrations and tool previews", () =>
         "/integrated-account/{id}/tools",
       ]),
     );
+    const mint = spec.body.paths["/integrated-account/{id}/mcp"].post.responses["201"];
+    expect(mint.content["application/json"].schema.properties.warnings).toMatchObject({
+      type: "array",
+      items: { type: "string" },
+    });
     expect(Object.keys(spec.body.paths).some((p) => p.startsWith("/mcp") || p.startsWith("/health"))).toBe(
       false,
     );

@@ -5,6 +5,7 @@ import { expectEnvelope, isoAfter, mintServer, missingId } from "../../../test/s
 import { useTestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
 import { snapshotNamespace } from "../../../test/support/redis-snapshot.js";
+import { consoleClient } from "./console-support.js";
 
 const HOUR = 3_600_000;
 
@@ -75,6 +76,38 @@ describe("admin API: MCP servers", () => {
     const ttl = await redis.client.pttl(`${redis.keyPrefix}${keys.mcpServer(tenantId, minted.id)}`);
     expect(ttl).toBeGreaterThan(HOUR - 60_000);
     expect(ttl).toBeLessThanOrEqual(HOUR);
+  });
+
+  it("mints the risky defaults but says so: destructive tools and no expiry come back as warnings", async () => {
+    const plain = await mint({ name: "x" });
+    expect(plain.warnings).toEqual([
+      expect.stringMatching(
+        /^this URL can call \d+ destructive tools \(.+\); mint with config\.methods \["read"\]/,
+      ),
+      expect.stringMatching(/^this URL never expires: set expires_at/),
+    ]);
+    const careful = await mint({
+      name: "careful",
+      config: { methods: ["read"] },
+      expires_at: isoAfter(clock.now(), HOUR),
+    });
+    expect(careful.warnings).toEqual([]);
+    // Only the create response carries them.
+    expect((await get(plain.id)).body.warnings).toBeUndefined();
+  });
+
+  it("shows the warnings on the console's page after creation", async () => {
+    const browser = consoleClient(stack);
+    await browser.signIn(apiToken);
+    const form = await browser.get(`/console/accounts/${accountId}/servers/new`);
+    const created = await browser.post(`/console/accounts/${accountId}/servers`, {
+      csrf: browser.csrfFrom(form),
+      name: "Everything forever",
+      expiry: "never",
+    });
+    expect(created.status).toBe(201);
+    expect(created.text).toMatch(/this URL can call \d+ destructive tools/);
+    expect(created.text).toContain("this URL never expires");
   });
 
   it("refuses configs that match nothing, unknown values and short expiries, writing nothing", async () => {

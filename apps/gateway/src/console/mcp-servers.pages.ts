@@ -332,7 +332,12 @@ export async function mcpServerPages(app: FastifyInstance, { ctx }: { ctx: Servi
     const account = await accountOr404(ctx, request, reply);
     if (account === undefined) return reply;
     const choice = choiceFromForm(request.body, "7d");
-    let created: McpServerView & { url: string; tools: string[]; claude_desktop_config: unknown };
+    let created: McpServerView & {
+      url: string;
+      tools: string[];
+      claude_desktop_config: unknown;
+      warnings: string[];
+    };
     try {
       checkName(choice);
       created = as(
@@ -356,6 +361,7 @@ export async function mcpServerPages(app: FastifyInstance, { ctx }: { ctx: Servi
       <div class="card">
         ${copyField("mcp-url", "MCP server URL", created.url)}
         ${message("warning", html`<strong>Copy this URL now: it will not be shown again.</strong> Anyone who holds it can use these ${created.tools.length} tools${created.expires_at === null ? "" : ` until ${when(created.expires_at)}`}, unless you revoke it.`)}
+        ${created.warnings.map((warning) => message("warning", warning))}
         <h2>Tools</h2>
         <ul class="tool-list">${created.tools.map((t) => html`<li><code>${t}</code></li>`)}</ul>
         ${claudeSteps(created)}

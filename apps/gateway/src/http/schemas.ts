@@ -146,6 +146,12 @@ export const responses = {
       token: { type: "string", description: "Only in the create response" },
       url: { type: "string", description: "Only in the create response" },
       claude_desktop_config: { ...object, description: "Only in the create response" },
+      warnings: {
+        type: "array",
+        items: { type: "string" },
+        description:
+          "Only in the create response: allowed but risky choices, said out loud (destructive tools, no expiry); empty when none",
+      },
     },
   },
   deleted: { type: "object", properties: { id: { type: "string" } } },

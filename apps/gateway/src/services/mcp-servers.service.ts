@@ -174,7 +174,32 @@ export async function mintMcpServer(
     url,
     tools: tools.map((tool) => tool.name),
     claude_desktop_config: claudeDesktopConfig(input.name, url, config.require_api_token_auth),
+    warnings: mintWarnings(tools, expiresAtMs),
   };
+}
+
+/**
+ * What the caller may not have meant: the mint goes through (these are allowed choices), but a URL that can
+ * delete things or never expires is said so in the create response, where a minimal request would otherwise
+ * pass silently.
+ */
+export function mintWarnings(tools: readonly Tool[], expiresAtMs: number | null): string[] {
+  const warnings: string[] = [];
+  const destructive = tools.filter((tool) => tool.annotations.destructiveHint).map((tool) => tool.name);
+  if (destructive.length > 0) {
+    const shown = destructive.slice(0, 3).join(", ");
+    const more = destructive.length > 3 ? ` and ${destructive.length - 3} more` : "";
+    warnings.push(
+      `this URL can call ${destructive.length} destructive tools (${shown}${more}); ` +
+        `mint with config.methods ["read"] for a read-only URL`,
+    );
+  }
+  if (expiresAtMs === null) {
+    warnings.push(
+      "this URL never expires: set expires_at (e.g. 2026-12-31T23:59:59Z) or revoke it when it is no longer needed",
+    );
+  }
+  return warnings;
 }
 
 /** A live server of the account, read with its account in one round trip; 404 for either missing. */
