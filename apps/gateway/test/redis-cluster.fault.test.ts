@@ -1,7 +1,13 @@
+import { freePort } from "@mcp-gateway/store";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runFailoverStream } from "../../../test/support/failover-stream.js";
-import { startTestStack, type TestStack } from "../../../test/support/gateway.js";
+import {
+  capturingLogger,
+  startTestStack,
+  type TestStack,
+  testConfig,
+} from "../../../test/support/gateway.js";
 import {
   type RedisClusterTopology,
   RedisProcesses,
@@ -10,6 +16,7 @@ import {
   waitFor,
   waitForClusterSettled,
 } from "../../../test/support/redis-topologies.js";
+import { startGateway } from "../src/runtime.js";
 
 // The whole admin and MCP flow against a real Redis Cluster: 3 masters with a replica each, on loopback.
 const processes = new RedisProcesses();
@@ -61,6 +68,24 @@ async function mcp(url: string, body: Record<string, unknown>): Promise<{ status
 }
 
 describe("a Redis Cluster of 3 masters with replicas", () => {
+  it("refuses to start with REDIS_URL at one of its nodes, naming REDIS_CLUSTER_NODES", async () => {
+    const node = cluster.nodes[0];
+    const config = testConfig({
+      PORT: String(await freePort()),
+      REDIS_URL: `redis://127.0.0.1:${node?.port}`,
+    });
+    const failure = await startGateway(config, capturingLogger().logger).then(
+      async (gateway) => {
+        await gateway.close();
+        return "started";
+      },
+      (error: Error) => error.message,
+    );
+    expect(failure).toMatch(
+      /REDIS_URL points at redis:\/\/127\.0\.0\.1:\d+, a node of a Redis Cluster: set REDIS_CLUSTER_NODES/,
+    );
+  });
+
   it("serves the whole admin and MCP flow, and deletes a tenant with its tokens", async () => {
     expect((await stack.call("GET", "/readyz")).status).toBe(200);
     const { tenantId, apiToken } = await stack.createTenant("Cluster Co");

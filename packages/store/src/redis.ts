@@ -164,7 +164,12 @@ export async function connectRedis(redis: Redis, where: string | RedisConnection
   redis.on("error", remember);
   try {
     await redis.connect();
+    await refuseClusterNodeAsStandalone(redis, where);
   } catch (error) {
+    if (error instanceof TopologyError) {
+      redis.disconnect();
+      throw error;
+    }
     redis.disconnect();
     const outcome = error as Error;
     const causes = seen.filter((e) => e.message !== outcome.message);
@@ -177,6 +182,22 @@ export async function connectRedis(redis: Redis, where: string | RedisConnection
     });
   } finally {
     redis.off("error", remember);
+  }
+}
+
+class TopologyError extends Error {}
+
+// A standalone client pointed at one node of a Cluster works until the first key of another node's slot
+// (MOVED): say so at start instead.
+async function refuseClusterNodeAsStandalone(redis: Redis, where: string | RedisConnection): Promise<void> {
+  if (redis.isCluster) return;
+  if (typeof where !== "string" && where.topology.kind !== "standalone") return;
+  const info = await redis.info("cluster");
+  if (/cluster_enabled:1/.test(info)) {
+    throw new TopologyError(
+      `REDIS_URL points at ${describeRedis(where)}, a node of a Redis Cluster: set REDIS_CLUSTER_NODES ` +
+        "to the Cluster's nodes (host:port,…) instead of REDIS_URL",
+    );
   }
 }
 
