@@ -134,7 +134,8 @@ export async function apiTokenPages(app: FastifyInstance, { ctx }: { ctx: Servic
   app.post<{ Params: { id: string }; Body: FormBody }>("/api-tokens/:id/delete", async (request, reply) => {
     const session = sessionOf(request);
     if (!isId("tok", request.params.id)) return sendNotFound(reply, session);
-    await revokeApiToken(requestContext(ctx, request), tenantOf(request), request.params.id);
+    // The confirmation page warned about deleting the last token; confirming it is the force.
+    await revokeApiToken(requestContext(ctx, request), tenantOf(request), request.params.id, { force: true });
     // Deleting the session's own token ended the session: the next page is the sign-in page.
     return reply.code(303).redirect("/console/api-tokens?notice=deleted");
   });

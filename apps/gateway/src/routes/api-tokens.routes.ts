@@ -56,12 +56,12 @@ export async function apiTokensRoutes(app: FastifyInstance, { ctx }: { ctx: Serv
     async (request) => listApiTokensPage(ctx, request.tenantId, request.query),
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete<{ Params: { id: string }; Querystring: { force?: boolean } }>(
     "/api-tokens/:id",
     {
       schema: {
         tags: ["api tokens"],
-        summary: "Revoke an API token",
+        summary: "Revoke an API token (the tenant's last one only with ?force=true: 409 otherwise)",
         security,
         params: {
           type: "object",
@@ -69,9 +69,22 @@ export async function apiTokensRoutes(app: FastifyInstance, { ctx }: { ctx: Serv
           additionalProperties: false,
           properties: { id: ids.apiToken },
         },
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            force: {
+              type: "boolean",
+              description: "Also delete the tenant's last API token (the operator can issue a new one)",
+            },
+          },
+        },
         response: { 200: responses.deleted },
       },
     },
-    async (request) => revokeApiToken(requestContext(ctx, request), request.tenantId, request.params.id),
+    async (request) =>
+      revokeApiToken(requestContext(ctx, request), request.tenantId, request.params.id, {
+        force: request.query.force === true,
+      }),
   );
 }

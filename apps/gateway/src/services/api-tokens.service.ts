@@ -69,12 +69,29 @@ export async function listApiTokensPage(
   return { result: page.result.map(apiTokenView), next_cursor: page.next_cursor };
 }
 
-/** Revokes one of the tenant's tokens. */
+/**
+ * Revokes one of the tenant's tokens. The tenant's last live token is kept unless `force` is set: without
+ * it nobody could use the admin API or sign in to the console for the tenant until the operator issues one.
+ */
 export async function revokeApiToken(
   ctx: ServiceContext,
   tenantId: string,
   tokenId: string,
+  options: { force?: boolean } = {},
 ): Promise<{ id: string }> {
+  // A check before the delete, not inside it: two concurrent deletes of a tenant's last two tokens can both
+  // pass it. The operator's POST /tenants/:id/api-tokens is the way back from that, as from a forced delete.
+  if (options.force !== true) {
+    const live = await listApiTokens(ctx.redis, tenantId, undefined, 2, ctx.clock.now());
+    if (live.result.length === 1 && live.result[0]?.id === tokenId) {
+      throw new GatewayError(
+        "conflict",
+        "this is the tenant's last API token: deleting it locks the tenant out of the admin API and the console. " +
+          "Create another token first (POST /api-tokens), or delete it anyway with ?force=true; " +
+          "the operator can then issue a new one with POST /tenants/:id/api-tokens",
+      );
+    }
+  }
   if (
     !(await ctx.acked.commit([keys.apiToken(tokenId), keys.tenant(tenantId)], (redis) =>
       deleteApiToken(redis, tenantId, tokenId),
