@@ -4,11 +4,11 @@
  * here is remembered and `stopAll` kills exactly those, by PID.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "@mcp-gateway/store";
-import { Redis } from "ioredis";
+import { Redis, type RedisOptions } from "ioredis";
 
 export interface RedisNodeProcess {
   readonly port: number;
@@ -105,15 +105,40 @@ export interface RedisClusterTopology {
 }
 
 /** A Cluster of `masters` masters with one replica each, all slots assigned, every node seeing state ok. */
-export async function startCluster(processes: RedisProcesses, masters = 3): Promise<RedisClusterTopology> {
+export async function startCluster(
+  processes: RedisProcesses,
+  masters = 3,
+  tls?: TlsMaterial,
+): Promise<RedisClusterTopology> {
   const taken = new Set<number>();
   const ports: number[] = [];
   for (let i = 0; i < masters * 2; i++) ports.push(await freeClusterPort(taken));
+  // With TLS every node listens only on its TLS port, and the Cluster bus and replication use TLS too.
+  const listen = (port: number): string[] =>
+    tls === undefined
+      ? ["--port", String(port)]
+      : [
+          "--port",
+          "0",
+          "--tls-port",
+          String(port),
+          "--tls-cluster",
+          "yes",
+          "--tls-replication",
+          "yes",
+          "--tls-cert-file",
+          tls.serverCert,
+          "--tls-key-file",
+          tls.serverKey,
+          "--tls-ca-cert-file",
+          tls.caFile,
+          "--tls-auth-clients",
+          "yes",
+        ];
   const started = await Promise.all(
     ports.map((port) =>
       processes.start(port, [
-        "--port",
-        String(port),
+        ...listen(port),
         ...BASE_ARGS,
         "--cluster-enabled",
         "yes",
@@ -124,9 +149,14 @@ export async function startCluster(processes: RedisProcesses, masters = 3): Prom
       ]),
     ),
   );
+  const cliTls =
+    tls === undefined
+      ? []
+      : ["--tls", "--cacert", tls.caFile, "--cert", tls.clientCert, "--key", tls.clientKey];
   execFileSync(
     "redis-cli",
     [
+      ...cliTls,
       "--cluster",
       "create",
       ...ports.map((p) => `127.0.0.1:${p}`),
@@ -136,8 +166,11 @@ export async function startCluster(processes: RedisProcesses, masters = 3): Prom
     ],
     { stdio: "ignore", timeout: 30_000 },
   );
-  await waitForClusterSettled(ports);
-  const roles = await Promise.all(started.map(async (node) => ({ node, role: await roleOf(node.port) })));
+  const client = tls === undefined ? {} : tlsClientOptions(tls);
+  await waitForClusterSettled(ports, 30_000, client);
+  const roles = await Promise.all(
+    started.map(async (node) => ({ node, role: await roleOf(node.port, 0, undefined, client) })),
+  );
   return {
     masters: roles.filter((r) => r.role === "master").map((r) => r.node),
     replicas: roles.filter((r) => r.role === "slave").map((r) => r.node),
@@ -149,19 +182,23 @@ export async function startCluster(processes: RedisProcesses, masters = 3): Prom
  * Waits until every reachable node says cluster_state:ok and every reachable replica's link to its master
  * is up (after creation or a failover, a demoted master resyncs for a while).
  */
-export async function waitForClusterSettled(ports: readonly number[], timeoutMs = 30_000): Promise<void> {
+export async function waitForClusterSettled(
+  ports: readonly number[],
+  timeoutMs = 30_000,
+  client: RedisOptions = {},
+): Promise<void> {
   await waitFor(async () => {
     for (const port of ports) {
-      if ((await roleOf(port)) === "unreachable") continue;
-      const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true });
+      if ((await roleOf(port, 0, undefined, client)) === "unreachable") continue;
+      const node = new Redis({ ...client, port, host: "127.0.0.1", lazyConnect: true });
       try {
-        await client.connect();
-        const info = String(await client.call("CLUSTER", "INFO"));
+        await node.connect();
+        const info = String(await node.call("CLUSTER", "INFO"));
         if (!info.includes("cluster_state:ok")) return false;
-        const role = (await client.call("ROLE")) as unknown[];
+        const role = (await node.call("ROLE")) as unknown[];
         if (role[0] === "slave" && role[3] !== "connected") return false;
       } finally {
-        client.disconnect();
+        node.disconnect();
       }
     }
     return true;
@@ -245,8 +282,20 @@ export async function startSentinelTopology(
 }
 
 /** ROLE of a node: the role name, or with `field` that element of the reply (3 = a replica's link state). */
-export async function roleOf(port: number, field = 0, password?: string): Promise<string> {
-  const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, password });
+export async function roleOf(
+  port: number,
+  field = 0,
+  password?: string,
+  options: RedisOptions = {},
+): Promise<string> {
+  const client = new Redis({
+    ...options,
+    port,
+    host: "127.0.0.1",
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    password,
+  });
   try {
     await client.connect();
     return String(((await client.call("ROLE")) as unknown[])[field]);
@@ -265,6 +314,17 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number):
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** ioredis options for a test's own client to a node of a TLS topology (mutual TLS). */
+export function tlsClientOptions(tls: TlsMaterial): RedisOptions {
+  return {
+    tls: {
+      ca: readFileSync(tls.caFile, "utf8"),
+      cert: readFileSync(tls.clientCert, "utf8"),
+      key: readFileSync(tls.clientKey, "utf8"),
+    },
+  };
 }
 
 export interface TlsMaterial {
@@ -334,7 +394,7 @@ export function makeTlsMaterial(dir: string): TlsMaterial {
   };
   ca("ca");
   ca("other-ca");
-  leaf("server", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+  leaf("server", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n");
   leaf("client", "extendedKeyUsage=clientAuth\n");
   return {
     dir,
