@@ -219,23 +219,42 @@ export interface SentinelTopology {
 export async function startSentinelTopology(
   processes: RedisProcesses,
   passwords?: { data: string; sentinel: string },
+  tls?: TlsMaterial,
 ): Promise<SentinelTopology> {
   const masterName = "mymaster";
   const auth =
     passwords === undefined ? [] : ["--requirepass", passwords.data, "--masterauth", passwords.data];
+  // With TLS, data nodes and sentinels listen only on TLS ports and replicate and monitor over TLS.
+  const tlsFiles =
+    tls === undefined
+      ? []
+      : [
+          "--tls-cert-file",
+          tls.serverCert,
+          "--tls-key-file",
+          tls.serverKey,
+          "--tls-ca-cert-file",
+          tls.caFile,
+          "--tls-auth-clients",
+          "yes",
+          "--tls-replication",
+          "yes",
+        ];
+  const listen = (port: number): string[] =>
+    tls === undefined ? ["--port", String(port)] : ["--port", "0", "--tls-port", String(port), ...tlsFiles];
+  const client: RedisOptions = tls === undefined ? {} : tlsClientOptions(tls);
   const masterPort = await freePort();
-  const master = await processes.start(masterPort, ["--port", String(masterPort), ...BASE_ARGS, ...auth]);
+  const master = await processes.start(masterPort, [...listen(masterPort), ...BASE_ARGS, ...auth]);
   const replicaPort = await freePort();
   const replica = await processes.start(replicaPort, [
-    "--port",
-    String(replicaPort),
+    ...listen(replicaPort),
     ...BASE_ARGS,
     ...auth,
     "--replicaof",
     "127.0.0.1",
     String(masterPort),
   ]);
-  await waitFor(async () => (await roleOf(replicaPort, 3, passwords?.data)) === "connected", 10_000);
+  await waitFor(async () => (await roleOf(replicaPort, 3, passwords?.data, client)) === "connected", 10_000);
   const sentinels: { host: string; port: number }[] = [];
   for (let i = 0; i < 3; i++) {
     const port = await freePort();
@@ -244,7 +263,6 @@ export async function startSentinelTopology(
     writeFileSync(
       file,
       [
-        `port ${port}`,
         "bind 127.0.0.1",
         `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} 2`,
         `sentinel down-after-milliseconds ${masterName} 1000`,
@@ -260,20 +278,20 @@ export async function startSentinelTopology(
         "",
       ].join("\n"),
     );
-    await processes.start(port, [file, "--sentinel"], dir);
+    await processes.start(port, [file, ...listen(port), "--sentinel"], dir);
     sentinels.push({ host: "127.0.0.1", port });
   }
   // Sentinels find the replica and each other through the master within a few seconds.
   await waitFor(async () => {
     for (const s of sentinels) {
-      const client = new Redis({ ...s, lazyConnect: true, password: passwords?.sentinel });
+      const sentinel = new Redis({ ...client, ...s, lazyConnect: true, password: passwords?.sentinel });
       try {
-        await client.connect();
-        const known = (await client.call("SENTINEL", "REPLICAS", masterName)) as unknown[];
-        const peers = (await client.call("SENTINEL", "SENTINELS", masterName)) as unknown[];
+        await sentinel.connect();
+        const known = (await sentinel.call("SENTINEL", "REPLICAS", masterName)) as unknown[];
+        const peers = (await sentinel.call("SENTINEL", "SENTINELS", masterName)) as unknown[];
         if (known.length < 1 || peers.length < 2) return false;
       } finally {
-        client.disconnect();
+        sentinel.disconnect();
       }
     }
     return true;
