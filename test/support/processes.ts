@@ -6,7 +6,10 @@ export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 /** A child process with its output collected and a way to wait for a line. */
 export interface ProcessHandle {
   child: ChildProcess;
+  /** stdout and stderr, interleaved as they arrived. */
   output(): string;
+  /** stdout alone. */
+  stdout(): string;
   /** Resolves with the first output line matching `pattern` (already printed lines count). */
   waitForLine(pattern: RegExp): Promise<string>;
   /** Resolves with the exit code (or the signal name) once the process has ended. */
@@ -32,6 +35,7 @@ export function runTsEntry(
     },
   );
   let text = "";
+  let stdoutText = "";
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   const onChunk = (chunk: Buffer): void => {
     text += chunk.toString();
@@ -43,6 +47,9 @@ export function runTsEntry(
       }
     }
   };
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdoutText += chunk.toString();
+  });
   child.stdout?.on("data", onChunk);
   child.stderr?.on("data", onChunk);
   const exited = new Promise<number | string>((resolve) => {
@@ -51,6 +58,7 @@ export function runTsEntry(
   return {
     child,
     output: () => text,
+    stdout: () => stdoutText,
     exited,
     waitForLine(pattern) {
       const line = text.split("\n").find((l) => pattern.test(l));

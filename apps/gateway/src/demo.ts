@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { type RedisProcess, spawnRedisServer } from "@mcp-gateway/store";
+import { pino } from "pino";
+import { listenFailureHint } from "./listen-hint.js";
 import { createLogger } from "./logger.js";
 import { configFromEnv, type RunningGateway, startGateway } from "./runtime.js";
 
@@ -9,7 +11,8 @@ import { configFromEnv, type RunningGateway, startGateway } from "./runtime.js";
 //   1. Redis: the one at REDIS_URL when set, else a throwaway redis-server.
 //   2. Mem0: the sandbox (a child process) unless MEM0_API_KEY is set, in which case the real Mem0 is used.
 //   3. The gateway, then a tenant, a Mem0 account and an MCP server minted through the real admin API.
-// `--json` prints one JSON object instead of the guide. Ctrl-C stops everything.
+// `--json` prints one JSON object (one line) on stdout instead of the guide; logs and notices go to stderr.
+// Ctrl-C (SIGINT) or SIGTERM stops everything and says so on stderr.
 
 const json = process.argv.includes("--json");
 const sandboxEntry = fileURLToPath(new URL("../../mem0-sandbox/dist/main.js", import.meta.url));
@@ -87,7 +90,11 @@ async function main(started: Started): Promise<void> {
   if (!loaded.ok)
     throw new Error(`invalid configuration:\n${loaded.errors.map((e) => `  - ${e}`).join("\n")}`);
   const { config } = loaded;
-  started.gateway = await startGateway(config, createLogger(config.logLevel));
+  // With --json, stdout carries the JSON line alone: the gateway's logs go to stderr.
+  const logger = json
+    ? createLogger(config.logLevel, pino.destination({ fd: 2 }))
+    : createLogger(config.logLevel);
+  started.gateway = await startGateway(config, logger);
   const gw = started.gateway.address;
 
   const tenant = await call(gw, "POST", "/tenants", config.adminToken, { name: "Demo tenant" });
@@ -196,14 +203,20 @@ function printGuide(p: {
 
 const started: Started = {};
 let stopping = false;
-const stop = (code: number): void => {
+const stop = (code: number, signal?: string): void => {
   if (stopping) process.exit(1);
   stopping = true;
-  void stopAll(started).then(() => process.exit(code));
+  if (signal)
+    process.stderr.write(`\nmcp-gateway demo: ${signal}, stopping the gateway, the sandbox and Redis…\n`);
+  void stopAll(started).then(() => {
+    if (signal) process.stderr.write("mcp-gateway demo: stopped.\n");
+    process.exit(code);
+  });
 };
-process.on("SIGINT", () => stop(0));
-process.on("SIGTERM", () => stop(0));
+process.on("SIGINT", () => stop(0, "SIGINT"));
+process.on("SIGTERM", () => stop(0, "SIGTERM"));
 main(started).catch((error: unknown) => {
-  process.stderr.write(`mcp-gateway demo: ${(error as Error).message}\n`);
+  const hint = listenFailureHint(error);
+  process.stderr.write(`mcp-gateway demo: ${(error as Error).message}${hint ? `\n  ${hint}` : ""}\n`);
   stop(1);
 });

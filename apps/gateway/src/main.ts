@@ -1,3 +1,4 @@
+import { listenFailureHint } from "./listen-hint.js";
 import { createLogger, flushLogs } from "./logger.js";
 import { closeOnSignals, configFromEnv, startGateway } from "./runtime.js";
 
@@ -29,7 +30,9 @@ try {
     process.exit(code);
   });
 } catch (error) {
-  logger.fatal({ err: error }, "mcp-gateway failed to start");
+  const hint = listenFailureHint(error);
+  logger.fatal({ err: error, ...(hint ? { hint } : {}) }, "mcp-gateway failed to start");
+  if (hint) process.stderr.write(`mcp-gateway: ${(error as Error).message}\n  ${hint}\n`);
   await flushLogs(logger);
   process.exit(1);
 }

@@ -1,3 +1,5 @@
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ProcessHandle, runTsEntry } from "../../../test/support/processes.js";
 import { connectClient } from "./mcp-support.js";
@@ -54,5 +56,25 @@ describe("the demo", () => {
 
     demo.child.kill("SIGINT");
     expect(await demo.exited).toBe(0);
+    // stdout is the JSON line alone (logs go to stderr), and the demo says it stopped.
+    expect(demo.stdout()).toBe(`${line}\n`);
+    expect(demo.output()).toContain("mcp-gateway demo: stopped.");
+  });
+
+  it("names PORT when its port is taken (a second demo)", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      demo = runTsEntry("apps/gateway/src/demo.ts", { PORT: String(port), NODE_ENV: "development" }, [
+        "--json",
+      ]);
+      expect(await demo.exited).toBe(1);
+      expect(demo.output()).toContain(`EADDRINUSE`);
+      expect(demo.output()).toMatch(/choose another port with PORT, e\.g\. PORT=8081/);
+      expect(demo.stdout()).toBe("");
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });
