@@ -59,4 +59,21 @@ describe("a Redis that cannot take writes", () => {
       return again.status === 201;
     }, 10_000);
   });
+
+  it("still starts and reads as ready for a Redis user whose ACL forbids ROLE and INFO", async () => {
+    const admin = new Redis({ port: otherPort, host: "127.0.0.1" });
+    await admin.call("ACL", "SETUSER", "gateway", "on", ">gateway-password", "~*", "+@all", "-role", "-info");
+    admin.disconnect();
+    const restricted = await startTestStack({
+      url: `redis://gateway:gateway-password@127.0.0.1:${otherPort}`,
+      keyPrefix: "mcpg-acl:",
+    });
+    try {
+      expect((await restricted.call("GET", "/readyz")).status).toBe(200);
+      const { apiToken } = await restricted.createTenant("ACL Co");
+      expect((await restricted.call("GET", "/api-tokens", { token: apiToken })).status).toBe(200);
+    } finally {
+      await restricted.close();
+    }
+  });
 });

@@ -192,7 +192,8 @@ class TopologyError extends Error {}
 async function refuseClusterNodeAsStandalone(redis: Redis, where: string | RedisConnection): Promise<void> {
   if (redis.isCluster) return;
   if (typeof where !== "string" && where.topology.kind !== "standalone") return;
-  const info = await redis.info("cluster");
+  // A user whose ACL forbids INFO simply skips the check.
+  const info = await redis.info("cluster").catch(() => "");
   if (/cluster_enabled:1/.test(info)) {
     throw new TopologyError(
       `REDIS_URL points at ${describeRedis(where)}, a node of a Redis Cluster: set REDIS_CLUSTER_NODES ` +
@@ -267,13 +268,21 @@ export async function pingRedis(
 }
 
 async function writableCheck(redis: Redis): Promise<string | undefined> {
+  // A user whose ACL forbids ROLE or CLUSTER INFO (NOPERM) falls back to PING: reachable counts as ready.
+  const orPing = async (error: Error): Promise<undefined> => {
+    if (!error.message.startsWith("NOPERM")) throw error;
+    await redis.ping();
+    return undefined;
+  };
   if (redis.isCluster) {
-    const info = String(await redis.call("CLUSTER", "INFO"));
-    return /cluster_state:ok/.test(info)
+    const info = await redis.call("CLUSTER", "INFO").catch(orPing);
+    if (info === undefined) return undefined;
+    return /cluster_state:ok/.test(String(info))
       ? undefined
       : "redis cluster state is not ok (failover or lost slots)";
   }
-  const role = (await redis.call("ROLE")) as unknown[];
+  const role = (await redis.call("ROLE").catch(orPing)) as unknown[] | undefined;
+  if (role === undefined) return undefined;
   return role[0] === "master"
     ? undefined
     : `redis at this address is a ${String(role[0])}, not a master: it cannot take writes (failover?)`;
