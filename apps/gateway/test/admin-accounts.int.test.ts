@@ -316,6 +316,18 @@ describe("admin API: integrated accounts, integrations and tool previews", () =>
       type: "array",
       items: { type: "string" },
     });
+    // Every operation documents its errors as the one envelope, not just its 2xx answer.
+    expect(spec.body.components.schemas.ErrorEnvelope.properties).toHaveProperty("requestId");
+    for (const [path, operations] of Object.entries(spec.body.paths as Record<string, object>)) {
+      for (const [method, operation] of Object.entries(operations as Record<string, { responses: object }>)) {
+        for (const range of ["4XX", "5XX"]) {
+          expect(operation.responses, `${method} ${path} ${range}`).toHaveProperty(
+            [range, "content", "application/json", "schema", "$ref"],
+            "#/components/schemas/ErrorEnvelope",
+          );
+        }
+      }
+    }
     expect(Object.keys(spec.body.paths).some((p) => p.startsWith("/mcp") || p.startsWith("/health"))).toBe(
       false,
     );

@@ -1,6 +1,34 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
+import { responses } from "./schemas.js";
+
+const ERROR_RESPONSE = {
+  description:
+    "The error envelope: statusCode, error, code (the catalogue's stable code), message (what to fix), requestId; " +
+    "5xx messages never carry internals. A 503 comes with Retry-After.",
+  content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorEnvelope" } } },
+} as const;
+
+/** Every operation documents its 4XX and 5XX answers as the one error envelope, not just its 2xx. */
+function withErrorResponses<T>(document: T): T {
+  const doc = document as {
+    paths?: Record<string, Record<string, { responses?: Record<string, unknown> }>>;
+    components?: { schemas?: Record<string, unknown> };
+  };
+  doc.components = {
+    ...doc.components,
+    schemas: { ...doc.components?.schemas, ErrorEnvelope: responses.error },
+  };
+  for (const operations of Object.values(doc.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      if (typeof operation !== "object" || operation === null || operation.responses === undefined) continue;
+      operation.responses["4XX"] ??= ERROR_RESPONSE;
+      operation.responses["5XX"] ??= ERROR_RESPONSE;
+    }
+  }
+  return document;
+}
 
 /** OpenAPI 3 generated from the route schemas, at /openapi.json, with a browsable UI at /docs. */
 export async function registerOpenApi(app: FastifyInstance, publicUrl: string): Promise<void> {
@@ -28,6 +56,8 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
     },
     // The MCP endpoint and probes are not part of the admin API's contract.
     hideUntagged: true,
+    transformObject: (document) =>
+      withErrorResponses("openapiObject" in document ? document.openapiObject : document.swaggerObject),
   });
   // The docs page shares the console's origin, so it gets a CSP too: the plugin's own (hashes for its inline
   // scripts), framed by nobody, and without upgrade-insecure-requests, which would break it on plain-http
