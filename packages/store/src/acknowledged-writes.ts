@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from "ioredis";
+import { guardSilenceTimer } from "./redis.js";
 
 /** How writes that grant or take away access are acknowledged: WAIT for `replicas` replicas, at most `timeoutMs`. */
 export interface WriteAcks {
@@ -40,6 +41,7 @@ export function createAcknowledgedWrites(main: Redis, acks: WriteAcks): Acknowle
   const durable: Redis = main.isCluster
     ? ((main as unknown as Cluster).duplicate(undefined, {}) as unknown as Redis)
     : main.duplicate({ connectionName: "mcp-gateway-acked" });
+  guardSilenceTimer(durable);
   durable.on("error", () => {}); // the main connection logs outages; this one reconnects quietly
   main.once("end", () => durable.disconnect());
   let connecting: Promise<void> | undefined;

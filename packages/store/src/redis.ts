@@ -144,6 +144,12 @@ function tlsOptions(tls: RedisTls): NonNullable<IoRedisOptions["tls"]> {
 // ioredis 5.x keeps the silence timer of a connection that closed with a command outstanding, and when
 // it fires it destroys the healthy connection that replaced it (redis/ioredis#2147, fixed in 6.0.0).
 // Clear it on close, as that fix does; the next command arms a fresh one on the new connection.
+/** Applies the ioredis#2147 workaround to a client made outside createRedis (a duplicate), node by node on a Cluster. */
+export function guardSilenceTimer(redis: Redis): void {
+  if (redis.isCluster) redis.on("+node", (node: Redis) => clearSilenceTimerOnClose(node));
+  else clearSilenceTimerOnClose(redis);
+}
+
 function clearSilenceTimerOnClose(redis: Redis): void {
   redis.on("close", () => {
     const internals = redis as unknown as { socketTimeoutTimer?: NodeJS.Timeout };
