@@ -1,6 +1,6 @@
 import { createHmac, type KeyObject } from "node:crypto";
 import type { KeyMaterial } from "@mcp-gateway/core";
-import { type KeyCheckRecord, keys, mergeKeyCheck, readKeyCheck } from "@mcp-gateway/store";
+import { claimKeyCheck, type KeyCheckRecord, keys, mergeKeyCheck } from "@mcp-gateway/store";
 import type { Redis } from "ioredis";
 
 // The fixed string each key signs. Its HMAC proves which key an instance holds without revealing it.
@@ -92,7 +92,8 @@ export async function checkSharedKeyMaterial(
   keyPrefix: string,
 ): Promise<void> {
   const mine = keyCheckFields(material, publicUrl);
-  const before = await readKeyCheck(redis);
+  const before = await claimKeyCheck(redis, mine);
+  if (before === undefined) return; // the first instance: its record is now the reference
   let problems = compareKeyCheck(mine, before, material);
   if (problems.length === 0) {
     // Another instance may have started in between: compare with what the merge left.

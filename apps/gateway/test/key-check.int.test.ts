@@ -79,6 +79,16 @@ describe("instances sharing a Redis check each other's key material at start", (
     expect(await tryStart({ ...shared, MCP_TOKEN_KEYS: `${k2},${shared.MCP_TOKEN_KEYS}` })).toBe("started");
   });
 
+  it("lets only one of two first instances with different signing keys start", async () => {
+    const a = { ...keyEnv(), PUBLIC_URL: "https://gateway.example.com" };
+    const b = { ...a, MCP_TOKEN_KEYS: `k9:${key()}` };
+    const outcomes = await Promise.all([tryStart(a), tryStart(b)]);
+    expect(outcomes.filter((o) => o === "started")).toHaveLength(1);
+    expect(outcomes.find((o) => o !== "started")).toMatch(
+      /MCP_TOKEN_KEYS: this instance signs URLs with key/,
+    );
+  });
+
   it("skips the check with keys generated for one development run", async () => {
     expect(await tryStart({})).toBe("started");
     expect(await tryStart({})).toBe("started");
