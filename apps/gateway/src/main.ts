@@ -16,7 +16,7 @@ for (const notice of loaded.notices) logger.warn(notice);
 if (config.adminTokenGenerated) {
   // Shown once on the console for local use; production refuses to start without GATEWAY_ADMIN_TOKEN.
   process.stderr.write(
-    `mcp-gateway: development admin token (valid for this run only): ${config.adminToken}\n`,
+    `mcp-gateway: development admin token (${config.devSecretsFile ? `kept in ${config.devSecretsFile}` : "valid for this run only"}): ${config.adminToken}\n`,
   );
 }
 

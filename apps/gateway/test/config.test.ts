@@ -1,8 +1,16 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 
 const secret = () => "generated-secret-generated-secret-0123456789";
 const adminToken = "a".repeat(40);
+const key32 = (): string => randomBytes(32).toString("base64url");
+const devKeys = () => ({
+  MCP_TOKEN_KEYS: `k1:${key32()}`,
+  CREDENTIAL_KEYS: `c1:${key32()}`,
+  SECRET_HASH_KEY: key32(),
+});
 
 describe("gateway configuration", () => {
   it("uses the documented defaults when nothing is set", () => {
@@ -56,7 +64,7 @@ describe("gateway configuration", () => {
   it("generates an admin token in development and says so", () => {
     const result = loadConfig({ NODE_ENV: "development" }, secret);
     expect(result.ok && result.config.adminToken).toBe(secret());
-    expect(result.ok && result.notices.join(" ")).toMatch(/GATEWAY_ADMIN_TOKEN is unset/);
+    expect(result.ok && result.notices.join(" ")).toMatch(/GATEWAY_ADMIN_TOKEN.* unset: generated/);
   });
 
   it("refuses to start in production without an admin token and keys, naming each", () => {
@@ -72,7 +80,51 @@ describe("gateway configuration", () => {
   it("generates keys in development and says that they last one run", () => {
     const result = loadConfig({}, secret);
     expect(result.ok && result.config.keysGenerated).toBe(true);
-    expect(result.ok && result.notices.join(" ")).toMatch(/generated keys for this run only/);
+    expect(result.ok && result.notices.join(" ")).toMatch(
+      /MCP_TOKEN_KEYS, CREDENTIAL_KEYS and SECRET_HASH_KEY are unset: generated development values, for this run only/,
+    );
+  });
+
+  it("generates only the keys that are missing in development, naming them, and keeps the one set", () => {
+    const set = devKeys();
+    const result = loadConfig(
+      { MCP_TOKEN_KEYS: set.MCP_TOKEN_KEYS, GATEWAY_ADMIN_TOKEN: adminToken },
+      secret,
+    );
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.keys.mcpTokenKeys[0].kid).toBe("k1");
+    expect(result.config.keysGenerated).toBe(true);
+    expect(result.config.adminTokenGenerated).toBe(false);
+    expect(result.notices).toEqual([
+      expect.stringMatching(/^CREDENTIAL_KEYS and SECRET_HASH_KEY are unset: generated development values/),
+    ]);
+    expect(Object.keys(result.generated).sort()).toEqual(["CREDENTIAL_KEYS", "SECRET_HASH_KEY"]);
+  });
+
+  it("still refuses to start in production with only some keys, naming the missing ones", () => {
+    const set = devKeys();
+    const result = loadConfig(
+      { NODE_ENV: "production", GATEWAY_ADMIN_TOKEN: adminToken, MCP_TOKEN_KEYS: set.MCP_TOKEN_KEYS },
+      secret,
+    );
+    expect(result.ok).toBe(false);
+    const errors = result.ok ? "" : result.errors.join("\n");
+    expect(errors).toMatch(/CREDENTIAL_KEYS is not set/);
+    expect(errors).toMatch(/SECRET_HASH_KEY is not set/);
+    expect(errors).not.toMatch(/MCP_TOKEN_KEYS/);
+  });
+
+  it("hints a complete, pasteable kid:key value for the key list variables", () => {
+    const result = loadConfig({ NODE_ENV: "production", GATEWAY_ADMIN_TOKEN: adminToken }, secret);
+    const errors = result.ok ? [] : result.errors;
+    for (const name of ["MCP_TOKEN_KEYS", "CREDENTIAL_KEYS"]) {
+      const message = errors.find((e) => e.startsWith(`${name} is not set`)) ?? "";
+      const hint = /node -e "(.*)"$/.exec(message)?.[1] ?? "";
+      const printed = execFileSync(process.execPath, ["-e", hint], { encoding: "utf8" }).trim();
+      expect(printed).toMatch(/^k1:[A-Za-z0-9_-]{43}$/);
+      expect(loadConfig({ ...devKeys(), [name]: printed }, secret).ok).toBe(true);
+    }
   });
 
   it("refuses malformed key material without echoing it", () => {

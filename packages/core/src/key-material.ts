@@ -66,6 +66,8 @@ const HASH_KEY_MAX_BYTES = 64;
 const MCP_TOKEN_KEY_WHAT = "HMAC-SHA-256 key";
 
 const GENERATE_HINT = `generate one with: node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
+// A list entry needs its key id, so this hint prints a whole pasteable `k1:<key>` value.
+const KEY_LIST_GENERATE_HINT = `generate one with: node -e "console.log('k1:'+require('node:crypto').randomBytes(32).toString('base64url'))"`;
 
 interface RawKeyEntry {
   kid: string;
@@ -150,7 +152,7 @@ function parseKeyList(
 ): { ok: true; entries: RawKeyEntry[] } | ParseFailure {
   const value = raw?.trim() ?? "";
   const format = `expected <kid>:<base64url ${KEY_BYTES}-byte ${what}>[,<kid>:<key>…], newest first`;
-  if (value === "") return fail(`${name} is not set; ${format}; ${GENERATE_HINT}`);
+  if (value === "") return fail(`${name} is not set; ${format}; ${KEY_LIST_GENERATE_HINT}`);
 
   const entries: RawKeyEntry[] = [];
   const parts = value.split(",");
@@ -170,7 +172,7 @@ function parseKeyList(
     const bytes = decodeBase64urlStrict(encoded);
     if (!bytes) {
       return fail(
-        `${name} key "${kid}": the ${what} is not canonical unpadded base64url (A-Z a-z 0-9 - _, no '='); ${GENERATE_HINT}`,
+        `${name} key "${kid}": the ${what} is not canonical unpadded base64url (A-Z a-z 0-9 - _, no '='); ${KEY_LIST_GENERATE_HINT}`,
       );
     }
     if (bytes.length !== KEY_BYTES) {
