@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { type RedisProcess, spawnRedisServer } from "@mcp-gateway/store";
 import { pino } from "pino";
+import { applyDotEnv } from "./dotenv-file.js";
 import { listenFailureHint } from "./listen-hint.js";
 import { createLogger } from "./logger.js";
 import { configFromEnv, type RunningGateway, startGateway } from "./runtime.js";
@@ -13,6 +14,8 @@ import { configFromEnv, type RunningGateway, startGateway } from "./runtime.js";
 //   3. The gateway, then a tenant, a Mem0 account and an MCP server minted through the real admin API.
 // `--json` prints one JSON object (one line) on stdout instead of the guide; logs and notices go to stderr.
 // Ctrl-C (SIGINT) or SIGTERM stops everything and says so on stderr.
+// It reads .env like `npm start`, but does not keep development secrets in a file: its Redis is usually a
+// throwaway one, so its URLs end with it anyway, and its tests run in the repository.
 
 const json = process.argv.includes("--json");
 const sandboxEntry = fileURLToPath(new URL("../../mem0-sandbox/dist/main.js", import.meta.url));
@@ -72,6 +75,8 @@ async function stopAll(started: Started): Promise<void> {
 }
 
 async function main(started: Started): Promise<void> {
+  const dotEnv = applyDotEnv(process.env, process.cwd());
+  if (!dotEnv.ok) throw new Error(dotEnv.message);
   if (!process.env.REDIS_URL) started.redis = await spawnRedisServer();
   const realMem0Key = process.env.MEM0_API_KEY;
   const mem0Key = realMem0Key ?? `m0-demo-${randomBytes(12).toString("hex")}`;

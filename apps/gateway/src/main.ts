@@ -1,9 +1,15 @@
+import { applyDotEnv } from "./dotenv-file.js";
 import { listenFailureHint } from "./listen-hint.js";
 import { createLogger, flushLogs } from "./logger.js";
 import { closeOnSignals, configFromEnv, startGateway } from "./runtime.js";
 
-// Process wiring for `npm start`: config, Redis, migrations, listen, graceful shutdown.
-const loaded = configFromEnv(process.env);
+// Process wiring for `npm start` and `npm run dev`: .env, config, Redis, migrations, listen, graceful shutdown.
+const dotEnv = applyDotEnv(process.env, process.cwd());
+if (!dotEnv.ok) {
+  process.stderr.write(`mcp-gateway: ${dotEnv.message}\n`);
+  process.exit(1);
+}
+const loaded = configFromEnv(process.env, { devSecretsDir: process.cwd() });
 if (!loaded.ok) {
   process.stderr.write(
     `mcp-gateway: invalid configuration:\n${loaded.errors.map((e) => `  - ${e}`).join("\n")}\n`,

@@ -1,9 +1,15 @@
 import { migrations } from "@mcp-gateway/migrations";
 import { runMigrations } from "@mcp-gateway/store";
+import { applyDotEnv } from "./dotenv-file.js";
 import { createLogger } from "./logger.js";
 import { configFromEnv, openRedis } from "./runtime.js";
 
 // `npm run migrate`: applies pending keyspace migrations and exits (the gateway also does this at start).
+const dotEnv = applyDotEnv(process.env, process.cwd());
+if (!dotEnv.ok) {
+  process.stderr.write(`mcp-gateway migrate: ${dotEnv.message}\n`);
+  process.exit(1);
+}
 const loaded = configFromEnv(process.env);
 if (!loaded.ok) {
   process.stderr.write(

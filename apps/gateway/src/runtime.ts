@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { type Clock, generateOperatorToken, LIMITS } from "@mcp-gateway/core";
 import { migrations } from "@mcp-gateway/migrations";
 import { connectRedis, createRedis, describeRedis, freePort, runMigrations } from "@mcp-gateway/store";
@@ -7,8 +8,10 @@ import type { Logger } from "pino";
 import { buildApp } from "./app.js";
 import type { ConfigResult, GatewayConfig } from "./config.js";
 import { derivedPublicUrl, loadConfig } from "./config.js";
+import { DEV_SECRETS_FILE, readDevSecrets, usesDevSecretsFile, writeDevSecrets } from "./dev-secrets-file.js";
 import { checkSharedKeyMaterial } from "./key-check.js";
 import { flushLogs } from "./logger.js";
+import { readConfigFile } from "./redis-config.js";
 
 /** A running gateway: the listening app and its Redis connection. */
 export interface RunningGateway {
@@ -20,9 +23,30 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** Reads the gateway's config from an environment, generating development-only secrets. */
-export function configFromEnv(env: NodeJS.ProcessEnv): ConfigResult {
-  return loadConfig(env, generateOperatorToken);
+/**
+ * Reads the gateway's config from an environment, generating development-only secrets. With `devSecretsDir`,
+ * a development run (NODE_ENV development or unset) keeps the secrets it generates in DEV_SECRETS_FILE there
+ * and reuses them on the next start; production and test never read or write that file.
+ */
+export function configFromEnv(
+  env: NodeJS.ProcessEnv,
+  options: { devSecretsDir?: string } = {},
+): ConfigResult {
+  if (options.devSecretsDir === undefined || !usesDevSecretsFile(env.NODE_ENV))
+    return loadConfig(env, generateOperatorToken);
+  const file = join(options.devSecretsDir, DEV_SECRETS_FILE);
+  const kept = readDevSecrets(file);
+  if (!kept.ok)
+    return { ok: false, errors: [`${kept.message}; delete it to generate new development secrets`] };
+  const loaded = loadConfig(env, generateOperatorToken, readConfigFile, { kept: kept.kept, file });
+  if (!loaded.ok || Object.keys(loaded.generated).length === 0) return loaded;
+  try {
+    writeDevSecrets(file, { ...kept.kept, ...loaded.generated });
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    loaded.notices.push(`could not write ${file} (${reason}): the generated values last this run only`);
+  }
+  return loaded;
 }
 
 /** Connects Redis with state logging, so an outage and its recovery both show up in the logs. */
