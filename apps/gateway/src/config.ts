@@ -23,7 +23,7 @@ export interface GatewayConfig {
   readonly redisWriteAcks: RedisWriteAcks;
   readonly redisKeyPrefix: string;
   readonly adminToken: string;
-  /** True when adminToken was generated at start because GATEWAY_ADMIN_TOKEN was unset (development only). */
+  /** True when GATEWAY_ADMIN_TOKEN was unset and adminToken was generated (now or kept), development only. */
   readonly adminTokenGenerated: boolean;
   /** Upstream base URL per integration name, for integrations whose base is configurable (MEM0_BASE_URL). */
   readonly upstreamBaseUrls: Readonly<Record<string, string>>;

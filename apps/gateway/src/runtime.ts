@@ -44,7 +44,11 @@ export function configFromEnv(
     writeDevSecrets(file, { ...kept.kept, ...loaded.generated });
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    loaded.notices.push(`could not write ${file} (${reason}): the generated values last this run only`);
+    const notices = [
+      ...loaded.notices,
+      `could not write ${file} (${reason}): the generated values last this run only`,
+    ];
+    return { ...loaded, notices, config: Object.freeze({ ...loaded.config, devSecretsFile: undefined }) };
   }
   return loaded;
 }
@@ -94,7 +98,8 @@ export async function startGateway(
   try {
     const report = await runMigrations(redis, migrations, { keyPrefix: config.redisKeyPrefix });
     if (report.applied.length > 0) logger.info({ applied: report.applied }, "applied migrations");
-    // Generated keys are this process's alone: there is nothing to share, so nothing to check or record.
+    // Development keys (generated now or kept in the development file) are this machine's alone: there is
+    // nothing to share, so nothing to check or record.
     if (!config.keysGenerated) {
       const publicUrl = config.publicUrlExplicit ? config.publicUrl : undefined;
       await checkSharedKeyMaterial(redis, config.keys, publicUrl, config.redisKeyPrefix);
