@@ -30,7 +30,9 @@ export function runTsEntry(
     ["--conditions=@mcp-gateway/source", "--import", "tsx", entry, ...args],
     {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      // NODE_ENV=test unless a test says otherwise: a development gateway started here would keep its generated
+      // secrets in .mcp-gateway/ inside the repository.
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "test", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
