@@ -280,6 +280,13 @@ function fillDevSecrets(
     if (kept !== undefined && kept !== "") {
       values[name] = kept;
       filled.keptNames.push(name);
+      // The keys are checked by their parsers below; the admin token's rule lives in envSchema, so repeat it.
+      if (name === "GATEWAY_ADMIN_TOKEN" && kept.length < 32) {
+        filled.ok = false;
+        filled.errors.push(
+          `GATEWAY_ADMIN_TOKEN in ${devStore?.file} is shorter than 32 characters; delete that file to generate new development secrets`,
+        );
+      }
     } else {
       values[name] = fresh[name];
       filled.generated[name] = fresh[name];

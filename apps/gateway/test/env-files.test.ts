@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -83,6 +83,20 @@ describe("development secrets kept across restarts", () => {
     expect(second.ok && second.config.adminToken).not.toBe(token);
     const third = configFromEnv({}, { devSecretsDir: dir });
     expect(third.ok && third.config.adminToken).toBe(second.ok && second.config.adminToken);
+  });
+
+  it("refuses a hand-edited file with a short admin token or a bad key, naming the file", () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, ".mcp-gateway"));
+    writeFileSync(join(dir, DEV_SECRETS_FILE), "GATEWAY_ADMIN_TOKEN=short\nMCP_TOKEN_KEYS=k1:short\n");
+    const result = configFromEnv({}, { devSecretsDir: dir });
+    const file = join(dir, DEV_SECRETS_FILE);
+    expect(result.ok ? [] : result.errors).toEqual(
+      expect.arrayContaining([
+        `GATEWAY_ADMIN_TOKEN in ${file} is shorter than 32 characters; delete that file to generate new development secrets`,
+        `MCP_TOKEN_KEYS came from ${file}; delete that file to generate new ones`,
+      ]),
+    );
   });
 
   it("is never read or written in production or under test", () => {
