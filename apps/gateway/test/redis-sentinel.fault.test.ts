@@ -164,49 +164,6 @@ describe("Redis behind Sentinel", () => {
     }, 20_000);
   }, 90_000);
 
-  // The same failover without WAIT, to show what the acknowledgement buys: opt-in (FAILOVER_BASELINE=1),
-  // since its losses vary from run to run and it adds about 20 s.
-  it.runIf(process.env.FAILOVER_BASELINE === "1")(
-    "baseline: the same failover with REDIS_WAIT_REPLICAS=0",
-    async () => {
-      const unacked = await startTestStack(
-        { url: "", keyPrefix: "mcpg-sentinel:" },
-        { env: sentinelEnv({ REDIS_WAIT_REPLICAS: "0" }) },
-      );
-      try {
-        const before = await currentMasterPort();
-        const figures = await runFailoverStream(unacked, {
-          servers: 60,
-          leadMs: 1_500,
-          settleMs: 2_000,
-          failover: async () => {
-            const client = new Redis({
-              ...topology.sentinels[0],
-              lazyConnect: true,
-              password: PASSWORDS.sentinel,
-            });
-            await client.connect();
-            await client.call("SENTINEL", "FAILOVER", topology.masterName);
-            client.disconnect();
-            await waitFor(async () => (await currentMasterPort()) !== before, 20_000);
-          },
-        });
-        console.log(`sentinel failover without WAIT: ${JSON.stringify(figures)}`);
-        // Let the demoted master finish syncing, so the next test finds a replica to stop.
-        await waitFor(async () => {
-          const after = await stack.call("POST", "/tenants", {
-            token: stack.config.adminToken,
-            body: { name: "a" },
-          });
-          return after.status === 201;
-        }, 20_000);
-      } finally {
-        await unacked.close();
-      }
-    },
-    90_000,
-  );
-
   it("answers access changes 503 with Retry-After while no replica can acknowledge them, and keeps serving URLs", async () => {
     const { apiToken } = await stack.createTenant("No replica");
     const accountId = await stack.connectMem0(apiToken);
