@@ -104,6 +104,34 @@ export interface RedisClusterTopology {
   readonly nodes: { host: string; port: number }[];
 }
 
+/** redis-server arguments for a node that listens only on a TLS port and requires a client certificate. */
+export function mutualTlsArgs(tls: TlsMaterial, port: number): string[] {
+  return [
+    "--port",
+    "0",
+    "--tls-port",
+    String(port),
+    "--tls-cert-file",
+    tls.serverCert,
+    "--tls-key-file",
+    tls.serverKey,
+    "--tls-ca-cert-file",
+    tls.caFile,
+    "--tls-auth-clients",
+    "yes",
+  ];
+}
+
+/** One standalone redis-server over mutual TLS on a free port, with fresh test certificates. */
+export async function startMutualTlsRedis(
+  processes: RedisProcesses,
+): Promise<{ tls: TlsMaterial; port: number }> {
+  const tls = makeTlsMaterial(processes.tempDir());
+  const port = await freePort();
+  await processes.start(port, [...mutualTlsArgs(tls, port), "--bind", "127.0.0.1", "--save", ""]);
+  return { tls, port };
+}
+
 /** A Cluster of `masters` masters with one replica each, all slots assigned, every node seeing state ok. */
 export async function startCluster(
   processes: RedisProcesses,
@@ -117,24 +145,7 @@ export async function startCluster(
   const listen = (port: number): string[] =>
     tls === undefined
       ? ["--port", String(port)]
-      : [
-          "--port",
-          "0",
-          "--tls-port",
-          String(port),
-          "--tls-cluster",
-          "yes",
-          "--tls-replication",
-          "yes",
-          "--tls-cert-file",
-          tls.serverCert,
-          "--tls-key-file",
-          tls.serverKey,
-          "--tls-ca-cert-file",
-          tls.caFile,
-          "--tls-auth-clients",
-          "yes",
-        ];
+      : [...mutualTlsArgs(tls, port), "--tls-cluster", "yes", "--tls-replication", "yes"];
   const started = await Promise.all(
     ports.map((port) =>
       processes.start(port, [
@@ -225,23 +236,8 @@ export async function startSentinelTopology(
   const auth =
     passwords === undefined ? [] : ["--requirepass", passwords.data, "--masterauth", passwords.data];
   // With TLS, data nodes and sentinels listen only on TLS ports and replicate and monitor over TLS.
-  const tlsFiles =
-    tls === undefined
-      ? []
-      : [
-          "--tls-cert-file",
-          tls.serverCert,
-          "--tls-key-file",
-          tls.serverKey,
-          "--tls-ca-cert-file",
-          tls.caFile,
-          "--tls-auth-clients",
-          "yes",
-          "--tls-replication",
-          "yes",
-        ];
   const listen = (port: number): string[] =>
-    tls === undefined ? ["--port", String(port)] : ["--port", "0", "--tls-port", String(port), ...tlsFiles];
+    tls === undefined ? ["--port", String(port)] : [...mutualTlsArgs(tls, port), "--tls-replication", "yes"];
   const client: RedisOptions = tls === undefined ? {} : tlsClientOptions(tls);
   const masterPort = await freePort();
   const master = await processes.start(masterPort, [...listen(masterPort), ...BASE_ARGS, ...auth]);

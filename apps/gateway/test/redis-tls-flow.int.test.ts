@@ -2,7 +2,11 @@ import { freePort } from "@mcp-gateway/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mcpStatus } from "../../../test/support/failover-stream.js";
 import { capturingLogger, startTestStack, testConfig } from "../../../test/support/gateway.js";
-import { makeTlsMaterial, RedisProcesses, type TlsMaterial } from "../../../test/support/redis-topologies.js";
+import {
+  RedisProcesses,
+  startMutualTlsRedis,
+  type TlsMaterial,
+} from "../../../test/support/redis-topologies.js";
 import { startGateway } from "../src/runtime.js";
 
 // The gateway on a TLS-only Redis that requires a client certificate, configured by REDIS_TLS_* files.
@@ -11,26 +15,7 @@ let tls: TlsMaterial;
 let port: number;
 
 beforeAll(async () => {
-  tls = makeTlsMaterial(processes.tempDir());
-  port = await freePort();
-  await processes.start(port, [
-    "--port",
-    "0",
-    "--tls-port",
-    String(port),
-    "--bind",
-    "127.0.0.1",
-    "--save",
-    "",
-    "--tls-cert-file",
-    tls.serverCert,
-    "--tls-key-file",
-    tls.serverKey,
-    "--tls-ca-cert-file",
-    tls.caFile,
-    "--tls-auth-clients",
-    "yes",
-  ]);
+  ({ tls, port } = await startMutualTlsRedis(processes));
 });
 afterAll(() => processes.stopAll());
 

@@ -1,7 +1,11 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTlsMaterial, RedisProcesses, type TlsMaterial } from "../../../test/support/redis-topologies.js";
-import { connectRedis, createRedis, freePort, type RedisConnection } from "../src/index.js";
+import {
+  RedisProcesses,
+  startMutualTlsRedis,
+  type TlsMaterial,
+} from "../../../test/support/redis-topologies.js";
+import { connectRedis, createRedis, type RedisConnection } from "../src/index.js";
 
 // A TLS-only redis-server that requires a client certificate signed by the test CA (mutual TLS).
 const processes = new RedisProcesses();
@@ -9,26 +13,7 @@ let tls: TlsMaterial;
 let port: number;
 
 beforeAll(async () => {
-  tls = makeTlsMaterial(processes.tempDir());
-  port = await freePort();
-  await processes.start(port, [
-    "--port",
-    "0",
-    "--tls-port",
-    String(port),
-    "--bind",
-    "127.0.0.1",
-    "--save",
-    "",
-    "--tls-cert-file",
-    tls.serverCert,
-    "--tls-key-file",
-    tls.serverKey,
-    "--tls-ca-cert-file",
-    tls.caFile,
-    "--tls-auth-clients",
-    "yes",
-  ]);
+  ({ tls, port } = await startMutualTlsRedis(processes));
 });
 afterAll(() => processes.stopAll());
 
