@@ -36,6 +36,17 @@ export const isoTimestamp = {
 
 export const nullableTimestamp = { anyOf: [isoTimestamp, { type: "null" }] } as const;
 
+/** Body of both routes that issue an API token: a tenant's own, and the operator's for a tenant. */
+export const apiTokenBody = {
+  type: "object",
+  required: ["name"],
+  additionalProperties: false,
+  properties: {
+    name,
+    expires_at: { ...nullableTimestamp, description: "When it stops working; null = never" },
+  },
+} as const;
+
 export const listQuery = {
   type: "object",
   additionalProperties: false,

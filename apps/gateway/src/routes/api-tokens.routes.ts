@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { requireTenant } from "../http/auth.js";
 import { requestContext } from "../http/request-origin.js";
-import { ids, listQuery, name, nullableTimestamp, page, responses, tenantSecurity } from "../http/schemas.js";
+import { apiTokenBody, ids, listQuery, page, responses, tenantSecurity } from "../http/schemas.js";
 import { strictAdminRequests } from "../http/strict-requests.js";
 import { issueApiToken, listApiTokensPage, revokeApiToken } from "../services/api-tokens.service.js";
 import type { ServiceContext } from "../services/service-context.js";
@@ -21,15 +21,7 @@ export async function apiTokensRoutes(app: FastifyInstance, { ctx }: { ctx: Serv
         tags: ["api tokens"],
         summary: "Create an API token (the token is shown once)",
         security,
-        body: {
-          type: "object",
-          required: ["name"],
-          additionalProperties: false,
-          properties: {
-            name,
-            expires_at: { ...nullableTimestamp, description: "When it stops working; null = never" },
-          },
-        },
+        body: apiTokenBody,
         response: { 201: responses.apiToken },
       },
     },

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { requireOperator } from "../http/auth.js";
 import { requestContext } from "../http/request-origin.js";
-import { ids, listQuery, name, nullableTimestamp, page, responses } from "../http/schemas.js";
+import { apiTokenBody, ids, listQuery, name, page, responses } from "../http/schemas.js";
 import { strictAdminRequests } from "../http/strict-requests.js";
 import { issueApiToken } from "../services/api-tokens.service.js";
 import type { ServiceContext } from "../services/service-context.js";
@@ -78,15 +78,7 @@ export async function tenantsRoutes(app: FastifyInstance, { ctx }: { ctx: Servic
         summary: "Issue a new API token for a tenant (shown once)",
         security,
         params: tenantParams,
-        body: {
-          type: "object",
-          required: ["name"],
-          additionalProperties: false,
-          properties: {
-            name,
-            expires_at: { ...nullableTimestamp, description: "When it stops working; null = never" },
-          },
-        },
+        body: apiTokenBody,
         response: { 201: responses.apiToken },
       },
     },
