@@ -1,6 +1,7 @@
 import type { AccountContext, ArgumentParameter, HttpMapping, JsonSchema } from "./format.js";
 import { type ErrorObject, validatorFor } from "./schema-validator.js";
 import type { Tool } from "./tool-builder.js";
+import { headerValueProblem } from "./upstream-header.js";
 import { pathSegmentProblem } from "./upstream-path.js";
 
 export type ArgumentCheck = { ok: true; args: Record<string, unknown> } | { ok: false; message: string };
@@ -11,6 +12,8 @@ export interface RequestParts {
   readonly query: readonly (readonly [string, string])[];
   /** undefined = send no body. */
   readonly body: unknown;
+  /** Header arguments, by lower-cased wire name. */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /**
@@ -55,6 +58,12 @@ export function checkArguments(tool: Tool, input: unknown): ArgumentCheck {
     if (problem !== undefined)
       issues.push(`"${parameter.name}" ${problem}: it must be one id, as given by the API`);
   }
+  for (const parameter of tool.http.parameters) {
+    const value = args[parameter.name];
+    if (parameter.in !== "header" || value === undefined) continue;
+    const problem = headerValueProblem(String(value));
+    if (problem !== undefined) issues.push(`"${parameter.name}" ${problem}`);
+  }
   for (const group of tool.http.requireOneOf ?? []) {
     if (!group.some((name) => args[name] !== undefined)) {
       issues.push(`give at least one of ${group.join(", ")} (top-level arguments)`);
@@ -71,6 +80,7 @@ export function splitArguments(
 ): RequestParts {
   const pathValues: Record<string, string> = {};
   const query: [string, string][] = [];
+  const headers: Record<string, string> = {};
   let body: Record<string, unknown> | undefined;
   let rootBody: unknown;
   let hasRootBody = false;
@@ -88,6 +98,9 @@ export function splitArguments(
       case "body_root":
         rootBody = value;
         hasRootBody = true;
+        break;
+      case "header":
+        headers[wireName.toLowerCase()] = String(value);
         break;
     }
   };
@@ -111,7 +124,7 @@ export function splitArguments(
     if (value === undefined) throw new Error(`path parameter {${name}} of ${http.path} has no value`);
     return encodeURIComponent(value);
   });
-  return { path, query, body: hasRootBody ? rootBody : body };
+  return { path, query, body: hasRootBody ? rootBody : body, headers };
 }
 
 function contextDefault(parameter: ArgumentParameter, context: AccountContext): string | undefined {

@@ -115,7 +115,8 @@ async function callOnce(
   const response = await sendUpstream({
     method: tool.http.verb,
     url,
-    headers: authHeaders(tool.upstream.auth, account.credentials),
+    // Header arguments first, so the credential header can never be overridden by one.
+    headers: { ...parts.headers, ...authHeaders(tool.upstream.auth, account.credentials) },
     body: parts.body,
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.maxResponseBytes !== undefined ? { maxBytes: options.maxResponseBytes } : {}),

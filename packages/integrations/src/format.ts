@@ -8,8 +8,11 @@ export type JsonSchema = { readonly [keyword: string]: unknown };
 
 export type HttpVerb = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-/** Where an argument travels on the wire. "body_root" sends the argument's value as the whole body. */
-export type ParameterLocation = "path" | "query" | "body" | "body_root";
+/**
+ * Where an argument travels on the wire. "body_root" sends the argument's value as the whole body;
+ * "header" sends it as one request header named by its wire name (Mem0: Idempotency-Key).
+ */
+export type ParameterLocation = "path" | "query" | "body" | "body_root" | "header";
 
 /** The account context an integration resolves once per account (Mem0: org_id and project_id). */
 export type AccountContext = Readonly<Record<string, string>>;
@@ -36,7 +39,7 @@ export interface ArgumentParameter {
 /** A value filled from the account context, never from the model. */
 export interface ContextParameter {
   readonly name: string;
-  readonly in: Exclude<ParameterLocation, "body_root">;
+  readonly in: Exclude<ParameterLocation, "body_root" | "header">;
   readonly fromContext: string;
 }
 

@@ -12,4 +12,5 @@ export { checkSchema } from "./schema-validator.js";
 export * from "./tool-builder.js";
 export * from "./tool-filter.js";
 export * from "./tool-names.js";
+export * from "./upstream-header.js";
 export * from "./upstream-path.js";

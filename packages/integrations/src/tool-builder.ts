@@ -3,6 +3,7 @@ import { filterTools } from "@mcp-gateway/core";
 import type { AuthScheme, HttpMapping, Integration, PollingSpec, ResourceDefinition } from "./format.js";
 import { buildInputSchema, type InputSchema } from "./input-schema.js";
 import { isValidToolName, toolName } from "./tool-names.js";
+import { isDeclarableHeader } from "./upstream-header.js";
 
 /** MCP tool annotations (hints only; clients must not rely on them for security). */
 export interface ToolAnnotations {
@@ -77,6 +78,13 @@ function buildTools(integration: Integration): Tool[] {
       if (docs === undefined) continue; // a method without documentation is not a tool (quality gate)
       const name = toolName(integration.name, resource, method);
       if (!isValidToolName(name)) throw new Error(`tool name "${name}" does not match the MCP name pattern`);
+      for (const parameter of definition.http.parameters) {
+        const header = parameter.wireName ?? parameter.name;
+        if (parameter.in === "header" && !isDeclarableHeader(header))
+          throw new Error(
+            `${name}: "${header}" cannot be a header argument (not a token, or set by the gateway)`,
+          );
+      }
       tools.push({
         name,
         title: docs.title,

@@ -94,6 +94,7 @@ describe("argument splitting", () => {
         ["page_size", "10"],
       ],
       body: { filters: { user_id: "alice" } },
+      headers: {},
     });
   });
 
@@ -103,12 +104,14 @@ describe("argument splitting", () => {
       path: `/v1/memories/${memoryId}/`,
       query: [["delete_linked", "true"]],
       body: undefined,
+      headers: {},
     });
     const member = tool(mem0, "delete_a_mem_0_project_member_by_id");
     expect(splitArguments(member.http, { email: "a@b.co" }, context)).toEqual({
       path: "/api/v1/orgs/organizations/org_1/projects/proj_1/members/",
       query: [["email", "a@b.co"]],
       body: undefined,
+      headers: {},
     });
   });
 
@@ -125,6 +128,7 @@ describe("argument splitting", () => {
       path: `/v1/event/${memoryId}/`,
       query: [],
       body: undefined,
+      headers: {},
     });
   });
 
@@ -141,6 +145,7 @@ describe("argument splitting", () => {
         ["where", '{"x":1}'],
       ],
       body: undefined,
+      headers: {},
     });
     const update = tool(notesIntegration, "update_a_notes_2_go_note_by_id");
     expect(
@@ -149,6 +154,24 @@ describe("argument splitting", () => {
       path: "/notes/n%201%3F%23",
       query: [["dry_run", "false"]],
       body: { title: "T", workspace_id: "w1" },
+      headers: {},
+    });
+  });
+
+  it("sends a header argument as a header under its wire name, never in the body", () => {
+    const job = tool(mem0, "create_a_mem_0_profile_job");
+    const key = "3f9c1e52-7a4b-4d2e-9b1a-6c8d0e2f4a61";
+    expect(
+      splitArguments(
+        job.http,
+        { idempotency_key: key, operation: "trigger", entity_type: "user", entity_id: "alice" },
+        context,
+      ),
+    ).toEqual({
+      path: "/v2/profiles/jobs/",
+      query: [],
+      body: { operation: "trigger", entity_type: "user", entity_id: "alice" },
+      headers: { "idempotency-key": key },
     });
   });
 

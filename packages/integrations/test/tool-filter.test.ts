@@ -9,7 +9,14 @@ describe("toolset for Mem0", () => {
   it.each([
     [
       { methods: ["read"], tags: ["memories"] },
-      ["get_single_mem_0_memory_by_id", "list_all_mem_0_memories", "list_all_mem_0_memory_history"],
+      [
+        "get_single_mem_0_memory_by_id",
+        "list_all_mem_0_dream_memory_sources",
+        "list_all_mem_0_entity_memories",
+        "list_all_mem_0_memories",
+        "list_all_mem_0_memory_events",
+        "list_all_mem_0_memory_history",
+      ],
     ],
     [
       { methods: ["custom"], tags: ["memories"] },
@@ -50,7 +57,7 @@ describe("toolset for Mem0", () => {
   });
 
   it("exposes everything when the filter is missing or empty", () => {
-    expect(names({})).toHaveLength(41);
+    expect(names({})).toHaveLength(62);
     expect(names({ methods: [], tags: [] })).toEqual(names({}));
   });
 

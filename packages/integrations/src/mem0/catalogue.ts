@@ -1,4 +1,36 @@
-import type { ArgumentParameter, BehaviourHints, ContextParameter, ResourceDefinition } from "../format.js";
+import type { ResourceDefinition } from "../format.js";
+import {
+  dream,
+  dreamActivity,
+  dreamConfig,
+  dreamMemorySources,
+  dreamRunMemories,
+  dreamRuns,
+  dreamStats,
+} from "./catalogue-dream.js";
+import {
+  account,
+  agents,
+  apps,
+  entityFilters as entityFilterValues,
+  entityMemories,
+  memoryEvents,
+  runs,
+  users,
+} from "./catalogue-entities.js";
+import {
+  additive,
+  ORG,
+  ORG_PATH,
+  orgId,
+  overwrite,
+  PROJECT,
+  PROJECT_PATH,
+  projectId,
+  read,
+  removal,
+} from "./catalogue-parts.js";
+import { profileJobs, profileSettings, profiles } from "./catalogue-profiles.js";
 import { entitiesDocs, eventsDocs, exportsDocs, statsDocs } from "./docs/activity.js";
 import {
   organizationMembersDocs,
@@ -25,32 +57,10 @@ import {
 } from "./schemas.js";
 
 /**
- * Mem0's current Platform endpoints (api.md §2, endpoints_index.md) as resources and methods.
- * Deprecated v1/v2 memory routes and dashboard-only helpers are left out on purpose.
+ * Mem0's current Platform endpoints (api.md §2, endpoints_index.md) as resources and methods: every operation
+ * that is not deprecated, one tool each (test/fixtures/mem0-operations.json lists them). The deprecated
+ * v1/v2 memory routes and the numeric-id entity delete are left out on purpose.
  */
-
-const read: BehaviourHints = { readOnly: true, destructive: false, idempotent: true };
-const additive: BehaviourHints = { readOnly: false, destructive: false, idempotent: false };
-const overwrite: BehaviourHints = { readOnly: false, destructive: true, idempotent: true };
-const removal: BehaviourHints = { readOnly: false, destructive: true, idempotent: true };
-
-const ORG: ContextParameter = { name: "org_id", in: "path", fromContext: "org_id" };
-const PROJECT: ContextParameter = { name: "project_id", in: "path", fromContext: "project_id" };
-const ORG_PATH = "/api/v1/orgs/organizations/{org_id}";
-const PROJECT_PATH = `${ORG_PATH}/projects/{project_id}`;
-
-// An organization or project other than the account's own can be named by id (one the model created or
-// listed); reads and updates default to the account's own, deletes must name their target.
-const orgId = (required: boolean): ArgumentParameter => ({
-  ...idParameter("org_id"),
-  required,
-  ...(required ? {} : { defaultFromContext: "org_id" }),
-});
-const projectId = (required: boolean): ArgumentParameter => ({
-  ...idParameter("project_id"),
-  required,
-  ...(required ? {} : { defaultFromContext: "project_id" }),
-});
 
 const memories: ResourceDefinition = {
   name: "memories",
@@ -660,13 +670,31 @@ const webhooks: ResourceDefinition = {
 export const mem0Resources: readonly ResourceDefinition[] = [
   memories,
   memoryHistory,
+  memoryEvents,
+  entityMemories,
   events,
   exportsResource,
   entities,
+  entityFilterValues,
+  users,
+  agents,
+  apps,
+  runs,
+  profiles,
+  profileSettings,
+  profileJobs,
   stats,
+  account,
   organizations,
   organizationMembers,
   projects,
   projectMembers,
+  dreamConfig,
+  dreamStats,
+  dreamActivity,
+  dreamRuns,
+  dreamRunMemories,
+  dreamMemorySources,
+  dream,
   webhooks,
 ];
