@@ -28,7 +28,8 @@ function orgJson(accounts: Accounts, binding: KeyBinding, org: OrgRecord): Recor
     is_default: org.orgId === binding.orgId,
     byok_enabled: false,
     invitations: [],
-    owner_pricing_plan: "FREE",
+    // Sandbox accounts are on a paid plan, so Dream (Pro and above) answers instead of 403 upgrade_required.
+    owner_pricing_plan: "PRO",
     is_owner: role === "OWNER",
     user_role: role ?? null,
   };

@@ -2,8 +2,10 @@ import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { SandboxContext } from "./context.js";
 import { authenticate, type GuardState, makeGuardHook, refuseUnauthenticated } from "./request-guards.js";
 import { registerAccountRoutes } from "./routes/account.routes.js";
+import { registerDreamRoutes } from "./routes/dream.routes.js";
 import { registerEventRoutes } from "./routes/events.routes.js";
 import { registerMemoryRoutes } from "./routes/memories.routes.js";
+import { registerProfileRoutes } from "./routes/profiles.routes.js";
 import { registerResourceRoutes } from "./routes/resources.routes.js";
 
 /** Request bodies up to this size: a 1000-item batch update with long texts fits comfortably. */
@@ -63,5 +65,7 @@ export function buildApp(ctx: SandboxContext, guards: GuardState, logger: boolea
   registerEventRoutes(app);
   registerResourceRoutes(app, ctx);
   registerAccountRoutes(app, ctx);
+  registerDreamRoutes(app, ctx);
+  registerProfileRoutes(app, ctx);
   return app;
 }

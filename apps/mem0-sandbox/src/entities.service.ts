@@ -66,7 +66,7 @@ function entityJson(caller: Caller, entity: EntityRecord): Record<string, unknow
     created_at: formatTimestamp(entity.createdAt),
     updated_at: formatTimestamp(entity.updatedAt),
     owner: caller.binding.username,
-    metadata: null,
+    metadata: entity.metadata ?? null,
     type: entity.type,
     total_memories: caller.store.allMemories().filter((m) => m[field] === entity.name).length,
   };

@@ -6,6 +6,7 @@ import { isUuid } from "./ids.js";
 import { errorAnswer, INVALID_MEMORY_ID, MEMORY_NOT_FOUND, topLevelEntityError } from "./memory-errors.js";
 import { isExpired, type MemoryRecord, pickFields, toListItem, toSearchItem } from "./memory-record.js";
 import { INVALID_PAGE, paginate } from "./pagination.js";
+import type { HistoryEntry } from "./project-store.js";
 import { scoreMemories } from "./scoring.js";
 
 /** §1.4: v3 list pages hold 100 memories by default and at most 200. */
@@ -151,26 +152,29 @@ export function memoryHistory(caller: Caller, memoryId: string): Answer {
   if (!isUuid(memoryId)) return INVALID_MEMORY_ID;
   const entries = caller.store.history.get(memoryId.toLowerCase());
   if (!entries) return MEMORY_NOT_FOUND;
-  return ok(
-    entries.map((e) => ({
-      id: e.id,
-      memory_id: e.memoryId,
-      input: e.input,
-      old_memory: e.oldMemory,
-      new_memory: e.newMemory,
-      user_id: e.scope.userId,
-      agent_id: e.scope.agentId,
-      app_id: e.scope.appId,
-      session_id: e.scope.runId,
-      categories: e.categories,
-      event: e.event,
-      metadata: e.metadata,
-      created_at: formatTimestamp(e.createdAt),
-      updated_at: formatTimestamp(e.createdAt),
-      previous_embedding_qwen: null,
-      embedding_qwen: null,
-    })),
-  );
+  return ok(entries.map(historyJson));
+}
+
+/** One history entry as the history endpoints return it. */
+export function historyJson(e: HistoryEntry): Record<string, unknown> {
+  return {
+    id: e.id,
+    memory_id: e.memoryId,
+    input: e.input,
+    old_memory: e.oldMemory,
+    new_memory: e.newMemory,
+    user_id: e.scope.userId,
+    agent_id: e.scope.agentId,
+    app_id: e.scope.appId,
+    session_id: e.scope.runId,
+    categories: e.categories,
+    event: e.event,
+    metadata: e.metadata,
+    created_at: formatTimestamp(e.createdAt),
+    updated_at: formatTimestamp(e.createdAt),
+    previous_embedding_qwen: null,
+    embedding_qwen: null,
+  };
 }
 
 /** GET /v1/stats/. */

@@ -23,15 +23,17 @@ function firstQueryValue(request: FastifyRequest, name: string): string | undefi
 /**
  * Pages `items` with `page` and `page_size` read from the query string only (api.md §1.4, issue #6227).
  * A bad or out-of-range page is a 404; a bad page_size falls back to the default and a large one is capped.
+ * `sizeParameter` names the page size where an endpoint calls it otherwise (`limit` on /v1/memories/events/).
  */
 export function paginate<T>(
   request: FastifyRequest,
   items: T[],
   defaultSize: number,
   maxSize: number,
+  sizeParameter = "page_size",
 ): PageResult<T> {
   const rawPage = firstQueryValue(request, "page");
-  const rawSize = firstQueryValue(request, "page_size");
+  const rawSize = firstQueryValue(request, sizeParameter);
   const page = rawPage === undefined ? 1 : Number(rawPage);
   if (!Number.isInteger(page) || page < 1) return { ok: false };
   let size = rawSize === undefined ? defaultSize : Number(rawSize);

@@ -1,4 +1,6 @@
+import { DreamState } from "./dream-state.js";
 import type { EntityScope, MemoryRecord } from "./memory-record.js";
+import { ProfileState } from "./profile-state.js";
 
 /** One history entry: the previous and new value of a change to a memory. */
 export interface HistoryEntry {
@@ -32,7 +34,7 @@ export interface EventRecord {
 
 export type EntityType = "user" | "agent" | "app" | "run";
 
-/** An entity row (a user, agent, app or run that has had memories). */
+/** An entity row (a user, agent, app or run that has had memories, or was registered by POST /v1/<kind>s/). */
 export interface EntityRecord {
   /** Numeric in practice (the deprecated v1 delete takes it). */
   id: string;
@@ -40,6 +42,9 @@ export interface EntityRecord {
   name: string;
   createdAt: Date;
   updatedAt: Date;
+  /** Set when the entity was registered explicitly. */
+  displayName?: string | null;
+  metadata?: Record<string, unknown> | null;
 }
 
 /** An export job and, once built, its result. */
@@ -69,6 +74,8 @@ export class ProjectStore {
   readonly entities = new Map<string, EntityRecord>();
   readonly exports: ExportRecord[] = [];
   readonly feedback = new Map<string, FeedbackRecord>();
+  readonly dream = new DreamState();
+  readonly profiles = new ProfileState();
   private entitySeq = 0;
 
   /** @param onChange told about every memory change (webhook delivery listens here). */
@@ -85,6 +92,28 @@ export class ProjectStore {
     list.push(entry);
     this.history.set(entry.memoryId, list);
     this.onChange(entry);
+  }
+
+  /** Adds an entity row for an explicit registration; undefined when the id is taken. */
+  registerEntity(
+    type: EntityType,
+    name: string,
+    details: { displayName: string | null; metadata: Record<string, unknown> | null },
+    at: Date,
+  ): EntityRecord | undefined {
+    const key = entityKey(type, name);
+    if (this.entities.has(key)) return undefined;
+    this.entitySeq += 1;
+    const entity: EntityRecord = {
+      id: String(this.entitySeq),
+      type,
+      name,
+      createdAt: at,
+      updatedAt: at,
+      ...details,
+    };
+    this.entities.set(key, entity);
+    return entity;
   }
 
   /** Makes sure each entity id on a memory has an entity row. */

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { batchDelete, batchUpdate } from "../batch.service.js";
 import type { SandboxContext } from "../context.js";
 import { deleteAll } from "../entities.service.js";
+import { entityMemories, memoryChangeLog } from "../entity-directory.service.js";
 import { listMemories, memoryHistory, projectStats, searchMemories } from "../memory-read.service.js";
 import { toDetail } from "../memory-record.js";
 import { addMemories, deleteMemory, findMemory, updateMemory } from "../memory-write.service.js";
@@ -45,6 +46,20 @@ export function registerMemoryRoutes(app: FastifyInstance, ctx: SandboxContext):
       deleteMemory(ctx, callerOf(request), param(request.params, "memory_id"), deleteLinked),
     );
   });
+  app.get("/v1/memories/events/", async (request, reply) =>
+    send(reply, memoryChangeLog(callerOf(request), request)),
+  );
+  app.get("/v1/memories/:entity_type/:entity_id/", async (request, reply) =>
+    send(
+      reply,
+      entityMemories(
+        callerOf(request),
+        param(request.params, "entity_type"),
+        param(request.params, "entity_id"),
+        request,
+      ),
+    ),
+  );
   app.get("/v1/memories/:memory_id/history/", async (request, reply) =>
     send(reply, memoryHistory(callerOf(request), param(request.params, "memory_id"))),
   );
