@@ -278,7 +278,14 @@ describe("admin API: integrated accounts, integrations and tool previews", () =>
     const read = await tools("?methods=read&tags=memories");
     expect(read.status).toBe(200);
     expect(read.body.result.map((t: { name: string }) => t.name).sort()).toEqual(
-      ["get_single_mem_0_memory_by_id", "list_all_mem_0_memories", "list_all_mem_0_memory_history"].sort(),
+      [
+        "get_single_mem_0_memory_by_id",
+        "list_all_mem_0_dream_memory_sources",
+        "list_all_mem_0_entity_memories",
+        "list_all_mem_0_memories",
+        "list_all_mem_0_memory_events",
+        "list_all_mem_0_memory_history",
+      ].sort(),
     );
     for (const tool of read.body.result) expect(["get", "list"]).toContain(tool.method);
 

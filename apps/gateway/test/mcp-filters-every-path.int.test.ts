@@ -38,7 +38,14 @@ interface ToolPath {
 
 const FILTERS = { methods: ["read"], tags: ["memories"] };
 /** Every Mem0 tool that is a read (get or list) AND tagged "memories", in name order. */
-const INSIDE = ["get_single_mem_0_memory_by_id", "list_all_mem_0_memories", "list_all_mem_0_memory_history"];
+const INSIDE = [
+  "get_single_mem_0_memory_by_id",
+  "list_all_mem_0_dream_memory_sources",
+  "list_all_mem_0_entity_memories",
+  "list_all_mem_0_memories",
+  "list_all_mem_0_memory_events",
+  "list_all_mem_0_memory_history",
+];
 /** Tools outside the filters: writes on memories (method filter), reads of other resources (tag filter). */
 const OUTSIDE: [string, (memory: Seeded) => Record<string, unknown>][] = [
   ["delete_a_mem_0_memory_by_id", ({ id }) => ({ id })],

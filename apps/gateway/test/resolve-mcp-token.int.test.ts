@@ -260,7 +260,13 @@ describe("resolveMcpToken against the real store", () => {
     expect(after.ok).toBe(true);
     if (!after.ok) return;
     expect(after.tools.map((t) => t.name).sort()).toEqual(
-      ["list_all_mem_0_memories", "list_all_mem_0_memory_history"].sort(),
+      [
+        "list_all_mem_0_dream_memory_sources",
+        "list_all_mem_0_entity_memories",
+        "list_all_mem_0_memories",
+        "list_all_mem_0_memory_events",
+        "list_all_mem_0_memory_history",
+      ].sort(),
     );
     expect(after.requireApiTokenAuth).toBe(true);
 

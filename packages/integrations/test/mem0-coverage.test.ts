@@ -98,4 +98,14 @@ describe("coverage of Mem0's current API", () => {
     ).toEqual([]);
     expect(tools).toHaveLength(operations.current.length);
   });
+
+  it("is listed in the README, one row per tool", () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("### The Mem0 tools"), readme.indexOf("## Configuration"));
+    const rows = [...section.matchAll(/^\| `([a-z0-9_]+)` \| (GET|POST|PUT|PATCH|DELETE) /gm)].map(
+      (m) => m[1],
+    );
+    expect([...rows].sort()).toEqual(tools.map((tool) => tool.name));
+    expect(section).toContain(`${tools.length} of them`);
+  });
 });
