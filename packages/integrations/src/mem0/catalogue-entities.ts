@@ -1,4 +1,4 @@
-import type { ArgumentParameter, ResourceDefinition } from "../format.js";
+import type { ArgumentParameter, DocumentationRecord, ResourceDefinition } from "../format.js";
 import { additive, read } from "./catalogue-parts.js";
 import {
   accountDocs,
@@ -13,16 +13,13 @@ import {
 import { metadataObject, nonEmptyString, pageNumber } from "./schemas.js";
 
 /**
- * Entity registration (POST /v1/users|agents|apps|runs/), the per-entity and project-wide memory readers,
- * the filter vocabulary and the connection check: current operations of openapi.json that Mem0's SDKs do
- * not call, but that a model can use.
+ * Entity registration (POST /v1/users|agents|apps|runs/), the per-entity and project-wide memory readers
+ * and the filter vocabulary (current operations of openapi.json that Mem0's SDKs do not call, but that a
+ * model can use), and the connection check the gateway itself runs when an account is connected.
  */
 
 /** One registration resource: POST /v1/<kind>s/ with the kind's id, a name (except users) and metadata. */
-function registration(
-  kind: "user" | "agent" | "app" | "run",
-  docs: ResourceDefinition["methods"][string]["docs"],
-): ResourceDefinition {
+function registration(kind: "user" | "agent" | "app" | "run", docs: DocumentationRecord): ResourceDefinition {
   const parameters: ArgumentParameter[] = [
     { name: `${kind}_id`, in: "body", required: true, schema: nonEmptyString },
     ...(kind === "user"
