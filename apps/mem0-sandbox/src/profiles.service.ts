@@ -270,16 +270,20 @@ export function createProfileJob(
     { operation: request.operation, entity_ids: entityIds },
     () => {
       const at = ctx.clock();
-      for (const entityId of entityIds) {
+      const results = entityIds.map((entityId) => {
+        const memories = userMemories(caller, entityId);
+        // A user without memories has nothing to build from: skipped, and the profile stays insufficient_data.
+        if (memories.length === 0) return { entity_id: entityId, status: "skipped" };
         const previous = state.profiles.get(entityId);
         state.profiles.set(entityId, {
-          profile: buildExport(schema, userMemories(caller, entityId)),
+          profile: buildExport(schema, memories),
           status: "succeeded",
           updatedAt: at,
           generationCount: (previous?.generationCount ?? 0) + 1,
         });
-      }
-      return { ok: true, results: entityIds.map((entity_id) => ({ entity_id, status: "succeeded" })) };
+        return { entity_id: entityId, status: "succeeded" };
+      });
+      return { ok: true, results };
     },
   );
   const job: ProfileJob = {
@@ -301,7 +305,11 @@ export function getProfileJob(caller: Caller, jobId: string): Answer {
   const event = caller.store.events.get(job.eventId);
   const status = jobStatus(event);
   const done = status === "SUCCEEDED" || status === "FAILED";
-  const succeeded = status === "SUCCEEDED" ? job.entityIds.length : 0;
+  // The event's results say per user what happened; a failed event failed every user.
+  const results = (event?.results ?? []) as { entity_id: string; status: string }[];
+  const count = (outcome: string) => results.filter((r) => r.status === outcome).length;
+  const succeeded = count("succeeded");
+  const skipped = count("skipped");
   const failed = status === "FAILED" ? job.entityIds.length : 0;
   return ok({
     job: {
@@ -311,16 +319,16 @@ export function getProfileJob(caller: Caller, jobId: string): Answer {
       status,
       total: job.entityIds.length,
       enumeration_complete: true,
-      completed: succeeded + failed,
+      completed: succeeded + failed + skipped,
       succeeded,
       failed,
-      skipped: 0,
+      skipped,
       ...(done
         ? {
-            results: job.entityIds.map((entity_id) => ({
-              entity_id,
-              status: status === "SUCCEEDED" ? "succeeded" : "failed",
-            })),
+            results:
+              status === "FAILED"
+                ? job.entityIds.map((entity_id) => ({ entity_id, status: "failed" }))
+                : results,
           }
         : {}),
     },

@@ -265,6 +265,29 @@ describe("Profiles", () => {
     });
   });
 
+  it("skips a registered user without memories: the job succeeds, the profile stays insufficient_data", async () => {
+    expect((await call("POST", "/v1/users/", { user_id: "newcomer" })).status).toBe(201);
+    const job = await call(
+      "POST",
+      "/v2/profiles/jobs/",
+      { operation: "trigger", entity_type: "user", entity_id: "newcomer" },
+      { "idempotency-key": key(13) },
+    );
+    expect(job.status).toBe(202);
+    await waitForEvent(call, job.body.event_id);
+    const done = await call("GET", job.body.status_url);
+    expect(shapeErrors("GET profiles/jobs/{job_id}", done.body)).toEqual([]);
+    expect(done.body.job).toMatchObject({
+      status: "SUCCEEDED",
+      total: 1,
+      succeeded: 0,
+      skipped: 1,
+      completed: 1,
+    });
+    const profile = await call("GET", "/v2/entities/user/newcomer/profile/");
+    expect(profile.body).toMatchObject({ status: "insufficient_data", profile: {}, generation_count: 0 });
+  });
+
   it("refuses a second trigger for a user whose job is still running", async () => {
     // A sandbox whose events never finish during the test, so the first job is certainly still queued.
     const slow = await startSandbox({ apiKeys: ["m0-slow"], eventDelayMs: 60_000 });
