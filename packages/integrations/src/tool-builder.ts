@@ -2,6 +2,7 @@ import type { ToolFilter } from "@mcp-gateway/core";
 import { filterTools } from "@mcp-gateway/core";
 import type { AuthScheme, HttpMapping, Integration, PollingSpec, ResourceDefinition } from "./format.js";
 import { buildInputSchema, type InputSchema } from "./input-schema.js";
+import { assertPortableSchema } from "./schema-portability.js";
 import { isValidToolName, toolName } from "./tool-names.js";
 
 /** MCP tool annotations (hints only; clients must not rely on them for security). */
@@ -77,11 +78,14 @@ function buildTools(integration: Integration): Tool[] {
       if (docs === undefined) continue; // a method without documentation is not a tool (quality gate)
       const name = toolName(integration.name, resource, method);
       if (!isValidToolName(name)) throw new Error(`tool name "${name}" does not match the MCP name pattern`);
+      const inputSchema = buildInputSchema(definition, docs, name);
+      // Quality gate: a schema some clients cannot read never reaches tools/list.
+      assertPortableSchema(inputSchema, `${name}: inputSchema`);
       tools.push({
         name,
         title: docs.title,
         description: composeDescription(docs.description, docs.returns, requirements(definition.http)),
-        inputSchema: buildInputSchema(definition, docs, name),
+        inputSchema,
         annotations: {
           title: docs.title,
           readOnlyHint: definition.hints.readOnly,
@@ -116,6 +120,7 @@ function requirements(http: HttpMapping): string {
   const required = http.parameters.filter((parameter) => parameter.required === true).map((p) => p.name);
   const parts = required.length > 0 ? [required.join(", ")] : [];
   for (const group of http.requireOneOf ?? []) parts.push(`at least one of ${group.join(", ")}`);
+  for (const group of http.requireExactlyOneOf ?? []) parts.push(`exactly one of ${group.join(", ")}`);
   return parts.length > 0 ? parts.join("; plus ") : "nothing (every argument is optional)";
 }
 

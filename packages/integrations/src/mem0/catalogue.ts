@@ -1,4 +1,5 @@
 import type { ArgumentParameter, BehaviourHints, ContextParameter, ResourceDefinition } from "../format.js";
+import { anyOfTypes, nullable } from "../schema-portability.js";
 import { entitiesDocs, eventsDocs, exportsDocs, statsDocs } from "./docs/activity.js";
 import {
   organizationMembersDocs,
@@ -105,7 +106,6 @@ const memories: ResourceDefinition = {
           {
             name: "messages",
             in: "body",
-            required: true,
             schema: {
               type: "array",
               minItems: 1,
@@ -113,11 +113,19 @@ const memories: ResourceDefinition = {
                 type: "object",
                 properties: {
                   role: { type: "string", enum: ["user", "assistant", "system"] },
-                  content: { type: ["string", "object"] },
+                  // Plain text, or an object for Mem0's multimodal content (an image or a document by URL).
+                  content: anyOfTypes({ type: "string" }, { type: "object" }),
                 },
                 required: ["role", "content"],
               },
             },
+          },
+          // As Mem0's own MCP server offers: one plain string, sent as one user message.
+          {
+            name: "text",
+            in: "body",
+            schema: nonEmptyString,
+            shorthandFor: { parameter: "messages", expand: (text) => [{ role: "user", content: text }] },
           },
           ...entityIdParameters("body"),
           { name: "metadata", in: "body", schema: metadataObject },
@@ -128,6 +136,7 @@ const memories: ResourceDefinition = {
           { name: "timestamp", in: "body", schema: { type: "integer", minimum: 0 } },
         ],
         requireOneOf: [["user_id", "agent_id", "app_id", "run_id"]],
+        requireExactlyOneOf: [["messages", "text"]],
       },
       hints: additive,
       tags: ["async"],
@@ -146,7 +155,8 @@ const memories: ResourceDefinition = {
           idParameter("memory_id", uuid),
           { name: "text", in: "body", schema: nonEmptyString },
           { name: "metadata", in: "body", schema: metadataObject },
-          { name: "expiration_date", in: "body", schema: { type: ["string", "null"], format: "date" } },
+          // null clears the date: the memory never expires.
+          { name: "expiration_date", in: "body", schema: nullable(isoDate) },
         ],
         requireOneOf: [["text", "metadata", "expiration_date"]],
       },
@@ -240,9 +250,10 @@ const memories: ResourceDefinition = {
           {
             name: "feedback",
             in: "body",
-            schema: { enum: ["POSITIVE", "NEGATIVE", "VERY_NEGATIVE", null] },
+            // null clears earlier feedback.
+            schema: nullable({ type: "string", enum: ["POSITIVE", "NEGATIVE", "VERY_NEGATIVE"] }),
           },
-          { name: "feedback_reason", in: "body", schema: { type: ["string", "null"] } },
+          { name: "feedback_reason", in: "body", schema: nullable({ type: "string" }) },
         ],
       },
       hints: { readOnly: false, destructive: false, idempotent: true },
@@ -598,7 +609,11 @@ const projectMembers: ResourceDefinition = {
   },
 };
 
-const webhookId = idParameter("webhook_id", { type: ["string", "integer"], minLength: 1 });
+// Mem0 numbers webhooks; a model may pass the number or its text.
+const webhookId = idParameter(
+  "webhook_id",
+  anyOfTypes({ type: "string", minLength: 1 }, { type: "integer" }),
+);
 const eventTypes = { type: "array", minItems: 1, items: { type: "string", enum: WEBHOOK_EVENT_TYPES } };
 
 const webhooks: ResourceDefinition = {
