@@ -98,6 +98,11 @@ export interface MethodDefinition {
   readonly tags?: readonly string[];
   readonly polling?: PollingSpec;
   readonly docs?: DocumentationRecord;
+  /**
+   * The shape of a successful answer, when the upstream documents one: the tool's MCP `outputSchema`. An
+   * object schema; a bare array answer is described as `{result: [...]}`, the form structuredContent takes.
+   */
+  readonly output?: JsonSchema;
 }
 
 export interface ResourceDefinition {

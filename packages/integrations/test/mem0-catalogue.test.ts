@@ -91,6 +91,10 @@ describe("the Mem0 catalogue", () => {
     "%s has a valid schema, title and annotations",
     (_n, tool) => {
       expect(checkSchema(tool.inputSchema)).toEqual({ ok: true });
+      if (tool.outputSchema !== undefined) {
+        expect(checkSchema(tool.outputSchema)).toEqual({ ok: true });
+        expect(tool.outputSchema.type).toBe("object");
+      }
       expect(tool.inputSchema.type).toBe("object");
       expect(tool.title.length).toBeGreaterThan(0);
       expect(tool.annotations.title).toBe(tool.title);
@@ -107,6 +111,13 @@ describe("the Mem0 catalogue", () => {
       expect(checkArguments(tool, tool.example)).toEqual({ ok: true, args: tool.example });
     },
   );
+
+  it("declares the answer's shape for every tool whose answer Mem0 documents", () => {
+    const without = tools.filter((tool) => tool.outputSchema === undefined).map((tool) => tool.name);
+    // An export's content has the shape of the schema the caller gave when creating it; Mem0 documents the
+    // summary only as "an array", with no shape for its items.
+    expect(without).toEqual(["get_single_mem_0_export_by_id", "mem_0_memories_summary"]);
+  });
 
   it("never asks the model for org_id or project_id", () => {
     for (const tool of tools) {

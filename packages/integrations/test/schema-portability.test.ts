@@ -53,6 +53,7 @@ describe("every catalogue tool", () => {
     "%s has portable schemas",
     (_name, tool) => {
       expect(schemaPortabilityFindings(tool.inputSchema)).toEqual([]);
+      if (tool.outputSchema !== undefined) expect(schemaPortabilityFindings(tool.outputSchema)).toEqual([]);
     },
   );
 

@@ -9,6 +9,7 @@ import {
   webhooksDocs,
 } from "./docs/administration.js";
 import { memoriesDocs, memoryHistoryDocs } from "./docs/memories.js";
+import { mem0Outputs as out } from "./output-schemas.js";
 import {
   email,
   entityFilters,
@@ -77,6 +78,7 @@ const memories: ResourceDefinition = {
       },
       hints: read,
       docs: memoriesDocs.list,
+      output: out.memories.list,
     },
     search: {
       http: {
@@ -97,6 +99,7 @@ const memories: ResourceDefinition = {
       hints: read,
       tags: ["search"],
       docs: memoriesDocs.search,
+      output: out.memories.search,
     },
     create: {
       http: {
@@ -141,11 +144,13 @@ const memories: ResourceDefinition = {
       hints: additive,
       tags: ["async"],
       docs: memoriesDocs.create,
+      output: out.memories.create,
     },
     get: {
       http: { verb: "GET", path: "/v1/memories/{memory_id}/", parameters: [idParameter("memory_id", uuid)] },
       hints: read,
       docs: memoriesDocs.get,
+      output: out.memories.get,
     },
     update: {
       http: {
@@ -162,6 +167,7 @@ const memories: ResourceDefinition = {
       },
       hints: overwrite,
       docs: memoriesDocs.update,
+      output: out.memories.update,
     },
     delete: {
       http: {
@@ -175,6 +181,7 @@ const memories: ResourceDefinition = {
       hints: removal,
       tags: ["destructive"],
       docs: memoriesDocs.delete,
+      output: out.memories.delete,
     },
     bulk_update: {
       http: {
@@ -202,6 +209,7 @@ const memories: ResourceDefinition = {
       hints: overwrite,
       tags: ["bulk"],
       docs: memoriesDocs.bulk_update,
+      output: out.memories.bulk_update,
     },
     bulk_delete: {
       http: {
@@ -229,6 +237,7 @@ const memories: ResourceDefinition = {
       hints: removal,
       tags: ["bulk", "destructive"],
       docs: memoriesDocs.bulk_delete,
+      output: out.memories.bulk_delete,
     },
     delete_all: {
       http: {
@@ -240,6 +249,7 @@ const memories: ResourceDefinition = {
       hints: removal,
       tags: ["bulk", "destructive", "async"],
       docs: memoriesDocs.delete_all,
+      output: out.memories.delete_all,
     },
     feedback: {
       http: {
@@ -259,6 +269,7 @@ const memories: ResourceDefinition = {
       hints: { readOnly: false, destructive: false, idempotent: true },
       tags: ["feedback"],
       docs: memoriesDocs.feedback,
+      output: out.memories.feedback,
     },
     summary: {
       http: {
@@ -286,6 +297,7 @@ const memoryHistory: ResourceDefinition = {
       },
       hints: read,
       docs: memoryHistoryDocs.list,
+      output: out.memoryHistory.list,
     },
   },
 };
@@ -306,6 +318,7 @@ const events: ResourceDefinition = {
       },
       hints: read,
       docs: eventsDocs.list,
+      output: out.events.list,
     },
     get: {
       // Note the singular "event" in the path (api.md §3.12).
@@ -313,6 +326,7 @@ const events: ResourceDefinition = {
       hints: read,
       polling: { argument: "wait_seconds", statusField: "status", terminalStatuses: ["SUCCEEDED", "FAILED"] },
       docs: eventsDocs.get,
+      output: out.events.get,
     },
   },
 };
@@ -345,6 +359,7 @@ const exportsResource: ResourceDefinition = {
       hints: additive,
       tags: ["async"],
       docs: exportsDocs.create,
+      output: out.exports.create,
     },
     get: {
       // A read, although Mem0 exposes it as POST with the id in the body.
@@ -386,17 +401,20 @@ const entities: ResourceDefinition = {
       },
       hints: read,
       docs: entitiesDocs.list,
+      output: out.entities.list,
     },
     get: {
       http: { verb: "GET", path: entityPath, parameters: entityParameters },
       hints: read,
       docs: entitiesDocs.get,
+      output: out.entities.get,
     },
     delete: {
       http: { verb: "DELETE", path: entityPath, parameters: entityParameters },
       hints: removal,
       tags: ["destructive", "async"],
       docs: entitiesDocs.delete,
+      output: out.entities.delete,
     },
   },
 };
@@ -406,7 +424,12 @@ const stats: ResourceDefinition = {
   singular: "stat",
   tags: ["stats"],
   methods: {
-    list: { http: { verb: "GET", path: "/v1/stats/", parameters: [] }, hints: read, docs: statsDocs.list },
+    list: {
+      http: { verb: "GET", path: "/v1/stats/", parameters: [] },
+      hints: read,
+      docs: statsDocs.list,
+      output: out.stats.list,
+    },
   },
 };
 
@@ -419,6 +442,7 @@ const organizations: ResourceDefinition = {
       http: { verb: "GET", path: "/api/v1/orgs/organizations/", parameters: [] },
       hints: read,
       docs: organizationsDocs.list,
+      output: out.organizations.list,
     },
     create: {
       http: {
@@ -428,17 +452,20 @@ const organizations: ResourceDefinition = {
       },
       hints: additive,
       docs: organizationsDocs.create,
+      output: out.organizations.create,
     },
     get: {
       http: { verb: "GET", path: `${ORG_PATH}/`, parameters: [orgId(false)] },
       hints: read,
       docs: organizationsDocs.get,
+      output: out.organizations.get,
     },
     delete: {
       http: { verb: "DELETE", path: `${ORG_PATH}/`, parameters: [orgId(true)] },
       hints: removal,
       tags: ["destructive"],
       docs: organizationsDocs.delete,
+      output: out.organizations.delete,
     },
   },
 };
@@ -457,16 +484,19 @@ const organizationMembers: ResourceDefinition = {
       http: { verb: "GET", path: `${ORG_PATH}/members/`, parameters: [], contextParameters: [ORG] },
       hints: read,
       docs: organizationMembersDocs.list,
+      output: out.members.list,
     },
     create: {
       http: { verb: "POST", path: `${ORG_PATH}/members/`, parameters: memberBody, contextParameters: [ORG] },
       hints: additive,
       docs: organizationMembersDocs.create,
+      output: out.members.change,
     },
     update: {
       http: { verb: "PUT", path: `${ORG_PATH}/members/`, parameters: memberBody, contextParameters: [ORG] },
       hints: overwrite,
       docs: organizationMembersDocs.update,
+      output: out.members.change,
     },
     delete: {
       // The organization endpoint takes the email in a JSON body (the project one takes a query).
@@ -479,6 +509,7 @@ const organizationMembers: ResourceDefinition = {
       hints: removal,
       tags: ["destructive"],
       docs: organizationMembersDocs.delete,
+      output: out.members.change,
     },
   },
 };
@@ -492,6 +523,7 @@ const projects: ResourceDefinition = {
       http: { verb: "GET", path: `${ORG_PATH}/projects/`, parameters: [], contextParameters: [ORG] },
       hints: read,
       docs: projectsDocs.list,
+      output: out.projects.list,
     },
     create: {
       http: {
@@ -505,6 +537,7 @@ const projects: ResourceDefinition = {
       },
       hints: additive,
       docs: projectsDocs.create,
+      output: out.projects.create,
     },
     get: {
       http: {
@@ -515,6 +548,7 @@ const projects: ResourceDefinition = {
       },
       hints: read,
       docs: projectsDocs.get,
+      output: out.projects.get,
     },
     update: {
       http: {
@@ -545,6 +579,7 @@ const projects: ResourceDefinition = {
       },
       hints: overwrite,
       docs: projectsDocs.update,
+      output: out.projects.update,
     },
     delete: {
       http: {
@@ -556,6 +591,7 @@ const projects: ResourceDefinition = {
       hints: removal,
       tags: ["destructive"],
       docs: projectsDocs.delete,
+      output: out.projects.delete,
     },
   },
 };
@@ -574,6 +610,7 @@ const projectMembers: ResourceDefinition = {
       },
       hints: read,
       docs: projectMembersDocs.list,
+      output: out.members.list,
     },
     create: {
       http: {
@@ -584,6 +621,7 @@ const projectMembers: ResourceDefinition = {
       },
       hints: additive,
       docs: projectMembersDocs.create,
+      output: out.members.change,
     },
     update: {
       http: {
@@ -594,6 +632,7 @@ const projectMembers: ResourceDefinition = {
       },
       hints: overwrite,
       docs: projectMembersDocs.update,
+      output: out.members.change,
     },
     delete: {
       http: {
@@ -605,6 +644,7 @@ const projectMembers: ResourceDefinition = {
       hints: removal,
       tags: ["destructive"],
       docs: projectMembersDocs.delete,
+      output: out.members.change,
     },
   },
 };
@@ -630,6 +670,7 @@ const webhooks: ResourceDefinition = {
       },
       hints: read,
       docs: webhooksDocs.list,
+      output: out.webhooks.list,
     },
     create: {
       http: {
@@ -646,6 +687,7 @@ const webhooks: ResourceDefinition = {
       // The upstream will call an arbitrary URL on our behalf.
       hints: { ...additive, openWorld: true },
       docs: webhooksDocs.create,
+      output: out.webhooks.create,
     },
     update: {
       http: {
@@ -661,12 +703,14 @@ const webhooks: ResourceDefinition = {
       },
       hints: { ...overwrite, openWorld: true },
       docs: webhooksDocs.update,
+      output: out.webhooks.update,
     },
     delete: {
       http: { verb: "DELETE", path: "/api/v1/webhooks/{webhook_id}/", parameters: [webhookId] },
       hints: removal,
       tags: ["destructive"],
       docs: webhooksDocs.delete,
+      output: out.webhooks.delete,
     },
   },
 };
