@@ -1,3 +1,4 @@
+import { allTools, mem0 } from "@mcp-gateway/integrations";
 import type { Client } from "@modelcontextprotocol/client";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -118,6 +119,11 @@ describe.each(ERAS)("output schemas in the %s era", (era: Era) => {
     const { client } = await connectClient(gateway.mcpUrl(gateway.tokens.all), era);
     try {
       const schemas = await listedOutputSchemas(client);
+      // The same schemas in either era, whether the gateway answered tools/list itself or through the SDK.
+      const declared = allTools(mem0).flatMap((tool) =>
+        tool.outputSchema === undefined ? [] : [[tool.name, tool.outputSchema] as const],
+      );
+      expect(Object.fromEntries(schemas)).toEqual(Object.fromEntries(declared));
       expect(schemas.size).toBeGreaterThan(30);
       const results = await callEveryToolWithAnOutputSchema(client, era.replaceAll("-", ""));
       expect([...results.keys()].sort()).toEqual([...schemas.keys()].sort());

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Integration } from "../src/index.js";
 import { allTools, mem0 } from "../src/index.js";
 import { anyOfTypes, nullable, schemaPortabilityFindings } from "../src/schema-portability.js";
+import { validatorFor } from "../src/schema-validator.js";
 import { notesIntegration } from "./support/notes-integration.js";
 
 const rules = (schema: Record<string, unknown>): string[] =>
@@ -46,6 +47,48 @@ describe("schema portability rules (as the Inspector's --strict check applies th
     expect(rules(nullable({ type: "string", format: "date" }))).toEqual([]);
     expect(rules({ not: {} })).toEqual([]);
   });
+});
+
+describe("the portable spellings", () => {
+  // The type lists the catalogue used to carry, beside what replaced them: same verdict on every sample.
+  const replaced = [
+    [{ type: ["string", "null"], format: "date" }, nullable({ type: "string", format: "date" })],
+    [{ type: ["string", "null"] }, nullable({ type: "string" })],
+    [{ type: ["string", "object"] }, anyOfTypes({ type: "string" }, { type: "object" })],
+    [
+      { type: ["string", "integer"], minLength: 1 },
+      anyOfTypes({ type: "string", minLength: 1 }, { type: "integer" }),
+    ],
+    [
+      { enum: ["POSITIVE", "NEGATIVE", "VERY_NEGATIVE", null] },
+      nullable({ type: "string", enum: ["POSITIVE", "NEGATIVE", "VERY_NEGATIVE"] }),
+    ],
+  ] as const;
+  const samples = [
+    null,
+    "",
+    "x",
+    "2026-01-31",
+    "2026-13-01",
+    "POSITIVE",
+    "GOOD",
+    0,
+    7,
+    4.5,
+    true,
+    {},
+    { a: 1 },
+    [],
+  ];
+
+  it.each(replaced.map(([before, after]) => [JSON.stringify(before), before, after] as const))(
+    "%s accepts and refuses exactly what it did",
+    (_label, before, after) => {
+      const old = validatorFor(before);
+      const now = validatorFor(after);
+      for (const sample of samples) expect(now(sample), JSON.stringify(sample)).toBe(old(sample));
+    },
+  );
 });
 
 describe("every catalogue tool", () => {
