@@ -184,3 +184,36 @@ describe("plain text on memory add, end to end", () => {
     }
   });
 });
+
+describe("null where Mem0 gives it a meaning, end to end", () => {
+  it("clears an expiration date and a rating with null", async () => {
+    const { client } = await connectClient(gateway.mcpUrl(gateway.tokens.all), "2026-07-28");
+    try {
+      const call = async (name: string, args: Record<string, unknown>): Promise<Structured> => {
+        const result = await client.callTool({ name, arguments: args });
+        expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false);
+        return result.structuredContent as Structured;
+      };
+      await call("create_a_mem_0_memory", {
+        text: "Alice is in Lisbon this week.",
+        user_id: "null-user",
+        infer: false,
+        expiration_date: "2099-01-01",
+      });
+      const listed = await call("list_all_mem_0_memories", { filters: { user_id: "null-user" } });
+      const id = (listed.results as Structured[])[0]?.id as string;
+      expect((await call("get_single_mem_0_memory_by_id", { id })).expiration_date).toBe("2099-01-01");
+      await call("update_a_mem_0_memory_by_id", { id, expiration_date: null });
+      expect((await call("get_single_mem_0_memory_by_id", { id })).expiration_date).toBeNull();
+
+      expect(await call("mem_0_memories_feedback", { memory_id: id, feedback: "POSITIVE" })).toMatchObject({
+        feedback: "POSITIVE",
+      });
+      expect(
+        await call("mem_0_memories_feedback", { memory_id: id, feedback: null, feedback_reason: null }),
+      ).toMatchObject({ feedback: null, feedback_reason: null });
+    } finally {
+      await client.close();
+    }
+  });
+});

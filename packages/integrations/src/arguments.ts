@@ -99,7 +99,9 @@ export function splitArguments(
   if (http.parameters.some((p) => p.in === "body") || http.contextParameters?.some((p) => p.in === "body"))
     body = {};
   for (const parameter of http.parameters) {
-    const value = args[parameter.name] ?? contextDefault(parameter, context);
+    // Not `??`: an explicit null is a value Mem0 reads ("never expire", "clear the feedback").
+    const given = args[parameter.name];
+    const value = given !== undefined ? given : contextDefault(parameter, context);
     if (value === undefined) continue;
     const shorthand = parameter.shorthandFor;
     const target =

@@ -151,6 +151,18 @@ describe("plain text on memory add", () => {
 });
 
 describe("argument splitting", () => {
+  it("sends an explicit null, which Mem0 reads as clearing the value", () => {
+    const update = tool(mem0, "update_a_mem_0_memory_by_id");
+    expect(splitArguments(update.http, { id: memoryId, expiration_date: null }, context).body).toEqual({
+      expiration_date: null,
+    });
+    const feedback = tool(mem0, "mem_0_memories_feedback");
+    expect(
+      splitArguments(feedback.http, { memory_id: memoryId, feedback: null, feedback_reason: null }, context)
+        .body,
+    ).toEqual({ memory_id: memoryId, feedback: null, feedback_reason: null });
+  });
+
   it("sends list filters in the body and pagination in the query", () => {
     const list = tool(mem0, "list_all_mem_0_memories");
     expect(
