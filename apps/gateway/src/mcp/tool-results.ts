@@ -169,7 +169,8 @@ function shortenStrings(data: unknown, budget: number): { data: unknown; cap: nu
   const fits = (extra: number): boolean =>
     JSON.stringify(capAt(SHORTEST_CUT_STRING + extra)).length <= budget;
   if (!fits(0)) return undefined;
-  const cap = SHORTEST_CUT_STRING + largestPrefix(longest - SHORTEST_CUT_STRING, fits);
+  // No string longer than the whole budget can fit, which bounds the search.
+  const cap = SHORTEST_CUT_STRING + largestPrefix(Math.min(longest, budget) - SHORTEST_CUT_STRING, fits);
   return { data: capAt(cap), cap };
 }
 
