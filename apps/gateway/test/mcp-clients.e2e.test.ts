@@ -120,6 +120,38 @@ describe("MCP Inspector 2.12.0 CLI", () => {
     return JSON.parse(stdout) as Record<string, unknown>;
   }
 
+  // The Inspector's portability check (--strict) names every finding on stderr, as "Warning:" or "Error:"
+  // lines with the tool and the path; a clean list prints none and no summary count.
+  it.each([
+    ["legacy", "all"],
+    ["modern", "all"],
+    ["legacy", "discovery"],
+  ] as const)(
+    "finds no schema portability problem with --strict (%s era, %s tools)",
+    async (protocolEra, server) => {
+      const url = gateway.mcpUrl(gateway.tokens[server]);
+      const args = [url, "--transport", "http", "--protocol-era", protocolEra, "--format", "json"];
+      const { stdout, stderr } = await run(
+        bin("mcp-inspector"),
+        ["--cli", ...args, "--method", "tools/list", "--strict"],
+        {
+          env: { ...process.env, HOME: home },
+          timeout: 30_000,
+        },
+      );
+      const listed = JSON.parse(stdout) as {
+        result?: { tools?: { outputSchema?: unknown }[] };
+        schemaFindings?: unknown[];
+      };
+      expect(listed.result?.tools?.length).toBeGreaterThan(server === "all" ? 30 : 2);
+      // The check reads output schemas too, and the full list carries them.
+      const withOutput = listed.result?.tools?.filter((tool) => tool.outputSchema !== undefined) ?? [];
+      expect(withOutput.length).toBeGreaterThan(server === "all" ? 30 : -1);
+      expect(listed.schemaFindings).toBeUndefined();
+      expect(stderr).not.toMatch(/Warning:|Error:|portability/i);
+    },
+  );
+
   it.each(["legacy", "modern"])("lists tools and calls one in the %s era", async (protocolEra) => {
     const url = gateway.mcpUrl(gateway.tokens.all);
     const common = ["--transport", "http", "--protocol-era", protocolEra, "--format", "json", "-q"];

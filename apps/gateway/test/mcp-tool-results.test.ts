@@ -105,14 +105,46 @@ describe("tool results", () => {
     expect(view.result.structuredContent).toMatchObject({ error: "upstream", status: 502 });
   });
 
-  it("cuts text that has no list, and then offers no structured content", () => {
+  it("shortens long text values when there is no list to cut, keeping the JSON and its shape", () => {
+    const get = tool("get_single_mem_0_memory_by_id");
+    const memory = {
+      id: "6a3f1c2e-8b4d-4e6f-9a1b-2c3d4e5f6a7b",
+      memory: "z".repeat(10_000),
+      user_id: "alice",
+    };
+    const view = toolResultView(get, { ok: true, status: 200, data: memory, rateLimit: null }, 2_000);
+    const text = view.result.content[0]?.text ?? "";
+    expect(text.length).toBeLessThanOrEqual(2_000);
+    const [json, note] = text.split("\n\n");
+    const shortened = JSON.parse(json ?? "") as typeof memory;
+    expect(view.result.structuredContent).toEqual(shortened);
+    expect(shortened.id).toBe(memory.id);
+    expect(shortened.memory).toMatch(/^z{200,}…$/);
+    expect(note).toMatch(/text values longer than \d+ characters were shortened/);
+    expect(view.truncated).toBe(true);
+  });
+
+  it("cuts as text what cannot be shortened, with no structured content for a tool without an output schema", () => {
+    const exportRead = tool("get_single_mem_0_export_by_id");
+    expect(exportRead.outputSchema).toBeUndefined();
+    const manyKeys = Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`field_${i}`, i]));
     const view = toolResultView(
-      list,
-      { ok: true, status: 200, data: { text: "z".repeat(10_000) }, rateLimit: null },
+      exportRead,
+      { ok: true, status: 200, data: manyKeys, rateLimit: null },
       2_000,
     );
     expect(view.result.content[0]?.text.length).toBeLessThanOrEqual(2_000);
     expect(view.result.structuredContent).toBeUndefined();
     expect(view.result.content[0]?.text).toContain("[Result cut at");
+  });
+
+  it("answers a tool with an output schema with an error it can act on, never a success without structure", () => {
+    const stats = tool("list_all_mem_0_stats");
+    const manyKeys = Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`field_${i}`, i]));
+    const view = toolResultView(stats, { ok: true, status: 200, data: manyKeys, rateLimit: null }, 2_000);
+    expect(view.result.isError).toBe(true);
+    expect(view.result.structuredContent).toMatchObject({ error: "result_too_large", limit: 2_000 });
+    expect(view.result.content[0]?.text).toContain("too large to return");
+    expect(view.truncated).toBe(true);
   });
 });

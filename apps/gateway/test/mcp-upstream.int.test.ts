@@ -137,18 +137,20 @@ describe.each(ERAS)("upstream failures and large results over protocol %s", (era
     await client.close();
   });
 
-  it("cuts a large non-list result as text and drops its structure", async () => {
+  it("shortens the long text of a large non-list result, keeping JSON that matches the output schema", async () => {
     const { client } = await connectClient(gateway.mcpUrl(gateway.tokens.all), era);
+    await client.listTools(); // the SDK client checks structuredContent against the schemas it has listed
     const blob = "y".repeat(LIMITS.toolResultChars * 2);
-    gateway.sandbox.setFaults([{ path: "*", status: 200, body: { summary: blob }, times: 1 }]);
+    const id = "6a3f1c2e-8b4d-4e6f-9a1b-2c3d4e5f6a7b";
+    gateway.sandbox.setFaults([{ path: "*", status: 200, body: { id, memory: blob }, times: 1 }]);
     const result = (await client.callTool({
-      name: "mem_0_memories_summary",
-      arguments: { filters: { user_id: "alice" } },
+      name: "get_single_mem_0_memory_by_id",
+      arguments: { id },
     })) as CallResult;
     const text = result.content[0]?.text ?? "";
     expect(text.length).toBeLessThanOrEqual(LIMITS.toolResultChars);
-    expect(text).toContain("[Result cut at");
-    expect(result.structuredContent).toBeUndefined();
+    expect(text).toMatch(/text values longer than \d+ characters were shortened/);
+    expect(result.structuredContent).toMatchObject({ id, memory: expect.stringMatching(/^y+…$/) });
     await client.close();
   });
 });

@@ -36,9 +36,8 @@ export function checkArguments(tool: Tool, input: unknown): ArgumentCheck {
   if (validate(args) !== true) {
     // The corrected shape already covers both the stray key and its missing container.
     const skip = new Set(misplaced.flatMap((entry) => [entry.key, entry.container]));
-    for (const error of validate.errors ?? []) {
-      const text = describeSchemaError(error, skip);
-      if (text !== undefined && !issues.includes(text)) issues.push(text);
+    for (const text of describeSchemaErrors(validate.errors ?? [], skip)) {
+      if (!issues.includes(text)) issues.push(text);
     }
   }
   for (const parameter of tool.http.parameters) {
@@ -68,6 +67,12 @@ export function checkArguments(tool: Tool, input: unknown): ArgumentCheck {
     if (!group.some((name) => args[name] !== undefined)) {
       issues.push(`give at least one of ${group.join(", ")} (top-level arguments)`);
     }
+  }
+  for (const group of tool.http.requireExactlyOneOf ?? []) {
+    const given = group.filter((name) => args[name] !== undefined);
+    if (given.length === 0) issues.push(`give one of ${group.join(" or ")} (exactly one)`);
+    if (given.length > 1)
+      issues.push(`give only one of ${given.join(" and ")}, not both: they are two forms of one input`);
   }
   return issues.length > 0 ? refuse(tool, issues) : { ok: true, args };
 }
@@ -107,8 +112,19 @@ export function splitArguments(
   if (http.parameters.some((p) => p.in === "body") || http.contextParameters?.some((p) => p.in === "body"))
     body = {};
   for (const parameter of http.parameters) {
-    const value = args[parameter.name] ?? contextDefault(parameter, context);
-    if (value !== undefined) place(parameter.in, parameter.wireName ?? parameter.name, value);
+    // Not `??`: an explicit null is a value Mem0 reads ("never expire", "clear the feedback").
+    const given = args[parameter.name];
+    const value = given !== undefined ? given : contextDefault(parameter, context);
+    if (value === undefined) continue;
+    const shorthand = parameter.shorthandFor;
+    const target =
+      shorthand === undefined ? parameter : http.parameters.find((p) => p.name === shorthand.parameter);
+    if (target === undefined) throw new Error(`${parameter.name} is a shorthand for an unknown argument`);
+    place(
+      target.in,
+      target.wireName ?? target.name,
+      shorthand === undefined ? value : shorthand.expand(value),
+    );
   }
   for (const parameter of http.contextParameters ?? []) {
     const value = context[parameter.fromContext];
@@ -177,6 +193,59 @@ function fieldName(instancePath: string, property?: string): string {
   return segments.map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~")).join(".");
 }
 
+/**
+ * One line per problem. The branches of an anyOf (how the schemas spell "a string or null") are folded into
+ * one line: a branch whose type matched says what else is wrong with the value; otherwise the line lists the
+ * accepted types, as a type list would have.
+ */
+function describeSchemaErrors(errors: readonly ErrorObject[], skip: ReadonlySet<string>): string[] {
+  const unions = errors.filter((error) => error.keyword === "anyOf");
+  const branchOf = (error: ErrorObject): ErrorObject | undefined =>
+    unions.find((union) => error !== union && error.schemaPath.startsWith(`${union.schemaPath}/`));
+  const texts: string[] = [];
+  for (const error of errors) {
+    if (branchOf(error) !== undefined) continue;
+    const text =
+      error.keyword === "anyOf"
+        ? describeUnion(
+            error,
+            errors.filter((inner) => branchOf(inner) === error),
+            skip,
+          )
+        : describeSchemaError(error, skip);
+    if (text !== undefined) texts.push(text);
+  }
+  return texts;
+}
+
+function describeUnion(
+  union: ErrorObject,
+  branchErrors: readonly ErrorObject[],
+  skip: ReadonlySet<string>,
+): string | undefined {
+  const branches = new Map<string, ErrorObject[]>();
+  for (const error of branchErrors) {
+    const index = error.schemaPath.slice(union.schemaPath.length + 1).split("/")[0] ?? "";
+    branches.set(index, [...(branches.get(index) ?? []), error]);
+  }
+  const otherTypes: string[] = [];
+  let matchedType: ErrorObject | undefined;
+  for (const errors of branches.values()) {
+    const typeError = errors.find(
+      (error) => error.keyword === "type" && error.instancePath === union.instancePath,
+    );
+    if (typeError !== undefined) otherTypes.push(String((typeError.params as { type: unknown }).type));
+    else matchedType ??= errors[0];
+  }
+  const field = `"${fieldName(union.instancePath) || "arguments"}"`;
+  if (matchedType === undefined) {
+    return `${field} must be ${otherTypes.join(" or ").replaceAll(",", " or ")}, got ${describeValue(union.data)}`;
+  }
+  const detail = describeSchemaError(matchedType, skip);
+  if (detail === undefined) return undefined;
+  return otherTypes.length > 0 ? `${detail} (or else ${otherTypes.join(" or ")})` : detail;
+}
+
 function describeSchemaError(error: ErrorObject, skipTopLevel: ReadonlySet<string>): string | undefined {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -209,6 +278,8 @@ function shapeOf(schema: JsonSchema | undefined): string {
   const type = schema.type;
   if (type === "array") return `an array of ${shapeOf(schema.items as JsonSchema | undefined)}`;
   if (Array.isArray(type)) return type.join(" or ");
+  if (Array.isArray(schema.anyOf))
+    return (schema.anyOf as JsonSchema[]).map((branch) => shapeOf(branch)).join(" or ");
   return typeof type === "string" ? type : "a JSON value";
 }
 

@@ -34,6 +34,12 @@ export interface ArgumentParameter {
   readonly defaultFromContext?: string;
   /** The object must mention one of these keys at some depth (Mem0: filters must scope an entity). */
   readonly mustMentionOneOf?: readonly string[];
+  /**
+   * A convenience form of another argument: the value is expanded and sent where that argument goes
+   * (Mem0: a plain `text` becomes `messages: [{role: "user", content: text}]`). Pair it with the other
+   * argument in `requireExactlyOneOf` so a call gives one form or the other.
+   */
+  readonly shorthandFor?: { readonly parameter: string; readonly expand: (value: unknown) => unknown };
 }
 
 /** A value filled from the account context, never from the model. */
@@ -51,6 +57,8 @@ export interface HttpMapping {
   readonly contextParameters?: readonly ContextParameter[];
   /** Argument groups of which at least one member is required (kept out of the schema: no top-level anyOf). */
   readonly requireOneOf?: readonly (readonly string[])[];
+  /** Argument groups of which exactly one member is required (alternative forms of the same input). */
+  readonly requireExactlyOneOf?: readonly (readonly string[])[];
 }
 
 /** Behaviour hints, surfaced as MCP tool annotations. */
@@ -93,6 +101,11 @@ export interface MethodDefinition {
   readonly tags?: readonly string[];
   readonly polling?: PollingSpec;
   readonly docs?: DocumentationRecord;
+  /**
+   * The shape of a successful answer, when the upstream documents one: the tool's MCP `outputSchema`. An
+   * object schema; a bare array answer is described as `{result: [...]}`, the form structuredContent takes.
+   */
+  readonly output?: JsonSchema;
 }
 
 export interface ResourceDefinition {

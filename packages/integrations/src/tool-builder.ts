@@ -1,7 +1,15 @@
 import type { ToolFilter } from "@mcp-gateway/core";
 import { filterTools } from "@mcp-gateway/core";
-import type { AuthScheme, HttpMapping, Integration, PollingSpec, ResourceDefinition } from "./format.js";
+import type {
+  AuthScheme,
+  HttpMapping,
+  Integration,
+  JsonSchema,
+  PollingSpec,
+  ResourceDefinition,
+} from "./format.js";
 import { buildInputSchema, type InputSchema } from "./input-schema.js";
+import { assertPortableSchema } from "./schema-portability.js";
 import { isValidToolName, toolName } from "./tool-names.js";
 import { isDeclarableHeader } from "./upstream-header.js";
 
@@ -20,6 +28,8 @@ export interface Tool {
   readonly title: string;
   readonly description: string;
   readonly inputSchema: InputSchema;
+  /** The shape of structuredContent on success, when the upstream documents one. */
+  readonly outputSchema?: JsonSchema;
   readonly annotations: ToolAnnotations;
   readonly integration: string;
   readonly resource: string;
@@ -56,13 +66,16 @@ export interface McpToolDefinition {
   readonly title: string;
   readonly description: string;
   readonly inputSchema: InputSchema;
+  readonly outputSchema?: JsonSchema;
   readonly annotations: ToolAnnotations;
 }
 
 /** A tool as an MCP client sees it in tools/list. */
 export function mcpToolDefinition(tool: Tool): McpToolDefinition {
-  const { name, title, description, inputSchema, annotations } = tool;
-  return { name, title, description, inputSchema, annotations };
+  const { name, title, description, inputSchema, outputSchema, annotations } = tool;
+  return outputSchema === undefined
+    ? { name, title, description, inputSchema, annotations }
+    : { name, title, description, inputSchema, outputSchema, annotations };
 }
 
 /** Finds one tool by name among all tools of the integration. */
@@ -85,11 +98,21 @@ function buildTools(integration: Integration): Tool[] {
             `${name}: "${header}" cannot be a header argument (not a token, or set by the gateway)`,
           );
       }
+      const inputSchema = buildInputSchema(definition, docs, name);
+      // Quality gate: a schema some clients cannot read never reaches tools/list.
+      assertPortableSchema(inputSchema, `${name}: inputSchema`);
+      const outputSchema = definition.output;
+      if (outputSchema !== undefined) {
+        // MCP: structuredContent is an object, so its schema is one (2025-era clients require type "object").
+        if (outputSchema.type !== "object") throw new Error(`${name}: outputSchema must be an object schema`);
+        assertPortableSchema(outputSchema, `${name}: outputSchema`);
+      }
       tools.push({
         name,
         title: docs.title,
         description: composeDescription(docs.description, docs.returns, requirements(definition.http)),
-        inputSchema: buildInputSchema(definition, docs, name),
+        inputSchema,
+        ...(outputSchema !== undefined ? { outputSchema } : {}),
         annotations: {
           title: docs.title,
           readOnlyHint: definition.hints.readOnly,
@@ -124,6 +147,7 @@ function requirements(http: HttpMapping): string {
   const required = http.parameters.filter((parameter) => parameter.required === true).map((p) => p.name);
   const parts = required.length > 0 ? [required.join(", ")] : [];
   for (const group of http.requireOneOf ?? []) parts.push(`at least one of ${group.join(", ")}`);
+  for (const group of http.requireExactlyOneOf ?? []) parts.push(`exactly one of ${group.join(", ")}`);
   return parts.length > 0 ? parts.join("; plus ") : "nothing (every argument is optional)";
 }
 

@@ -73,6 +73,34 @@ describe("argument validation", () => {
     );
   });
 
+  it("accepts and refuses the same values through the portable anyOf spellings as through type lists", () => {
+    const feedback = tool(mem0, "mem_0_memories_feedback");
+    expect(checkArguments(feedback, { memory_id: memoryId, feedback: null, feedback_reason: null }).ok).toBe(
+      true,
+    );
+    expect(refusal(feedback, { memory_id: memoryId, feedback: "GOOD" })).toContain(
+      '"feedback" must be one of ["POSITIVE","NEGATIVE","VERY_NEGATIVE"], got "GOOD" (or else null)',
+    );
+    expect(refusal(feedback, { memory_id: memoryId, feedback_reason: 3 })).toContain(
+      '"feedback_reason" must be string or null, got a number',
+    );
+    const webhook = tool(mem0, "delete_a_mem_0_webhook_by_id");
+    expect(checkArguments(webhook, { id: 42 }).ok).toBe(true);
+    expect(checkArguments(webhook, { id: "42" }).ok).toBe(true);
+    expect(refusal(webhook, { id: "" })).toContain(
+      '"id" must NOT have fewer than 1 characters (or else integer)',
+    );
+    expect(refusal(webhook, { id: 4.5 })).toContain('"id" must be string or integer, got a number');
+    const add = tool(mem0, "create_a_mem_0_memory");
+    const image = { type: "image_url", image_url: { url: "https://example.com/a.png" } };
+    expect(checkArguments(add, { messages: [{ role: "user", content: image }], user_id: "alice" }).ok).toBe(
+      true,
+    );
+    expect(refusal(add, { messages: [{ role: "user", content: 7 }], user_id: "alice" })).toContain(
+      '"messages.0.content" must be string or object, got a number',
+    );
+  });
+
   it("refuses a non-object", () => {
     expect(refusal(search, ["x"])).toContain("arguments must be a JSON object, got an array");
   });
@@ -82,7 +110,60 @@ describe("argument validation", () => {
   });
 });
 
+describe("plain text on memory add", () => {
+  const add = tool(mem0, "create_a_mem_0_memory");
+  const messages = [{ role: "user", content: "I'm vegetarian." }];
+
+  it("sends one string as one user message", () => {
+    const checked = checkArguments(add, { text: "I'm vegetarian.", user_id: "alice", infer: false });
+    expect(checked.ok).toBe(true);
+    expect(splitArguments(add.http, { text: "I'm vegetarian.", user_id: "alice" }, context)).toEqual({
+      path: "/v3/memories/add/",
+      query: [],
+      body: { messages, user_id: "alice" },
+      headers: {},
+    });
+  });
+
+  it("keeps the full messages form", () => {
+    expect(checkArguments(add, { messages, user_id: "alice" }).ok).toBe(true);
+    expect(splitArguments(add.http, { messages, user_id: "alice" }, context).body).toEqual({
+      messages,
+      user_id: "alice",
+    });
+  });
+
+  it("refuses both forms at once, and neither, saying which to give", () => {
+    expect(refusal(add, { messages, text: "I'm vegetarian.", user_id: "alice" })).toContain(
+      "give only one of messages and text, not both",
+    );
+    expect(refusal(add, { user_id: "alice" })).toContain("give one of messages or text (exactly one)");
+    expect(refusal(add, { text: "", user_id: "alice" })).toContain(
+      '"text" must NOT have fewer than 1 characters',
+    );
+  });
+
+  it("says in its description that exactly one form is required", () => {
+    expect(add.description).toContain(
+      "Required: at least one of user_id, agent_id, app_id, run_id; plus exactly one of messages, text.",
+    );
+    expect(add.inputSchema.required ?? []).not.toContain("messages");
+  });
+});
+
 describe("argument splitting", () => {
+  it("sends an explicit null, which Mem0 reads as clearing the value", () => {
+    const update = tool(mem0, "update_a_mem_0_memory_by_id");
+    expect(splitArguments(update.http, { id: memoryId, expiration_date: null }, context).body).toEqual({
+      expiration_date: null,
+    });
+    const feedback = tool(mem0, "mem_0_memories_feedback");
+    expect(
+      splitArguments(feedback.http, { memory_id: memoryId, feedback: null, feedback_reason: null }, context)
+        .body,
+    ).toEqual({ memory_id: memoryId, feedback: null, feedback_reason: null });
+  });
+
   it("sends list filters in the body and pagination in the query", () => {
     const list = tool(mem0, "list_all_mem_0_memories");
     expect(

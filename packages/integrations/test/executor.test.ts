@@ -69,7 +69,11 @@ describe("request building", () => {
       "description",
       "inputSchema",
       "name",
+      "outputSchema",
       "title",
     ]);
+    const exportRead = findTool(mem0, "get_single_mem_0_export_by_id");
+    if (exportRead === undefined) throw new Error("missing tool");
+    expect(mcpToolDefinition(exportRead)).not.toHaveProperty("outputSchema");
   });
 });

@@ -41,7 +41,7 @@ export function discoveryToolDefinitions(tools: readonly Tool[]): McpToolDefinit
     {
       name: "get_tool_schema",
       title: "Get tool schemas",
-      description: `Shows the full description and input schema of 1 to ${LIMITS.discoverySchemaNamesMax} tools found with search_tools, so call_tool can be given valid arguments. Unknown names come back with suggestions.\n\nReturns: tools (name, title, description, inputSchema, annotations) and not_found (name, did_you_mean).\nRequired: tool_names.`,
+      description: `Shows the full description and input schema of 1 to ${LIMITS.discoverySchemaNamesMax} tools found with search_tools, so call_tool can be given valid arguments. Unknown names come back with suggestions.\n\nReturns: tools (name, title, description, inputSchema, outputSchema when the answer has a known shape, annotations) and not_found (name, did_you_mean).\nRequired: tool_names.`,
       inputSchema: {
         type: "object",
         properties: {

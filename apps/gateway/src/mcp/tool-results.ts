@@ -29,6 +29,20 @@ export function toolResultView(
 ): ToolResultView {
   if (execution.ok) {
     const fitted = fitJson(execution.data, maxChars, pagingHint(tool));
+    if (fitted.structured === undefined && tool.outputSchema !== undefined) {
+      // A tool with an outputSchema must send structuredContent with every success (MCP 2025-06-18), and
+      // what is left of this answer has no structure: say so as an error rather than break the client.
+      return {
+        result: errorResult(
+          `The ${tool.integration} API answered, but the result is too large to return (${fitted.fullLength} characters; the limit is ${maxChars}) and cannot be shortened into valid JSON. ${pagingHint(tool)}`,
+          { error: "result_too_large", characters: fitted.fullLength, limit: maxChars },
+        ),
+        httpHeaders: rateLimitHeaders(execution.rateLimit),
+        outcome: "ok",
+        upstreamStatus: execution.status,
+        truncated: true,
+      };
+    }
     const result: ToolResult = { content: [{ type: "text", text: fitted.text }] };
     if (fitted.structured !== undefined) result.structuredContent = fitted.structured;
     return {
@@ -98,31 +112,80 @@ interface Fitted {
   readonly text: string;
   readonly structured?: Record<string, unknown>;
   readonly truncated: boolean;
+  readonly fullLength: number;
 }
 
 /**
- * Serializes data within `maxChars`. A list (an array, or the longest array field of an object) is cut by
- * whole items so what remains is still valid JSON; anything else is cut as text and loses its structure.
+ * Serializes data within `maxChars`, keeping it valid JSON of the same shape where it can: a list (an array,
+ * or the longest array field of an object) is cut by whole items; failing that, long strings are shortened.
+ * Only what neither can fit is cut as text, and loses its structure.
  */
 function fitJson(data: unknown, maxChars: number, hint: string): Fitted {
   const full = JSON.stringify(data) ?? "null";
-  if (full.length <= maxChars) return { text: full, structured: asObject(data), truncated: false };
+  const fullLength = full.length;
+  if (fullLength <= maxChars) return { text: full, structured: asObject(data), truncated: false, fullLength };
   const budget = Math.max(0, maxChars - NOTE_RESERVE_CHARS);
   const list = findList(data);
   if (list !== undefined) {
     const kept = largestPrefix(list.total, (count) => JSON.stringify(list.keep(count)).length <= budget);
     if (kept > 0) {
       const trimmed = list.keep(kept);
-      const note = `[Result cut: ${kept} of ${list.total} ${list.label} shown; the full result has ${full.length} characters and the limit is ${maxChars}. ${hint}]`;
+      const note = `[Result cut: ${kept} of ${list.total} ${list.label} shown; the full result has ${fullLength} characters and the limit is ${maxChars}. ${hint}]`;
       return {
         text: `${JSON.stringify(trimmed)}\n\n${note}`,
         structured: asObject(trimmed),
         truncated: true,
+        fullLength,
       };
     }
   }
-  const note = `[Result cut at ${budget} of ${full.length} characters, so the JSON above is incomplete. ${hint}]`;
-  return { text: `${full.slice(0, budget)}\n\n${note}`, truncated: true };
+  const shortened = shortenStrings(data, budget);
+  if (shortened !== undefined) {
+    const note = `[Result cut: text values longer than ${shortened.cap} characters were shortened, each ending in "${CUT_MARK}"; the full result has ${fullLength} characters and the limit is ${maxChars}. ${hint}]`;
+    return {
+      text: `${JSON.stringify(shortened.data)}\n\n${note}`,
+      structured: asObject(shortened.data),
+      truncated: true,
+      fullLength,
+    };
+  }
+  const note = `[Result cut at ${budget} of ${fullLength} characters, so the JSON above is incomplete. ${hint}]`;
+  return { text: `${full.slice(0, budget)}\n\n${note}`, truncated: true, fullLength };
+}
+
+const CUT_MARK = "…";
+// Ids, dates and enum values are shorter than this, so shortening never touches them.
+const SHORTEST_CUT_STRING = 200;
+
+/** The data with every string over `cap` characters cut to `cap`, for the largest cap that fits the budget. */
+function shortenStrings(data: unknown, budget: number): { data: unknown; cap: number } | undefined {
+  let longest = 0;
+  visitStrings(data, (text) => {
+    longest = Math.max(longest, text.length);
+  });
+  if (longest <= SHORTEST_CUT_STRING) return undefined;
+  const capAt = (cap: number): unknown =>
+    mapStrings(data, (text) => (text.length > cap ? `${text.slice(0, cap)}${CUT_MARK}` : text));
+  const fits = (extra: number): boolean =>
+    JSON.stringify(capAt(SHORTEST_CUT_STRING + extra)).length <= budget;
+  if (!fits(0)) return undefined;
+  // No string longer than the whole budget can fit, which bounds the search.
+  const cap = SHORTEST_CUT_STRING + largestPrefix(Math.min(longest, budget) - SHORTEST_CUT_STRING, fits);
+  return { data: capAt(cap), cap };
+}
+
+function visitStrings(value: unknown, visit: (text: string) => void): void {
+  if (typeof value === "string") visit(value);
+  else if (Array.isArray(value)) for (const item of value) visitStrings(item, visit);
+  else if (typeof value === "object" && value !== null)
+    for (const item of Object.values(value)) visitStrings(item, visit);
+}
+
+function mapStrings(value: unknown, map: (text: string) => string): unknown {
+  if (typeof value === "string") return map(value);
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, map));
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, map)]));
 }
 
 interface ListView {

@@ -31,6 +31,7 @@ import {
   removal,
 } from "./catalogue-parts.js";
 import { profileJobs, profileSettings, profiles } from "./catalogue-profiles.js";
+import { anyOfTypes, nullable } from "../schema-portability.js";
 import { entitiesDocs, eventsDocs, exportsDocs, statsDocs } from "./docs/activity.js";
 import {
   organizationMembersDocs,
@@ -40,6 +41,7 @@ import {
   webhooksDocs,
 } from "./docs/administration.js";
 import { memoriesDocs, memoryHistoryDocs } from "./docs/memories.js";
+import { mem0Outputs as out } from "./output-schemas.js";
 import {
   email,
   entityFilters,
@@ -86,6 +88,7 @@ const memories: ResourceDefinition = {
       },
       hints: read,
       docs: memoriesDocs.list,
+      output: out.memories.list,
     },
     search: {
       http: {
@@ -106,6 +109,7 @@ const memories: ResourceDefinition = {
       hints: read,
       tags: ["search"],
       docs: memoriesDocs.search,
+      output: out.memories.search,
     },
     create: {
       http: {
@@ -115,7 +119,6 @@ const memories: ResourceDefinition = {
           {
             name: "messages",
             in: "body",
-            required: true,
             schema: {
               type: "array",
               minItems: 1,
@@ -123,11 +126,19 @@ const memories: ResourceDefinition = {
                 type: "object",
                 properties: {
                   role: { type: "string", enum: ["user", "assistant", "system"] },
-                  content: { type: ["string", "object"] },
+                  // Plain text, or an object for Mem0's multimodal content (an image or a document by URL).
+                  content: anyOfTypes({ type: "string" }, { type: "object" }),
                 },
                 required: ["role", "content"],
               },
             },
+          },
+          // As Mem0's own MCP server offers: one plain string, sent as one user message.
+          {
+            name: "text",
+            in: "body",
+            schema: nonEmptyString,
+            shorthandFor: { parameter: "messages", expand: (text) => [{ role: "user", content: text }] },
           },
           ...entityIdParameters("body"),
           { name: "metadata", in: "body", schema: metadataObject },
@@ -138,15 +149,18 @@ const memories: ResourceDefinition = {
           { name: "timestamp", in: "body", schema: { type: "integer", minimum: 0 } },
         ],
         requireOneOf: [["user_id", "agent_id", "app_id", "run_id"]],
+        requireExactlyOneOf: [["messages", "text"]],
       },
       hints: additive,
       tags: ["async"],
       docs: memoriesDocs.create,
+      output: out.memories.create,
     },
     get: {
       http: { verb: "GET", path: "/v1/memories/{memory_id}/", parameters: [idParameter("memory_id", uuid)] },
       hints: read,
       docs: memoriesDocs.get,
+      output: out.memories.get,
     },
     update: {
       http: {
@@ -156,12 +170,14 @@ const memories: ResourceDefinition = {
           idParameter("memory_id", uuid),
           { name: "text", in: "body", schema: nonEmptyString },
           { name: "metadata", in: "body", schema: metadataObject },
-          { name: "expiration_date", in: "body", schema: { type: ["string", "null"], format: "date" } },
+          // null clears the date: the memory never expires.
+          { name: "expiration_date", in: "body", schema: nullable(isoDate) },
         ],
         requireOneOf: [["text", "metadata", "expiration_date"]],
       },
       hints: overwrite,
       docs: memoriesDocs.update,
+      output: out.memories.update,
     },
     delete: {
       http: {
@@ -175,6 +191,7 @@ const memories: ResourceDefinition = {
       hints: removal,
       tags: ["destructive"],
       docs: memoriesDocs.delete,
+      output: out.memories.delete,
     },
     bulk_update: {
       http: {
@@ -202,6 +219,7 @@ const memories: ResourceDefinition = {
       hints: overwrite,
       tags: ["bulk"],
       docs: memoriesDocs.bulk_update,
+      output: out.memories.bulk_update,
     },
     bulk_delete: {
       http: {
@@ -229,6 +247,7 @@ const memories: ResourceDefinition = {
       hints: removal,
       tags: ["bulk", "destructive"],
       docs: memoriesDocs.bulk_delete,
+      output: out.memories.bulk_delete,
     },
     delete_all: {
       http: {
@@ -240,6 +259,7 @@ const memories: ResourceDefinition = {
       hints: removal,
       tags: ["bulk", "destructive", "async"],
       docs: memoriesDocs.delete_all,
+      output: out.memories.delete_all,
     },
     feedback: {
       http: {
@@ -250,14 +270,16 @@ const memories: ResourceDefinition = {
           {
             name: "feedback",
             in: "body",
-            schema: { enum: ["POSITIVE", "NEGATIVE", "VERY_NEGATIVE", null] },
+            // null clears earlier feedback.
+            schema: nullable({ type: "string", enum: ["POSITIVE", "NEGATIVE", "VERY_NEGATIVE"] }),
           },
-          { name: "feedback_reason", in: "body", schema: { type: ["string", "null"] } },
+          { name: "feedback_reason", in: "body", schema: nullable({ type: "string" }) },
         ],
       },
       hints: { readOnly: false, destructive: false, idempotent: true },
       tags: ["feedback"],
       docs: memoriesDocs.feedback,
+      output: out.memories.feedback,
     },
     summary: {
       http: {
@@ -285,6 +307,7 @@ const memoryHistory: ResourceDefinition = {
       },
       hints: read,
       docs: memoryHistoryDocs.list,
+      output: out.memoryHistory.list,
     },
   },
 };
@@ -305,6 +328,7 @@ const events: ResourceDefinition = {
       },
       hints: read,
       docs: eventsDocs.list,
+      output: out.events.list,
     },
     get: {
       // Note the singular "event" in the path (api.md §3.12).
@@ -312,6 +336,7 @@ const events: ResourceDefinition = {
       hints: read,
       polling: { argument: "wait_seconds", statusField: "status", terminalStatuses: ["SUCCEEDED", "FAILED"] },
       docs: eventsDocs.get,
+      output: out.events.get,
     },
   },
 };
@@ -344,6 +369,7 @@ const exportsResource: ResourceDefinition = {
       hints: additive,
       tags: ["async"],
       docs: exportsDocs.create,
+      output: out.exports.create,
     },
     get: {
       // A read, although Mem0 exposes it as POST with the id in the body.
@@ -385,17 +411,20 @@ const entities: ResourceDefinition = {
       },
       hints: read,
       docs: entitiesDocs.list,
+      output: out.entities.list,
     },
     get: {
       http: { verb: "GET", path: entityPath, parameters: entityParameters },
       hints: read,
       docs: entitiesDocs.get,
+      output: out.entities.get,
     },
     delete: {
       http: { verb: "DELETE", path: entityPath, parameters: entityParameters },
       hints: removal,
       tags: ["destructive", "async"],
       docs: entitiesDocs.delete,
+      output: out.entities.delete,
     },
   },
 };
@@ -405,7 +434,12 @@ const stats: ResourceDefinition = {
   singular: "stat",
   tags: ["stats"],
   methods: {
-    list: { http: { verb: "GET", path: "/v1/stats/", parameters: [] }, hints: read, docs: statsDocs.list },
+    list: {
+      http: { verb: "GET", path: "/v1/stats/", parameters: [] },
+      hints: read,
+      docs: statsDocs.list,
+      output: out.stats.list,
+    },
   },
 };
 
@@ -418,6 +452,7 @@ const organizations: ResourceDefinition = {
       http: { verb: "GET", path: "/api/v1/orgs/organizations/", parameters: [] },
       hints: read,
       docs: organizationsDocs.list,
+      output: out.organizations.list,
     },
     create: {
       http: {
@@ -427,17 +462,20 @@ const organizations: ResourceDefinition = {
       },
       hints: additive,
       docs: organizationsDocs.create,
+      output: out.organizations.create,
     },
     get: {
       http: { verb: "GET", path: `${ORG_PATH}/`, parameters: [orgId(false)] },
       hints: read,
       docs: organizationsDocs.get,
+      output: out.organizations.get,
     },
     delete: {
       http: { verb: "DELETE", path: `${ORG_PATH}/`, parameters: [orgId(true)] },
       hints: removal,
       tags: ["destructive"],
       docs: organizationsDocs.delete,
+      output: out.organizations.delete,
     },
   },
 };
@@ -456,16 +494,19 @@ const organizationMembers: ResourceDefinition = {
       http: { verb: "GET", path: `${ORG_PATH}/members/`, parameters: [], contextParameters: [ORG] },
       hints: read,
       docs: organizationMembersDocs.list,
+      output: out.members.list,
     },
     create: {
       http: { verb: "POST", path: `${ORG_PATH}/members/`, parameters: memberBody, contextParameters: [ORG] },
       hints: additive,
       docs: organizationMembersDocs.create,
+      output: out.members.change,
     },
     update: {
       http: { verb: "PUT", path: `${ORG_PATH}/members/`, parameters: memberBody, contextParameters: [ORG] },
       hints: overwrite,
       docs: organizationMembersDocs.update,
+      output: out.members.change,
     },
     delete: {
       // The organization endpoint takes the email in a JSON body (the project one takes a query).
@@ -478,6 +519,7 @@ const organizationMembers: ResourceDefinition = {
       hints: removal,
       tags: ["destructive"],
       docs: organizationMembersDocs.delete,
+      output: out.members.change,
     },
   },
 };
@@ -491,6 +533,7 @@ const projects: ResourceDefinition = {
       http: { verb: "GET", path: `${ORG_PATH}/projects/`, parameters: [], contextParameters: [ORG] },
       hints: read,
       docs: projectsDocs.list,
+      output: out.projects.list,
     },
     create: {
       http: {
@@ -504,6 +547,7 @@ const projects: ResourceDefinition = {
       },
       hints: additive,
       docs: projectsDocs.create,
+      output: out.projects.create,
     },
     get: {
       http: {
@@ -514,6 +558,7 @@ const projects: ResourceDefinition = {
       },
       hints: read,
       docs: projectsDocs.get,
+      output: out.projects.get,
     },
     update: {
       http: {
@@ -544,6 +589,7 @@ const projects: ResourceDefinition = {
       },
       hints: overwrite,
       docs: projectsDocs.update,
+      output: out.projects.update,
     },
     delete: {
       http: {
@@ -555,6 +601,7 @@ const projects: ResourceDefinition = {
       hints: removal,
       tags: ["destructive"],
       docs: projectsDocs.delete,
+      output: out.projects.delete,
     },
   },
 };
@@ -573,6 +620,7 @@ const projectMembers: ResourceDefinition = {
       },
       hints: read,
       docs: projectMembersDocs.list,
+      output: out.members.list,
     },
     create: {
       http: {
@@ -583,6 +631,7 @@ const projectMembers: ResourceDefinition = {
       },
       hints: additive,
       docs: projectMembersDocs.create,
+      output: out.members.change,
     },
     update: {
       http: {
@@ -593,6 +642,7 @@ const projectMembers: ResourceDefinition = {
       },
       hints: overwrite,
       docs: projectMembersDocs.update,
+      output: out.members.change,
     },
     delete: {
       http: {
@@ -604,11 +654,16 @@ const projectMembers: ResourceDefinition = {
       hints: removal,
       tags: ["destructive"],
       docs: projectMembersDocs.delete,
+      output: out.members.change,
     },
   },
 };
 
-const webhookId = idParameter("webhook_id", { type: ["string", "integer"], minLength: 1 });
+// Mem0 numbers webhooks; a model may pass the number or its text.
+const webhookId = idParameter(
+  "webhook_id",
+  anyOfTypes({ type: "string", minLength: 1 }, { type: "integer" }),
+);
 const eventTypes = { type: "array", minItems: 1, items: { type: "string", enum: WEBHOOK_EVENT_TYPES } };
 
 const webhooks: ResourceDefinition = {
@@ -625,6 +680,7 @@ const webhooks: ResourceDefinition = {
       },
       hints: read,
       docs: webhooksDocs.list,
+      output: out.webhooks.list,
     },
     create: {
       http: {
@@ -641,6 +697,7 @@ const webhooks: ResourceDefinition = {
       // The upstream will call an arbitrary URL on our behalf.
       hints: { ...additive, openWorld: true },
       docs: webhooksDocs.create,
+      output: out.webhooks.create,
     },
     update: {
       http: {
@@ -656,12 +713,14 @@ const webhooks: ResourceDefinition = {
       },
       hints: { ...overwrite, openWorld: true },
       docs: webhooksDocs.update,
+      output: out.webhooks.update,
     },
     delete: {
       http: { verb: "DELETE", path: "/api/v1/webhooks/{webhook_id}/", parameters: [webhookId] },
       hints: removal,
       tags: ["destructive"],
       docs: webhooksDocs.delete,
+      output: out.webhooks.delete,
     },
   },
 };

@@ -15,7 +15,10 @@ export const memoriesDocs = {
   create: {
     title: "Add memories",
     description:
-      "Stores new memories from a conversation. Mem0 reads the messages and extracts the facts worth keeping; it " +
+      "Stores new memories from a conversation. Give either messages (the conversation) or text (one plain " +
+      'string, sent as a single user message: {"text": "I\'m vegetarian"} is {"messages": [{"role": "user", ' +
+      '"content": "I\'m vegetarian"}]}), exactly one of the two. ' +
+      "Mem0 reads the messages and extracts the facts worth keeping; it " +
       "only adds, it never overwrites an existing memory. Processing is asynchronous: the call returns at once " +
       "with an event_id and status PENDING. Poll get_single_mem_0_event_by_id with that id (pass wait_seconds to " +
       "let the gateway wait for you) until the status is SUCCEEDED or FAILED; the event's results list the " +
@@ -26,8 +29,9 @@ export const memoriesDocs = {
       ENTITY_SCOPE,
     parameters: {
       messages:
-        'The conversation to learn from: [{"role": "user"|"assistant"|"system", "content": "..."}]. A single fact ' +
-        "can be one user message.",
+        'The conversation to learn from: [{"role": "user"|"assistant"|"system", "content": "..."}]. Give this or ' +
+        "text, not both.",
+      text: "One plain string to remember, sent as a single user message. Give this or messages, not both.",
       user_id: "The user these memories belong to.",
       agent_id: "The agent these memories belong to.",
       app_id: "The application these memories belong to.",
@@ -42,7 +46,7 @@ export const memoriesDocs = {
       timestamp: "Unix seconds to back-date the memories' creation time.",
     },
     example: {
-      messages: [{ role: "user", content: "I'm vegetarian and allergic to peanuts." }],
+      text: "I'm vegetarian and allergic to peanuts.",
       user_id: "alice",
       metadata: { source: "onboarding" },
     },
