@@ -1,4 +1,5 @@
 import type { ResourceDefinition } from "../format.js";
+import { anyOfTypes, nullable } from "../schema-portability.js";
 import {
   dream,
   dreamActivity,
@@ -31,7 +32,6 @@ import {
   removal,
 } from "./catalogue-parts.js";
 import { profileJobs, profileSettings, profiles } from "./catalogue-profiles.js";
-import { anyOfTypes, nullable } from "../schema-portability.js";
 import { entitiesDocs, eventsDocs, exportsDocs, statsDocs } from "./docs/activity.js";
 import {
   organizationMembersDocs,
