@@ -106,6 +106,58 @@ async function callEveryToolWithAnOutputSchema(client: Client, tag: string): Pro
   await call("update_a_mem_0_webhook_by_id", { id: hook.webhook_id, name: `Renamed ${tag}` });
   await call("delete_a_mem_0_webhook_by_id", { id: hook.webhook_id });
 
+  // The connection check, entity registration and the entity directory's readers.
+  await call("mem_0_account_ping", {});
+  await call("create_a_mem_0_user", { user_id: `dana-${tag}`, metadata: { plan: "pro" } });
+  await call("create_a_mem_0_agent", { agent_id: `bot-${tag}`, name: "Travel bot" });
+  await call("create_a_mem_0_app", { app_id: `app-${tag}`, name: "Support app" });
+  await call("create_a_mem_0_run", { run_id: `run-${tag}`, name: "Session" });
+  await call("list_all_mem_0_entity_filters", {});
+  await call("list_all_mem_0_entity_memories", { entity_type: "user", entity_id: user });
+  await call("list_all_mem_0_memory_events", { limit: 20 });
+
+  // Dream: reflection on, then twenty memories of one user make a run with a synthesized pattern.
+  await call("update_a_mem_0_dream_config_by_id", { reflection_enabled: true });
+  await call("get_single_mem_0_dream_config_by_id", {});
+  await call("create_a_mem_0_memory", {
+    messages: Array.from({ length: 20 }, (_, i) => ({ role: "user", content: `Erin fact ${i + 1}.` })),
+    user_id: `erin-${tag}`,
+    infer: false,
+  });
+  await call("mem_0_dream_preview", {});
+  const dreamRuns = await call("list_all_mem_0_dream_runs", { limit: 1 });
+  const [dreamRun] = dreamRuns.results as { run_id: string }[];
+  if (dreamRun === undefined) throw new Error("expected a Dream run");
+  const runMemories = await call("list_all_mem_0_dream_run_memories", { run_id: dreamRun.run_id });
+  const [pattern] = runMemories.results as { id: string }[];
+  if (pattern === undefined) throw new Error("expected a synthesized pattern");
+  await call("list_all_mem_0_dream_memory_sources", { memory_id: pattern.id });
+  await call("list_all_mem_0_dream_stats", {});
+  await call("list_all_mem_0_dream_activity", { limit: 10 });
+
+  // Profiles: a schema, a job that builds one user's profile, then the job and the profile.
+  await call("update_a_mem_0_profile_settings_by_id", {
+    enabled: true,
+    entities: {
+      user: {
+        schema: {
+          type: "object",
+          properties: { diet: { type: "string", description: "What the user eats or avoids." } },
+        },
+      },
+    },
+  });
+  await call("get_single_mem_0_profile_settings_by_id", {});
+  const job = await call("create_a_mem_0_profile_job", {
+    idempotency_key: `output-schemas-${tag}`,
+    operation: "trigger",
+    entity_type: "user",
+    entity_id: user,
+  });
+  await call("get_single_mem_0_event_by_id", { id: job.event_id, wait_seconds: 10 });
+  await call("get_single_mem_0_profile_job_by_id", { id: job.job_id });
+  await call("get_single_mem_0_profile_by_id", { entity_type: "user", id: user });
+
   // Deletes last.
   await call("delete_a_mem_0_memory_by_id", { id: second.id });
   await call("mem_0_memories_bulk_delete", { memories: [{ memory_id: first.id }] });

@@ -9,6 +9,7 @@ import {
   dreamRunsDocs,
   dreamStatsDocs,
 } from "./docs/dream.js";
+import { dreamOutputs as out } from "./output-schemas-dream.js";
 import { nonEmptyString, uuid } from "./schemas.js";
 
 /**
@@ -37,6 +38,7 @@ export const dreamConfig: ResourceDefinition = {
       http: { verb: "GET", path: `${DREAM_PATH}/config/`, parameters: [], contextParameters: OWN_PROJECT },
       hints: read,
       docs: dreamConfigDocs.get,
+      output: out.config.get,
     },
     update: {
       http: {
@@ -51,6 +53,7 @@ export const dreamConfig: ResourceDefinition = {
       },
       hints: overwrite,
       docs: dreamConfigDocs.update,
+      output: out.config.update,
     },
   },
 };
@@ -64,6 +67,7 @@ export const dreamStats: ResourceDefinition = {
       http: { verb: "GET", path: `${DREAM_PATH}/stats/`, parameters: [], contextParameters: OWN_PROJECT },
       hints: read,
       docs: dreamStatsDocs.list,
+      output: out.stats.list,
     },
   },
 };
@@ -82,6 +86,7 @@ export const dreamActivity: ResourceDefinition = {
       },
       hints: read,
       docs: dreamActivityDocs.list,
+      output: out.activity.list,
     },
   },
 };
@@ -100,6 +105,7 @@ export const dreamRuns: ResourceDefinition = {
       },
       hints: read,
       docs: dreamRunsDocs.list,
+      output: out.runs.list,
     },
   },
 };
@@ -118,6 +124,7 @@ export const dreamRunMemories: ResourceDefinition = {
       },
       hints: read,
       docs: dreamRunMemoriesDocs.list,
+      output: out.runMemories.list,
     },
   },
 };
@@ -136,6 +143,7 @@ export const dreamMemorySources: ResourceDefinition = {
       },
       hints: read,
       docs: dreamMemorySourcesDocs.list,
+      output: out.memorySources.list,
     },
   },
 };
@@ -150,6 +158,7 @@ export const dream: ResourceDefinition = {
       http: { verb: "POST", path: `${DREAM_PATH}/preview/`, parameters: [], contextParameters: OWN_PROJECT },
       hints: read,
       docs: dreamDocs.preview,
+      output: out.dream.preview,
     },
   },
 };

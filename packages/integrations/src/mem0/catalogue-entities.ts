@@ -1,4 +1,4 @@
-import type { ArgumentParameter, DocumentationRecord, ResourceDefinition } from "../format.js";
+import type { ArgumentParameter, DocumentationRecord, JsonSchema, ResourceDefinition } from "../format.js";
 import { additive, read } from "./catalogue-parts.js";
 import {
   accountDocs,
@@ -10,6 +10,7 @@ import {
   runsDocs,
   usersDocs,
 } from "./docs/entity-directory.js";
+import { mem0Outputs as out } from "./output-schemas.js";
 import { metadataObject, nonEmptyString, pageNumber } from "./schemas.js";
 
 /**
@@ -19,7 +20,11 @@ import { metadataObject, nonEmptyString, pageNumber } from "./schemas.js";
  */
 
 /** One registration resource: POST /v1/<kind>s/ with the kind's id, a name (except users) and metadata. */
-function registration(kind: "user" | "agent" | "app" | "run", docs: DocumentationRecord): ResourceDefinition {
+function registration(
+  kind: "user" | "agent" | "app" | "run",
+  docs: DocumentationRecord,
+  output: JsonSchema,
+): ResourceDefinition {
   const parameters: ArgumentParameter[] = [
     { name: `${kind}_id`, in: "body", required: true, schema: nonEmptyString },
     ...(kind === "user"
@@ -31,14 +36,16 @@ function registration(kind: "user" | "agent" | "app" | "run", docs: Documentatio
     name: `${kind}s`,
     singular: kind,
     tags: ["entities"],
-    methods: { create: { http: { verb: "POST", path: `/v1/${kind}s/`, parameters }, hints: additive, docs } },
+    methods: {
+      create: { http: { verb: "POST", path: `/v1/${kind}s/`, parameters }, hints: additive, docs, output },
+    },
   };
 }
 
-export const users = registration("user", usersDocs.create);
-export const agents = registration("agent", agentsDocs.create);
-export const apps = registration("app", appsDocs.create);
-export const runs = registration("run", runsDocs.create);
+export const users = registration("user", usersDocs.create, out.users.create);
+export const agents = registration("agent", agentsDocs.create, out.agents.create);
+export const apps = registration("app", appsDocs.create, out.apps.create);
+export const runs = registration("run", runsDocs.create, out.runs.create);
 
 export const entityFilters: ResourceDefinition = {
   name: "entity_filters",
@@ -49,6 +56,7 @@ export const entityFilters: ResourceDefinition = {
       http: { verb: "GET", path: "/v1/entities/filters/", parameters: [] },
       hints: read,
       docs: entityFiltersDocs.list,
+      output: out.entityFilters.list,
     },
   },
 };
@@ -76,6 +84,7 @@ export const entityMemories: ResourceDefinition = {
       },
       hints: read,
       docs: entityMemoriesDocs.list,
+      output: out.entityMemories.list,
     },
   },
 };
@@ -96,6 +105,7 @@ export const memoryEvents: ResourceDefinition = {
       },
       hints: read,
       docs: memoryEventsDocs.list,
+      output: out.memoryEvents.list,
     },
   },
 };
@@ -105,6 +115,11 @@ export const account: ResourceDefinition = {
   singular: "account",
   tags: ["account"],
   methods: {
-    ping: { http: { verb: "GET", path: "/v1/ping/", parameters: [] }, hints: read, docs: accountDocs.ping },
+    ping: {
+      http: { verb: "GET", path: "/v1/ping/", parameters: [] },
+      hints: read,
+      docs: accountDocs.ping,
+      output: out.account.ping,
+    },
   },
 };

@@ -1,6 +1,7 @@
 import type { ResourceDefinition } from "../format.js";
 import { additive, overwrite, read } from "./catalogue-parts.js";
 import { profileJobsDocs, profileSettingsDocs, profilesDocs } from "./docs/profiles.js";
+import { profileOutputs as out } from "./output-schemas-profiles.js";
 import { idParameter, metadataObject, nonEmptyString } from "./schemas.js";
 
 /**
@@ -29,6 +30,7 @@ export const profiles: ResourceDefinition = {
       },
       hints: read,
       docs: profilesDocs.get,
+      output: out.profiles.get,
     },
   },
 };
@@ -42,6 +44,7 @@ export const profileSettings: ResourceDefinition = {
       http: { verb: "GET", path: "/v2/profiles/settings/", parameters: [] },
       hints: read,
       docs: profileSettingsDocs.get,
+      output: out.settings.get,
     },
     update: {
       // Mem0 writes only the keys sent, so this is an update although the verb is POST.
@@ -70,6 +73,7 @@ export const profileSettings: ResourceDefinition = {
       },
       hints: overwrite,
       docs: profileSettingsDocs.update,
+      output: out.settings.update,
     },
   },
 };
@@ -102,11 +106,13 @@ export const profileJobs: ResourceDefinition = {
       hints: additive,
       tags: ["async"],
       docs: profileJobsDocs.create,
+      output: out.jobs.create,
     },
     get: {
       http: { verb: "GET", path: "/v2/profiles/jobs/{job_id}/", parameters: [idParameter("job_id")] },
       hints: read,
       docs: profileJobsDocs.get,
+      output: out.jobs.get,
     },
   },
 };

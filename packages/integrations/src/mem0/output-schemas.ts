@@ -1,44 +1,30 @@
 import type { JsonSchema } from "../format.js";
 import { anyOfTypes, nullable } from "../schema-portability.js";
+import {
+  count,
+  flag,
+  freeObject,
+  listOf,
+  optionalText,
+  page,
+  record,
+  text,
+  wrappedList,
+} from "./output-schema-parts.js";
 
 /**
  * What Mem0 answers, as tool output schemas (MCP 2025-06-18 `outputSchema`), from the response shapes in
- * api.md §1.4-§3.19 and openapi.json. They name the fields a program can rely on and stay open: every object
+ * api.md §1.4-§3.20 and openapi.json. They name the fields a program can rely on and stay open: every object
  * allows fields not listed (Mem0 adds fields over time and its documents disagree on some), and a field the
  * documents mark as sometimes absent or null is neither required nor non-null here. Mem0 answers some reads
- * with a bare array; structuredContent must be an object, so those arrive as {"result": [...]}.
+ * with a bare array; structuredContent must be an object, so those arrive as {"result": [...]}. Dream and
+ * Profiles, which openapi.json predates, are in output-schemas-dream.ts and output-schemas-profiles.ts.
  */
-
-const text: JsonSchema = { type: "string" };
-const optionalText = nullable(text);
-const count: JsonSchema = { type: "integer", minimum: 0 };
-const freeObject: JsonSchema = { type: "object" };
-
-function record(properties: Record<string, JsonSchema>, required: readonly string[] = []): JsonSchema {
-  return { type: "object", properties, ...(required.length > 0 ? { required } : {}) };
-}
-
-function listOf(items: JsonSchema): JsonSchema {
-  return { type: "array", items };
-}
-
-/** A bare array answer, as structuredContent carries it. */
-function wrappedList(items: JsonSchema, description: string): JsonSchema {
-  return record({ result: { ...listOf(items), description } }, ["result"]);
-}
-
-/** DRF page envelope (api.md §1.4): count, next and previous page URLs, and the page's results. */
-function page(items: JsonSchema, extra: Record<string, JsonSchema> = {}): JsonSchema {
-  return record({ count, next: optionalText, previous: optionalText, results: listOf(items), ...extra }, [
-    "results",
-  ]);
-}
 
 /** `{message}`: most writes answer with a sentence and nothing else. */
 export const messageOutput: JsonSchema = record({ message: text }, ["message"]);
 
-/** A memory (api.md §1.6). `fields` may trim it to a few keys, so nothing is required in a list item. */
-const memory: JsonSchema = record({
+const memoryFields: Record<string, JsonSchema> = {
   id: text,
   memory: optionalText,
   user_id: optionalText,
@@ -52,7 +38,13 @@ const memory: JsonSchema = record({
   updated_at: optionalText,
   expiration_date: optionalText,
   score: { type: "number" },
-});
+};
+
+/** A memory (api.md §1.6). `fields` may trim it to a few keys, so nothing is required in a list item. */
+const memory: JsonSchema = record(memoryFields);
+
+/** One conversation turn as Mem0 echoes the input it extracted from; content is text or a multimodal object. */
+const turn: JsonSchema = record({ role: text, content: anyOfTypes(text, freeObject) });
 
 /** An asynchronous job's acknowledgement: the event to poll, and a message. */
 const queued: JsonSchema = record({ message: text, event_id: text }, ["event_id"]);
@@ -100,6 +92,8 @@ const historyEntry: JsonSchema = record(
     input: nullable(listOf(freeObject)),
     user_id: optionalText,
     agent_id: optionalText,
+    app_id: optionalText,
+    session_id: optionalText,
     metadata: nullable(freeObject),
     categories: nullable(listOf(text)),
     created_at: optionalText,
@@ -123,8 +117,8 @@ const project: JsonSchema = record({
   description: optionalText,
   custom_instructions: nullable(anyOfTypes(text, listOf(text))),
   custom_categories: nullable(listOf(freeObject)),
-  multilingual: { type: "boolean" },
-  decay: { type: "boolean" },
+  multilingual: flag,
+  decay: flag,
   members: listOf(member),
   created_at: optionalText,
   updated_at: optionalText,
@@ -137,13 +131,55 @@ const webhook: JsonSchema = record(
     name: text,
     url: text,
     event_types: listOf(text),
-    is_active: { type: "boolean" },
+    is_active: flag,
     project: optionalText,
     created_at: optionalText,
     updated_at: optionalText,
   },
   ["webhook_id", "url"],
 );
+
+/**
+ * A registered user, agent, app or run (POST /v1/<kind>s/, openapi.json): the row as stored. Users have no
+ * name. The spec types `id` and `project` as integers where other entity reads carry string ids, so both
+ * spellings pass; `graph_entities` has no type in the spec and is left to the open object.
+ */
+function registered(kind: "user" | "agent" | "app" | "run"): JsonSchema {
+  const idField = `${kind}_id`;
+  return record(
+    {
+      id: anyOfTypes({ type: "integer" }, text),
+      [idField]: text,
+      ...(kind === "user" ? {} : { name: text }),
+      metadata: nullable(freeObject),
+      is_deleted: flag,
+      project: anyOfTypes({ type: "integer" }, text),
+      created_at: optionalText,
+      updated_at: optionalText,
+    },
+    ["id", idField],
+  );
+}
+
+/** One choice of a dashboard filter. */
+const filterOption: JsonSchema = record({ value: text, label: text });
+
+/** GET /v1/entities/filters/: what the dashboard's filter form offers. */
+const entityFilters: JsonSchema = record({
+  event_type: listOf(text),
+  // The spec leaves the items untyped; the dashboard shows category names.
+  categories: listOf(anyOfTypes(text, freeObject)),
+  users: listOf(text),
+  parameters: listOf(
+    record({ name: text, label: text, type: text, placeholder: text, options: listOf(filterOption) }),
+  ),
+});
+
+/** A memory as one entity's list shows it: the memory, what it came from and whether it changed since. */
+const entityMemory: JsonSchema = record({ ...memoryFields, input: listOf(turn), is_updated: flag }, [
+  "id",
+  "memory",
+]);
 
 /** Output schemas of the Mem0 tools whose answer has a documented shape, by resource and method. */
 export const mem0Outputs = {
@@ -171,6 +207,20 @@ export const mem0Outputs = {
   },
   events: { list: page(event), get: event },
   exports: { create: record({ message: text, id: text }, ["id"]) },
+  users: { create: registered("user") },
+  agents: { create: registered("agent") },
+  apps: { create: registered("app") },
+  runs: { create: registered("run") },
+  entityFilters: { list: entityFilters },
+  entityMemories: { list: page(entityMemory) },
+  memoryEvents: { list: page(historyEntry) },
+  account: {
+    ping: record({ status: text, org_id: text, project_id: text, user_email: text }, [
+      "status",
+      "org_id",
+      "project_id",
+    ]),
+  },
   entities: {
     list: page(entity, { total_users: count, total_agents: count, total_apps: count, total_runs: count }),
     get: wrappedList(entity, "The entity (Mem0 answers with a list of one)."),
