@@ -165,3 +165,49 @@ describe("output schemas against Mem0's OpenAPI description", () => {
     },
   );
 });
+
+describe("Profiles output schemas where Mem0's sources disagree (newer-endpoints.md §2)", () => {
+  const schemaOf = (name: string) => {
+    const tool = withOutput.find((candidate) => candidate.name === name);
+    if (tool?.outputSchema === undefined) throw new Error(`${name} has no output schema`);
+    return ajv.compile(tool.outputSchema);
+  };
+  const accepts = (name: string, answer: Json): void => {
+    const validate = schemaOf(name);
+    expect(validate(answer), `${name}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+  };
+
+  it("accepts the 34894e2c spec's flat settings as well as the live nested ones", () => {
+    const flat = { enabled: true, schema: { type: "object" }, custom_instructions: null };
+    accepts("get_single_mem_0_profile_settings_by_id", flat);
+    accepts("update_a_mem_0_profile_settings_by_id", flat);
+  });
+
+  it("accepts a new job as the 34894e2c spec describes it, with usage_units and results", () => {
+    accepts("create_a_mem_0_profile_job", {
+      job_id: "job-1",
+      status: "QUEUED",
+      status_url: "/v2/profiles/jobs/job-1/",
+      operation: "sample",
+      entity_type: "agent",
+      usage_units: 3,
+      results: [{ entity_id: "alice" }],
+    });
+  });
+
+  it("accepts a profile without generation_count, as the docs' example shows it", () => {
+    accepts("get_single_mem_0_profile_by_id", {
+      profile: {},
+      status: "not_enabled",
+      entity_type: "user",
+      entity_id: "alice",
+      updated_at: null,
+    });
+  });
+
+  it("still refuses an answer without the fields every source shows", () => {
+    const validate = schemaOf("create_a_mem_0_profile_job");
+    expect(validate({ status: "QUEUED" })).toBe(false);
+    expect(schemaOf("get_single_mem_0_profile_by_id")({ profile: {}, status: "pending" })).toBe(false);
+  });
+});
