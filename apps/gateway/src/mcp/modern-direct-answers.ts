@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { isJsonObject } from "@mcp-gateway/core";
+import { isJsonObject, LIMITS } from "@mcp-gateway/core";
 import { classifyInboundRequest, SERVER_INFO_META_KEY } from "@modelcontextprotocol/server";
 import { MODERN_PROTOCOL_VERSION, type ServerIdentity } from "./mcp-server-factory.js";
 
@@ -9,7 +9,8 @@ import { MODERN_PROTOCOL_VERSION, type ServerIdentity } from "./mcp-server-facto
  *
  * - the SDK's own classifier (`classifyInboundRequest`, the routing step of `createMcpHandler`) routes it to
  *   the modern path at the one revision served, which also validates the `_meta` envelope and refuses an
- *   MCP-Protocol-Version or Mcp-Method header that disagrees with the body;
+ *   MCP-Protocol-Version or Mcp-Method header that disagrees with the body (its verdict is remembered per
+ *   envelope, see `envelopeServed`);
  * - the headers the SDK's next rung requires are present and say literally what the body says
  *   (MCP-Protocol-Version, Mcp-Method, and Mcp-Name on tools/call); a Base64-encoded or padded header is left
  *   to the SDK, which decodes it;
@@ -62,15 +63,7 @@ export function modernDirectCallOf(
   }
   if (nameHeader !== undefined && typeof nameHeader !== "string") return undefined;
 
-  const route = classifyInboundRequest({
-    httpMethod: "POST",
-    protocolVersionHeader: MODERN_PROTOCOL_VERSION,
-    mcpMethodHeader: method,
-    ...(nameHeader === undefined ? {} : { mcpNameHeader: nameHeader }),
-    body,
-  });
-  if (route.kind !== "modern" || route.messageKind !== "request") return undefined;
-  if (route.classification.revision !== MODERN_PROTOCOL_VERSION) return undefined;
+  if (!envelopeServed(params._meta, () => classifiedModern(body, method, nameHeader))) return undefined;
 
   const requestId = id as string | number;
   if (method === "tools/call") {
@@ -112,6 +105,43 @@ export function discoverResult(identity: ServerIdentity): Record<string, unknown
     capabilities: identity.capabilities,
     instructions: identity.instructions,
   };
+}
+
+/** Whether the SDK's classifier routes this request to the 2026-07-28 path (envelope valid, headers agree). */
+function classifiedModern(
+  body: Record<string, unknown>,
+  method: string,
+  nameHeader: string | undefined,
+): boolean {
+  const route = classifyInboundRequest({
+    httpMethod: "POST",
+    protocolVersionHeader: MODERN_PROTOCOL_VERSION,
+    mcpMethodHeader: method,
+    ...(nameHeader === undefined ? {} : { mcpNameHeader: nameHeader }),
+    body,
+  });
+  return (
+    route.kind === "modern" &&
+    route.messageKind === "request" &&
+    route.classification.revision === MODERN_PROTOCOL_VERSION
+  );
+}
+
+// Envelopes (as JSON) the classifier accepted. For a request that passed the checks above, its verdict
+// depends on `_meta` alone (the body's shape and the headers are fixed by then), and a client sends the same
+// envelope on every request, so its schema validation (the classifier's main cost) runs once per envelope.
+const servedEnvelopes = new Set<string>();
+
+function envelopeServed(meta: unknown, classify: () => boolean): boolean {
+  const json = JSON.stringify(meta);
+  if (json !== undefined && servedEnvelopes.has(json)) return true;
+  if (!classify()) return false;
+  // Only small envelopes are remembered, and only so many: a flood of odd ones cannot grow the set.
+  if (json !== undefined && json.length <= LIMITS.mcpEnvelopeCachedChars) {
+    if (servedEnvelopes.size >= LIMITS.mcpEnvelopesCached) servedEnvelopes.clear();
+    servedEnvelopes.add(json);
+  }
+  return true;
 }
 
 function hasOnly(value: Record<string, unknown>, allowed: ReadonlySet<string>): boolean {
