@@ -18,6 +18,8 @@ export interface ListForgedResults {
   /** Floors, against the trivial route: the same bytes from a bare route, and one Redis MGET plus them. */
   floorBytesRatio: { perRepeat: number[]; median: number };
   floorRedisRatio: { perRepeat: number[]; median: number };
+  /** tools/list against its floor (one MGET plus the same bytes), per repeat: what any Redis-read design pays. */
+  listToFloorRatio: { perRepeat: number[]; median: number };
   /** The floor for forged tokens: a bare route running the same token check, against the trivial route. */
   floorVerifyRatio: { perRepeat: number[]; median: number };
   /** All Redis commands during every forged-token run (warm-ups included), summed. */
@@ -137,6 +139,7 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
   const oneRatio: number[] = [];
   const floorBytesRatio: number[] = [];
   const floorRedisRatio: number[] = [];
+  const listToFloorRatio: number[] = [];
   const floorVerifyRatio: number[] = [];
   for (let rep = 0; rep < settings.repeats; rep++) {
     const byName: Record<string, Measured> = {};
@@ -158,6 +161,7 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
     oneRatio.push(byName["tools/list (1 tool)"]!.rps / byName.trivial!.rps);
     floorBytesRatio.push(byName["floor: bytes"]!.rps / byName.trivial!.rps);
     floorRedisRatio.push(byName["floor: MGET + bytes"]!.rps / byName.trivial!.rps);
+    listToFloorRatio.push(byName["tools/list"]!.rps / byName["floor: MGET + bytes"]!.rps);
     floorVerifyRatio.push(byName["floor: token check"]!.rps / byName.trivial!.rps);
   }
   const forgedRuns = runs.filter((r) => r.target === "forged");
@@ -171,6 +175,7 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
     listOneToolRatio: { perRepeat: oneRatio, median: median(oneRatio) },
     floorBytesRatio: { perRepeat: floorBytesRatio, median: median(floorBytesRatio) },
     floorRedisRatio: { perRepeat: floorRedisRatio, median: median(floorRedisRatio) },
+    listToFloorRatio: { perRepeat: listToFloorRatio, median: median(listToFloorRatio) },
     floorVerifyRatio: { perRepeat: floorVerifyRatio, median: median(floorVerifyRatio) },
     listOneToolResponseBytes: oneListed.bytes,
     forgedRedisCommands: forgedRuns.reduce(

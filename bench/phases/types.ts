@@ -2,6 +2,7 @@
 import type { Redis } from "ioredis";
 import type { BenchChild } from "../lib/child.js";
 import { settings } from "../lib/settings.js";
+import type { McpRequestShape } from "../lib/setup.js";
 import type { Summary } from "../lib/stats.js";
 import type { AlternateJob, AlternateResult, CannonJob, CannonRequest, CannonResult } from "../load/jobs.js";
 
@@ -31,6 +32,10 @@ export interface Bench {
     toolCount: number;
     callBody: string;
     listBody: string;
+    /** A 2025-11-25 initialize: that era's counterpart of server/discover. */
+    initializeBody: string;
+    /** The same tools/call and tools/list, and server/discover, as a 2026-07-28 client sends them. */
+    modern: { call: McpRequestShape; list: McpRequestShape; discover: McpRequestShape };
     /** The upstream request the gateway makes for the tool call, aimed straight at the sandbox. */
     direct: CannonRequest;
     mcpHeaders: Record<string, string>;
