@@ -1,7 +1,7 @@
 /**
  * 7. The two protocol eras side by side: tools/list, tools/call and discovery (2025-11-25 initialize against
  * 2026-07-28 server/discover) through the gateway under test, each as a client of its era sends it, with
- * the order rotated each repeat. Reported: the gateway's CPU per request and the 2026 / 2025 ratio per pair
+ * the two requests of a pair interleaved in short slices. Reported: the gateway's CPU per request and the 2026 / 2025 ratio per pair
  * (goal ≤ 1.2). For reference, the same 2026-07-28 requests once through a gateway with
  * MCP_DIRECT_ANSWERS=off, where a fresh SDK server answers each (the path every 2026 request took before).
  */
@@ -11,7 +11,17 @@ import { startChild } from "../lib/child.js";
 import { settings } from "../lib/settings.js";
 import { jsonRpcFrom, type McpRequestShape, post, probe } from "../lib/setup.js";
 import { median } from "../lib/stats.js";
-import { type Bench, type Measured, measure, rotate, type Target } from "./types.js";
+import {
+  type Bench,
+  type InterleavedSide,
+  interleave,
+  type Measured,
+  measure,
+  type Target,
+} from "./types.js";
+
+// Slices per side and repeat: each repeat spends BENCH_DURATION_S per side, cut into this many pieces.
+const SLICES = 4;
 
 export interface EraPair {
   /** What the pair compares, e.g. "tools/list". */
@@ -27,7 +37,8 @@ export interface EraPair {
 
 export interface ErasResults {
   connections: number;
-  runs: Measured[];
+  /** Per pair and repeat, the two sides' totals over their interleaved slices. */
+  runs: InterleavedSide[];
   pairs: EraPair[];
   /** The 2026-07-28 requests through the SDK (MCP_DIRECT_ANSWERS=off), measured once each. */
   sdkRuns: Measured[];
@@ -107,20 +118,26 @@ export async function measureEras(bench: Bench): Promise<ErasResults> {
       expectStatus: 200,
       cpuOf: [child],
     });
-    const targets = Object.keys(shapes).map((name) => target(name, bench.gateway));
-    const runs: Measured[] = [];
+    const runs: InterleavedSide[] = [];
     const ratios: number[][] = PAIRS.map(() => []);
-    for (let rep = 0; rep < settings.repeats; rep++) {
-      const cpu: Record<string, number> = {};
-      for (const t of rotate(targets, rep)) {
-        const run = await measure(bench, t, settings.connections);
-        runs.push(run);
-        cpu[t.name] = run.cpuMicrosPerResponse.gateway ?? Number.NaN;
+    for (const [i, pair] of PAIRS.entries()) {
+      for (let rep = 0; rep < settings.repeats; rep++) {
+        // Slices of half a second or so, four per side per repeat: the machine's noise falls on both eras.
+        const [legacySide, modernSide] = await interleave(
+          bench,
+          target(pair.legacy, bench.gateway),
+          target(pair.modern, bench.gateway),
+          settings.connections,
+          { slices: SLICES, sliceS: settings.durationS / SLICES, warmupS: rep === 0 ? settings.warmupS : 0 },
+        );
+        runs.push(legacySide, modernSide);
+        const legacyCpu = legacySide.cpuMicrosPerResponse.gateway ?? Number.NaN;
+        const modernCpu = modernSide.cpuMicrosPerResponse.gateway ?? Number.NaN;
+        ratios[i]!.push(modernCpu / legacyCpu);
         bench.log(
-          `  ${t.name}: ${run.rps.toFixed(0)} req/s, ${cpu[t.name]?.toFixed(0)} µs gateway CPU per request`,
+          `  ${pair.name}: 2025 ${legacyCpu.toFixed(0)} µs, 2026 ${modernCpu.toFixed(0)} µs gateway CPU per request (${legacySide.rps.toFixed(0)} / ${modernSide.rps.toFixed(0)} req/s)`,
         );
       }
-      for (const [i, pair] of PAIRS.entries()) ratios[i]!.push(cpu[pair.modern]! / cpu[pair.legacy]!);
     }
 
     const sdkRuns: Measured[] = [];

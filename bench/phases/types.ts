@@ -117,6 +117,61 @@ export async function measure(
   };
 }
 
+/** Two targets' totals over interleaved slices: responses per second and CPU µs per response per process. */
+export interface InterleavedSide {
+  target: string;
+  responses: number;
+  rps: number;
+  cpuMicrosPerResponse: Record<string, number>;
+}
+
+/**
+ * Two targets measured in alternating short slices (A B, B A, A B, ...), each slice a separate run at
+ * `connections`, totals summed per side. On a busy machine the load from other work changes over seconds;
+ * slices of a fraction of a second let it fall on both sides alike, which whole runs one after the other
+ * do not. Each target gets `warmupS` of discarded load first.
+ */
+export async function interleave(
+  bench: Bench,
+  a: Target,
+  b: Target,
+  connections: number,
+  options: { slices: number; sliceS: number; warmupS: number },
+): Promise<[InterleavedSide, InterleavedSide]> {
+  for (const target of [a, b]) {
+    if (options.warmupS > 0)
+      await measure(bench, target, connections, { durationS: options.warmupS, warmupS: 0 });
+  }
+  const totals = [a, b].map((target) => ({
+    target,
+    responses: 0,
+    seconds: 0,
+    cpu: {} as Record<string, number>,
+  }));
+  for (let slice = 0; slice < options.slices; slice++) {
+    for (const side of slice % 2 === 0 ? [0, 1] : [1, 0]) {
+      const total = totals[side]!;
+      const run = await measure(bench, total.target, connections, { durationS: options.sliceS, warmupS: 0 });
+      total.responses += run.responses;
+      total.seconds += run.responses / Math.max(run.rps, Number.MIN_VALUE);
+      for (const [name, micros] of Object.entries(run.cpuMicrosPerResponse)) {
+        total.cpu[name] = (total.cpu[name] ?? 0) + micros * run.responses;
+      }
+    }
+  }
+  const sides = totals.map(
+    (total): InterleavedSide => ({
+      target: total.target.name,
+      responses: total.responses,
+      rps: total.responses / total.seconds,
+      cpuMicrosPerResponse: Object.fromEntries(
+        Object.entries(total.cpu).map(([name, micros]) => [name, micros / Math.max(1, total.responses)]),
+      ),
+    }),
+  );
+  return [sides[0]!, sides[1]!];
+}
+
 /** The list rotated by `by` places, so repeated pairs do not always run in the same order. */
 export function rotate<T>(items: readonly T[], by: number): T[] {
   const k = by % items.length;
