@@ -103,6 +103,21 @@ export async function redisCommandCount(
   return { total, byCommand };
 }
 
+/**
+ * Waits until Redis has run no command for `quietMs` (at most `maxMs`): the gateway's request log sends what
+ * it holds up to LIMITS.logFlushMs after the last request, which must not be counted against the next target.
+ */
+export async function redisQuiet(redis: Redis, quietMs = 100, maxMs = 5_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let last = (await redisCommandCount(redis)).total;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    const now = (await redisCommandCount(redis)).total;
+    if (now === last) return;
+    last = now;
+  }
+}
+
 /** INFO memory used_memory, in bytes. */
 export async function usedMemory(redis: Redis): Promise<number> {
   const text = await redis.info("memory");

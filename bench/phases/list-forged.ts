@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { settings } from "../lib/settings.js";
-import { admin, jsonRpcFrom, post, probe, redisCommandCount } from "../lib/setup.js";
+import { admin, jsonRpcFrom, post, probe, redisCommandCount, redisQuiet } from "../lib/setup.js";
 import { median } from "../lib/stats.js";
 import { type Bench, interleave, type Measured, measure, rotate, type Target } from "./types.js";
 
@@ -136,6 +136,8 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
       404,
     ),
     counters,
+    // The request log's last records of the previous target flush within milliseconds: not the forgeries'.
+    before: () => redisQuiet(bench.redisSmall),
   };
 
   const runs: ListForgedResults["runs"] = [];

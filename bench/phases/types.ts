@@ -53,6 +53,8 @@ export interface Target {
   cpuOf?: BenchChild[];
   /** Counters read around the warm-up and the measured run (e.g. Redis commands by name). */
   counters?: () => Promise<Record<string, number>>;
+  /** Awaited before anything is counted or sent (e.g. until the previous target's work has settled). */
+  before?: () => Promise<void>;
 }
 
 /** A measured run: the load worker's result plus CPU microseconds per response per charged process. */
@@ -89,6 +91,7 @@ export async function measure(
     durationS,
     expectStatus: target.expectStatus,
   });
+  await target.before?.();
   const counted0 = await target.counters?.();
   if (timing.warmupS > 0) await bench.load.run<CannonResult>(job(timing.warmupS));
   const charged = target.cpuOf ?? [];
