@@ -24,6 +24,8 @@ type Running = Awaited<ReturnType<typeof startGateway>>;
 let redis: Awaited<ReturnType<typeof openTestNamespace>>;
 let stack: TestStack;
 let sdkGateway: Running;
+/** The tenant's API token and account, for minting and revoking in the tests. */
+const owner = { apiToken: "", accountId: "" };
 const tokens: Record<"all" | "readOnly" | "discovery" | "search", string> = {
   all: "",
   readOnly: "",
@@ -43,6 +45,8 @@ beforeAll(async () => {
   );
   const { apiToken } = await stack.createTenant("Direct answers");
   const accountId = await stack.connectMem0(apiToken);
+  owner.apiToken = apiToken;
+  owner.accountId = accountId;
   const mint = async (name: string, config: Record<string, unknown>): Promise<string> => {
     const created = await stack.mint(apiToken, accountId, { name, config });
     return (created.url as string).slice((created.url as string).indexOf("/mcp/") + 5);
@@ -447,5 +451,40 @@ describe("2026-07-28 direct answers match the SDK's", () => {
     expect(direct.status).toBe(sdk.status);
     expect(direct.contentType).toBe(sdk.contentType);
     expectSameMessage(direct, sdk);
+  });
+});
+
+describe("revocation with every per-instance memo warm", () => {
+  it("refuses a revoked URL on the very next request, on the instance that revoked it and on another", async () => {
+    const created = await stack.mint(owner.apiToken, owner.accountId, { name: "Revoked soon", config: {} });
+    const url = created.url as string;
+    const token = url.slice(url.indexOf("/mcp/") + 5);
+    const requests: ModernRequest[] = [
+      {
+        body: { jsonrpc: "2.0", id: 1, method: "tools/list" },
+        headers: { "mcp-protocol-version": "2025-11-25" },
+      },
+      modern("tools/list"),
+      modernCall("list_all_mem_0_projects"),
+    ];
+    // Both instances have verified this token, opened the account's credentials and seen the envelope.
+    for (const base of [stack.gatewayUrl, sdkGateway.address]) {
+      for (const request of requests) {
+        expect((await postRaw(`${base}/mcp/${token}`, request.body, request.headers)).status).toBe(200);
+      }
+    }
+    const revoked = await stack.call("DELETE", `/integrated-account/${owner.accountId}/mcp/${created.id}`, {
+      token: owner.apiToken,
+    });
+    expect(revoked.status).toBe(200);
+    for (const base of [sdkGateway.address, stack.gatewayUrl]) {
+      for (const request of requests) {
+        const answer = await postRaw(`${base}/mcp/${token}`, request.body, request.headers);
+        expect(answer.status).toBe(404);
+        expect(jsonRpcFrom(answer.text)).toMatchObject({
+          error: { message: expect.stringContaining("revoked") },
+        });
+      }
+    }
   });
 });
