@@ -3,12 +3,7 @@ import { isJsonObject } from "@mcp-gateway/core";
 import { ProtocolError, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 import type { FastifyBaseLogger } from "fastify";
 import type { McpExchange } from "./exchange.js";
-import {
-  listedTools,
-  MODERN_PROTOCOL_VERSION,
-  type ServerIdentity,
-  serverIdentity,
-} from "./mcp-server-factory.js";
+import { listedTools, MODERN_PROTOCOL_VERSION, serverIdentity } from "./mcp-server-factory.js";
 import type { McpSession } from "./mcp-session.js";
 import {
   discoverResult,
@@ -108,8 +103,9 @@ export function serializedToolList(session: McpSession): Buffer {
 
 // Per toolset and server: the tail of a 2026-07-28 tools/list result (cache fields, the server's identity).
 const modernListTails = new WeakMap<readonly unknown[], Map<string, Buffer>>();
+const MODERN_TAILS_PER_TOOLSET = 1024;
 
-function modernListTail(session: McpSession, identity: ServerIdentity): Buffer {
+function modernListTail(session: McpSession): Buffer {
   let tails = modernListTails.get(session.tools);
   if (tails === undefined) {
     tails = new Map();
@@ -117,14 +113,13 @@ function modernListTail(session: McpSession, identity: ServerIdentity): Buffer {
   }
   let tail = tails.get(session.serverName);
   if (tail === undefined) {
-    tail = Buffer.from(modernListResultTail(identity), "utf8");
+    tail = Buffer.from(modernListResultTail(serverIdentity(session)), "utf8");
     // One entry per server name over this toolset: bounded, as names are; dropped wholesale past the cap.
     if (tails.size >= MODERN_TAILS_PER_TOOLSET) tails.clear();
     tails.set(session.serverName, tail);
   }
   return tail;
 }
-const MODERN_TAILS_PER_TOOLSET = 1024;
 
 /** The JSON-RPC response for a direct call; never rejects (failures become JSON-RPC errors). */
 export async function answerDirectCall(
@@ -140,7 +135,7 @@ export async function answerDirectCall(
     const list = serializedToolList(session);
     if (call.era === "legacy") return Buffer.concat([RESULT_START, list, Buffer.from(tail, "utf8")]);
     // The list's closing brace is dropped: the result goes on with the era's own fields, and ends there.
-    const fields = modernListTail(session, serverIdentity(session));
+    const fields = modernListTail(session);
     return Buffer.concat([
       RESULT_START,
       list.subarray(0, list.length - 1),
