@@ -3,7 +3,9 @@
  * `npx tsx bench/breakdown.ts [iterations]` after `npm run build`. Times the gateway's steps one by one
  * (token verification, the Redis read, the whole access check) and whole requests through fastify's
  * inject (no sockets): a trivial route, a forged token, tools/list on a 1-tool and an all-tools server,
- * and tools/call. Differences between those rows attribute the cost of each layer. Not part of the bench.
+ * and tools/call. Differences between those rows attribute the cost of each layer. Then the two protocol
+ * eras pair by pair (tools/list, tools/call, initialize against server/discover), interleaved request by
+ * request so that whatever else the machine does falls on both alike. Not part of the bench.
  */
 import { createHmac, generateKeyPairSync, randomBytes, sign, timingSafeEqual, verify } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -16,7 +18,7 @@ import { createLogger } from "../apps/gateway/dist/logger.js";
 import { configFromEnv, startGateway } from "../apps/gateway/dist/runtime.js";
 import { checkMcpUrlToken, resolveMcpAccess } from "../apps/gateway/dist/services/mcp-access.service.js";
 import { createServiceContext } from "../apps/gateway/dist/services/service-context.js";
-import { admin, MCP_HEADERS, rpc } from "./lib/setup.js";
+import { admin, MCP_HEADERS, type McpRequestShape, modernRequest, rpc } from "./lib/setup.js";
 import { fmt, summarize } from "./lib/stats.js";
 
 const iterations = Number(process.argv[2] ?? 2000);
@@ -32,6 +34,30 @@ async function time(label: string, op: () => Promise<unknown> | unknown): Promis
   }
   const cpu = process.cpuUsage(cpu0);
   return [label, summarize(samples).p50, (cpu.user + cpu.system) / iterations];
+}
+
+/**
+ * Two operations interleaved (A B, B A, A B, ...), each timed on its own: CPU µs per operation of each and
+ * their ratio, so a busy machine's noise falls on both sides alike.
+ */
+async function interleaved(
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>,
+): Promise<{ a: number; b: number }> {
+  for (let i = 0; i < Math.min(500, iterations); i++) {
+    await a();
+    await b();
+  }
+  const spent = [0, 0];
+  for (let i = 0; i < iterations; i++) {
+    for (const side of i % 2 === 0 ? [0, 1] : [1, 0]) {
+      const cpu0 = process.cpuUsage();
+      await (side === 0 ? a : b)();
+      const cpu = process.cpuUsage(cpu0);
+      spent[side]! += cpu.user + cpu.system;
+    }
+  }
+  return { a: spent[0]! / iterations, b: spent[1]! / iterations };
 }
 
 const redis = await spawnRedisServer();
@@ -154,6 +180,38 @@ try {
     `\n| step (${iterations} sequential iterations) | p50 µs | CPU µs/op |\n| --- | --- | --- |\n`,
   );
   for (const [label, p50, cpu] of rows) process.stdout.write(`| ${label} | ${fmt(p50)} | ${fmt(cpu)} |\n`);
+
+  const shaped = (token: string, shape: McpRequestShape) => async () => {
+    const response = await gateway.app.inject({
+      method: "POST",
+      url: `/mcp/${token}`,
+      headers: shape.headers,
+      payload: shape.body,
+    });
+    if (response.statusCode !== 200) throw new Error(`answered ${response.statusCode}: ${response.body}`);
+  };
+  const legacy = (body: string): McpRequestShape => ({ body, headers: MCP_HEADERS });
+  const callParams = {
+    name: "mem_0_memories_search",
+    arguments: { query: "seat", filters: { user_id: "u1" }, top_k: 5 },
+  };
+  const initialize = rpc("initialize", {
+    protocolVersion: "2025-11-25",
+    capabilities: {},
+    clientInfo: { name: "breakdown", version: "1" },
+  });
+  const eras: [string, McpRequestShape, McpRequestShape, string][] = [
+    ["tools/list, all tools", legacy(rpc("tools/list")), modernRequest("tools/list"), allTools],
+    ["tools/call", legacy(call), modernRequest("tools/call", callParams), oneTool],
+    ["initialize / server/discover", legacy(initialize), modernRequest("server/discover"), allTools],
+  ];
+  process.stdout.write(
+    `\n| inject, interleaved (${iterations} each) | 2025-11-25 CPU µs | 2026-07-28 CPU µs | ratio |\n| --- | --- | --- | --- |\n`,
+  );
+  for (const [label, old, modern, token] of eras) {
+    const { a, b } = await interleaved(shaped(token, old), shaped(token, modern));
+    process.stdout.write(`| ${label} | ${fmt(a)} | ${fmt(b)} | ${fmt(b / a)}× |\n`);
+  }
   await trivial.close();
 } finally {
   await gateway.close();

@@ -1,5 +1,5 @@
 /**
- * Profiles the gateway under one workload: `tsx bench/profile.ts <tools-call|tools-list|forged> [seconds]`.
+ * Profiles the gateway under one workload: `tsx bench/profile.ts <tools-call|tools-list|forged|tools-call-2026|tools-list-2026|discover-2026> [seconds]`.
  * Starts the bench's stack, warms the main gateway up, profiles it (V8 sampling profiler, in-process, for
  * the measured window only) at the bench's concurrency, saves the profile under bench/results/profiles/
  * and prints where its CPU time went. Run `npm run build` first.
@@ -27,6 +27,18 @@ try {
     "tools-call": { requests: [post(`/mcp/${seeded.token}`, seeded.callBody)], status: 200 },
     "tools-list": { requests: [post(`/mcp/${seeded.token}`, seeded.listBody)], status: 200 },
     forged: { requests: [post(`/mcp/${forged}`, seeded.listBody)], status: 404 },
+    "tools-call-2026": {
+      requests: [post(`/mcp/${seeded.token}`, seeded.modern.call.body, seeded.modern.call.headers)],
+      status: 200,
+    },
+    "tools-list-2026": {
+      requests: [post(`/mcp/${seeded.token}`, seeded.modern.list.body, seeded.modern.list.headers)],
+      status: 200,
+    },
+    "discover-2026": {
+      requests: [post(`/mcp/${seeded.token}`, seeded.modern.discover.body, seeded.modern.discover.headers)],
+      status: 200,
+    },
   };
   const chosen = workloads[workload];
   if (chosen === undefined)

@@ -6,8 +6,9 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { settings } from "./lib/settings.js";
+import { PHASES, type Phase, settings } from "./lib/settings.js";
 import { log, resultsDir, start } from "./lib/stack.js";
+import { measureEras } from "./phases/eras.js";
 import { measureExpiry } from "./phases/expiry.js";
 import { measureListAndForged } from "./phases/list-forged.js";
 import { measureRequestLog } from "./phases/request-log.js";
@@ -21,12 +22,29 @@ async function main(): Promise<void> {
   try {
     log("starting redis x2, sandbox, gateway x2, naive MCP server, trivial route, load worker");
     const bench = await start(stack);
+    const runs = (phase: Phase): boolean => settings.phases.includes(phase);
+    if (settings.phases.length < PHASES.length) {
+      // A partial run (BENCH_PHASES): each phase logs its runs as it goes; the results are printed, not saved.
+      const partial: Record<string, unknown> = {};
+      if (runs("tool-call")) partial.toolCall = await measureToolCall(bench);
+      if (runs("request-log")) partial.requestLog = await measureRequestLog(bench);
+      if (runs("list")) partial.listForged = await measureListAndForged(bench);
+      if (runs("eras")) partial.eras = await measureEras(bench);
+      if (runs("expiry")) partial.expiry = await measureExpiry(bench);
+      if (runs("scale")) partial.scale = await measureScale(bench);
+      process.stdout.write(
+        `${JSON.stringify(partial, (key, value) => (key === "runs" ? undefined : value), 2)}\n`,
+      );
+      return;
+    }
     log("1/5 tools/call: gateway vs direct vs naive");
     const toolCall = await measureToolCall(bench);
     log("1b tools/call with the MCP request log on and off");
     const requestLog = await measureRequestLog(bench);
     log("2/5 + 3/5 tools/list and forged tokens vs the trivial route");
     const listForged = await measureListAndForged(bench);
+    log("2b the 2025-11-25 and 2026-07-28 eras side by side");
+    const eras = await measureEras(bench);
     log("5/5 expiry precision");
     const expiry = await measureExpiry(bench);
     log("4/5 scale: minting and tools/list at 1k vs 100k servers");
@@ -44,6 +62,7 @@ async function main(): Promise<void> {
       scale,
       expiry,
       requestLog,
+      eras,
     };
     const markdown = renderMarkdown(results);
     mkdirSync(resultsDir, { recursive: true });

@@ -11,9 +11,25 @@ function num(name: string, fallback: number): number {
 
 const quick = process.env.BENCH_QUICK === "1";
 
+/** The phases `npm run bench` can run, in the order it runs them. */
+export const PHASES = ["tool-call", "request-log", "list", "eras", "expiry", "scale"] as const;
+export type Phase = (typeof PHASES)[number];
+
+function phases(): readonly Phase[] {
+  const raw = process.env.BENCH_PHASES;
+  if (raw === undefined || raw === "") return PHASES;
+  const chosen = raw.split(",").map((name) => name.trim());
+  const unknown = chosen.filter((name) => !(PHASES as readonly string[]).includes(name));
+  if (unknown.length > 0)
+    throw new Error(`BENCH_PHASES: unknown ${unknown.join(", ")}; use ${PHASES.join(", ")}`);
+  return PHASES.filter((phase) => chosen.includes(phase));
+}
+
 export const settings = {
   /** BENCH_QUICK=1: a smoke run (short runs, one repeat, 5k servers) to check the harness, not to quote. */
   quick,
+  /** BENCH_PHASES=list,eras: only these phases, printed and never saved (bench/results holds full runs only). */
+  phases: phases(),
   /** Seconds per measured autocannon run. */
   durationS: num("BENCH_DURATION_S", quick ? 1 : 3),
   /** Seconds of discarded load before each measured run. */

@@ -33,6 +33,35 @@ export const MCP_HEADERS: Record<string, string> = {
   "mcp-protocol-version": "2025-11-25",
 };
 
+/** One MCP request as a client of an era sends it: the body and every header. */
+export interface McpRequestShape {
+  body: string;
+  headers: Record<string, string>;
+}
+
+// What the SDK client pinned to 2026-07-28 puts in every request's _meta: the per-request envelope.
+const MODERN_ENVELOPE = {
+  "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+  "io.modelcontextprotocol/clientInfo": { name: "mcp-gateway-bench", version: "1.0.0" },
+  "io.modelcontextprotocol/clientCapabilities": {},
+};
+
+/**
+ * A 2026-07-28 request: the envelope in `_meta` and the routing headers (MCP-Protocol-Version, Mcp-Method,
+ * and Mcp-Name for a tool call), as the MCP SDK client sends them in that era.
+ */
+export function modernRequest(method: string, params: Record<string, unknown> = {}): McpRequestShape {
+  return {
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: { ...params, _meta: MODERN_ENVELOPE } }),
+    headers: {
+      ...MCP_HEADERS,
+      "mcp-protocol-version": "2026-07-28",
+      "mcp-method": method,
+      ...(typeof params.name === "string" ? { "mcp-name": params.name } : {}),
+    },
+  };
+}
+
 /** A JSON-RPC request body. */
 export function rpc(method: string, params?: unknown): string {
   return JSON.stringify({ jsonrpc: "2.0", id: 1, method, ...(params === undefined ? {} : { params }) });
@@ -72,6 +101,21 @@ export async function redisCommandCount(
     total += Number(match[2]);
   }
   return { total, byCommand };
+}
+
+/**
+ * Waits until Redis has run no command for `quietMs` (at most `maxMs`): the gateway's request log sends what
+ * it holds up to LIMITS.logFlushMs after the last request, which must not be counted against the next target.
+ */
+export async function redisQuiet(redis: Redis, quietMs = 100, maxMs = 5_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let last = (await redisCommandCount(redis)).total;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    const now = (await redisCommandCount(redis)).total;
+    if (now === last) return;
+    last = now;
+  }
 }
 
 /** INFO memory used_memory, in bytes. */

@@ -15,7 +15,7 @@ import { Redis } from "ioredis";
 import type { Bench } from "../phases/types.js";
 import { type BenchChild, startChild } from "./child.js";
 import { settings } from "./settings.js";
-import { admin, MCP_HEADERS, post, probe, rpc } from "./setup.js";
+import { admin, MCP_HEADERS, modernRequest, post, probe, rpc } from "./setup.js";
 
 export const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
 
@@ -171,6 +171,16 @@ async function seed(
     toolCount: (server.tools as string[]).length,
     callBody: rpc("tools/call", { name: "mem_0_memories_search", arguments: SEARCH_ARGS }),
     listBody: rpc("tools/list"),
+    initializeBody: rpc("initialize", {
+      protocolVersion: "2025-11-25",
+      capabilities: {},
+      clientInfo: { name: "mcp-gateway-bench", version: "1.0.0" },
+    }),
+    modern: {
+      call: modernRequest("tools/call", { name: "mem_0_memories_search", arguments: SEARCH_ARGS }),
+      list: modernRequest("tools/list"),
+      discover: modernRequest("server/discover"),
+    },
     direct: post(`${url.pathname}${url.search}`, JSON.stringify(parts.body), directHeaders),
     mcpHeaders: MCP_HEADERS,
   };

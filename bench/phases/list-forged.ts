@@ -4,9 +4,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { settings } from "../lib/settings.js";
-import { admin, jsonRpcFrom, post, probe, redisCommandCount } from "../lib/setup.js";
+import { admin, jsonRpcFrom, post, probe, redisCommandCount, redisQuiet } from "../lib/setup.js";
 import { median } from "../lib/stats.js";
-import { type Bench, type Measured, measure, rotate, type Target } from "./types.js";
+import { type Bench, interleave, type Measured, measure, rotate, type Target } from "./types.js";
 
 export interface ListForgedResults {
   runs: Measured[];
@@ -18,6 +18,13 @@ export interface ListForgedResults {
   /** Floors, against the trivial route: the same bytes from a bare route, and one Redis MGET plus them. */
   floorBytesRatio: { perRepeat: number[]; median: number };
   floorRedisRatio: { perRepeat: number[]; median: number };
+  /**
+   * tools/list against its floor (one MGET plus the same bytes), in interleaved slices per repeat: throughput
+   * ratio, and the floor's CPU per request over the gateway's (the same comparison, less exposed to noise).
+   */
+  listToFloorRatio: { perRepeat: number[]; median: number };
+  /** Absent in results recorded before it was measured. */
+  listToFloorCpuRatio?: { perRepeat: number[]; median: number };
   /** The floor for forged tokens: a bare route running the same token check, against the trivial route. */
   floorVerifyRatio: { perRepeat: number[]; median: number };
   /** All Redis commands during every forged-token run (warm-ups included), summed. */
@@ -129,6 +136,8 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
       404,
     ),
     counters,
+    // The request log's last records of the previous target flush within milliseconds: not the forgeries'.
+    before: () => redisQuiet(bench.redisSmall),
   };
 
   const runs: ListForgedResults["runs"] = [];
@@ -160,6 +169,23 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
     floorRedisRatio.push(byName["floor: MGET + bytes"]!.rps / byName.trivial!.rps);
     floorVerifyRatio.push(byName["floor: token check"]!.rps / byName.trivial!.rps);
   }
+  // The target itself, tools/list against its floor, in alternating slices so the machine's noise falls on both.
+  const listToFloorRatio: number[] = [];
+  const listToFloorCpuRatio: number[] = [];
+  for (let rep = 0; rep < settings.repeats; rep++) {
+    const [listed, floor] = await interleave(bench, list, floorRedis, settings.connections, {
+      slices: 4,
+      sliceS: settings.durationS / 4,
+      warmupS: 0,
+    });
+    listToFloorRatio.push(listed.rps / floor.rps);
+    const listCpu = listed.cpuMicrosPerResponse.gateway ?? Number.NaN;
+    const floorCpu = floor.cpuMicrosPerResponse.trivial ?? Number.NaN;
+    listToFloorCpuRatio.push(floorCpu / listCpu);
+    bench.log(
+      `  tools/list vs its floor, interleaved: ${listed.rps.toFixed(0)} vs ${floor.rps.toFixed(0)} req/s, ${listCpu.toFixed(0)} vs ${floorCpu.toFixed(0)} µs CPU`,
+    );
+  }
   const forgedRuns = runs.filter((r) => r.target === "forged");
   const listRuns = runs.filter((r) => r.target === "tools/list");
   const listCommands = listRuns.reduce((total, r) => total + sum(r.countersMeasured ?? {}), 0);
@@ -171,6 +197,8 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
     listOneToolRatio: { perRepeat: oneRatio, median: median(oneRatio) },
     floorBytesRatio: { perRepeat: floorBytesRatio, median: median(floorBytesRatio) },
     floorRedisRatio: { perRepeat: floorRedisRatio, median: median(floorRedisRatio) },
+    listToFloorRatio: { perRepeat: listToFloorRatio, median: median(listToFloorRatio) },
+    listToFloorCpuRatio: { perRepeat: listToFloorCpuRatio, median: median(listToFloorCpuRatio) },
     floorVerifyRatio: { perRepeat: floorVerifyRatio, median: median(floorVerifyRatio) },
     listOneToolResponseBytes: oneListed.bytes,
     forgedRedisCommands: forgedRuns.reduce(

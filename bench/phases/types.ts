@@ -2,6 +2,7 @@
 import type { Redis } from "ioredis";
 import type { BenchChild } from "../lib/child.js";
 import { settings } from "../lib/settings.js";
+import type { McpRequestShape } from "../lib/setup.js";
 import type { Summary } from "../lib/stats.js";
 import type { AlternateJob, AlternateResult, CannonJob, CannonRequest, CannonResult } from "../load/jobs.js";
 
@@ -31,6 +32,10 @@ export interface Bench {
     toolCount: number;
     callBody: string;
     listBody: string;
+    /** A 2025-11-25 initialize: that era's counterpart of server/discover. */
+    initializeBody: string;
+    /** The same tools/call and tools/list, and server/discover, as a 2026-07-28 client sends them. */
+    modern: { call: McpRequestShape; list: McpRequestShape; discover: McpRequestShape };
     /** The upstream request the gateway makes for the tool call, aimed straight at the sandbox. */
     direct: CannonRequest;
     mcpHeaders: Record<string, string>;
@@ -48,6 +53,8 @@ export interface Target {
   cpuOf?: BenchChild[];
   /** Counters read around the warm-up and the measured run (e.g. Redis commands by name). */
   counters?: () => Promise<Record<string, number>>;
+  /** Awaited before anything is counted or sent (e.g. until the previous target's work has settled). */
+  before?: () => Promise<void>;
 }
 
 /** A measured run: the load worker's result plus CPU microseconds per response per charged process. */
@@ -84,6 +91,7 @@ export async function measure(
     durationS,
     expectStatus: target.expectStatus,
   });
+  await target.before?.();
   const counted0 = await target.counters?.();
   if (timing.warmupS > 0) await bench.load.run<CannonResult>(job(timing.warmupS));
   const charged = target.cpuOf ?? [];
@@ -110,6 +118,61 @@ export async function measure(
       ? { countersWarmup: delta(counted0, counted1), countersMeasured: delta(counted1, counted2) }
       : {}),
   };
+}
+
+/** Two targets' totals over interleaved slices: responses per second and CPU µs per response per process. */
+export interface InterleavedSide {
+  target: string;
+  responses: number;
+  rps: number;
+  cpuMicrosPerResponse: Record<string, number>;
+}
+
+/**
+ * Two targets measured in alternating short slices (A B, B A, A B, ...), each slice a separate run at
+ * `connections`, totals summed per side. On a busy machine the load from other work changes over seconds;
+ * slices of a fraction of a second let it fall on both sides alike, which whole runs one after the other
+ * do not. Each target gets `warmupS` of discarded load first.
+ */
+export async function interleave(
+  bench: Bench,
+  a: Target,
+  b: Target,
+  connections: number,
+  options: { slices: number; sliceS: number; warmupS: number },
+): Promise<[InterleavedSide, InterleavedSide]> {
+  for (const target of [a, b]) {
+    if (options.warmupS > 0)
+      await measure(bench, target, connections, { durationS: options.warmupS, warmupS: 0 });
+  }
+  const totals = [a, b].map((target) => ({
+    target,
+    responses: 0,
+    seconds: 0,
+    cpu: {} as Record<string, number>,
+  }));
+  for (let slice = 0; slice < options.slices; slice++) {
+    for (const side of slice % 2 === 0 ? [0, 1] : [1, 0]) {
+      const total = totals[side]!;
+      const run = await measure(bench, total.target, connections, { durationS: options.sliceS, warmupS: 0 });
+      total.responses += run.responses;
+      total.seconds += run.responses / Math.max(run.rps, Number.MIN_VALUE);
+      for (const [name, micros] of Object.entries(run.cpuMicrosPerResponse)) {
+        total.cpu[name] = (total.cpu[name] ?? 0) + micros * run.responses;
+      }
+    }
+  }
+  const sides = totals.map(
+    (total): InterleavedSide => ({
+      target: total.target.name,
+      responses: total.responses,
+      rps: total.responses / total.seconds,
+      cpuMicrosPerResponse: Object.fromEntries(
+        Object.entries(total.cpu).map(([name, micros]) => [name, micros / Math.max(1, total.responses)]),
+      ),
+    }),
+  );
+  return [sides[0]!, sides[1]!];
 }
 
 /** The list rotated by `by` places, so repeated pairs do not always run in the same order. */

@@ -29,6 +29,7 @@ import { tenantsRoutes } from "./routes/tenants.routes.js";
 import { upstreamBaseUrl } from "./services/accounts.service.js";
 import { checkMcpUrlToken, resolveMcpAccess } from "./services/mcp-access.service.js";
 import { createServiceContext, type ServiceContext } from "./services/service-context.js";
+import { rememberVerifiedTokens } from "./services/verified-tokens.js";
 
 /** What the app needs from the process; tests pass their own. */
 export interface AppDeps {
@@ -141,7 +142,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics.mcpRefusal(reason);
     app.log.debug({ reason }, "MCP token refused");
   };
-  const checkToken = (token: string) => checkMcpUrlToken(ctx, token, logMcpRefusal);
+  // A URL in steady use is verified once per instance; expiry is still checked on every request.
+  const checkToken = rememberVerifiedTokens((token) => checkMcpUrlToken(ctx, token, logMcpRefusal), clock);
   const origins = originPolicyFor(deps.config.host, deps.config.mcpAllowedOrigins);
   mcpEdge = { checkToken, origins };
   // Plain register (not fastify-plugin): the MCP route's hooks and error handler stay scoped to it.

@@ -1,7 +1,8 @@
 /**
- * Which requests the gateway answers itself. It must take only what the SDK routes as plain 2025-era
- * traffic: every request it takes is checked against the SDK's own classifier, and everything with a
- * 2026-07-28 envelope, an odd shape or another method is left to the SDK.
+ * Which requests the gateway answers itself. In the 2025 era it must take only what the SDK routes as plain
+ * 2025-era traffic: every request it takes is checked against the SDK's own classifier. In the 2026-07-28 era
+ * it takes only requests whose envelope the SDK accepts and whose routing headers say literally what the body
+ * says. Everything else (an odd shape, another method, a header the SDK must decode or refuse) is left to it.
  */
 import {
   CLIENT_CAPABILITIES_META_KEY,
@@ -45,8 +46,9 @@ describe("directCallOf", () => {
   });
 
   it("returns what it took: the id, the method, the tool and its arguments", () => {
-    expect(directCallOf(v2025, list)).toEqual({ id: 1, method: "tools/list" });
+    expect(directCallOf(v2025, list)).toEqual({ era: "legacy", id: 1, method: "tools/list" });
     expect(directCallOf(v2025, call)).toEqual({
+      era: "legacy",
       id: "c",
       method: "tools/call",
       name: "t",
@@ -147,5 +149,98 @@ describe("directCallOf", () => {
       }
     }
     expect(taken).toBeGreaterThan(0);
+  });
+});
+
+describe("directCallOf, 2026-07-28 era", () => {
+  const envelope = {
+    [PROTOCOL_VERSION_META_KEY]: "2026-07-28",
+    [CLIENT_CAPABILITIES_META_KEY]: { elicitation: {} },
+  };
+  const modernHeaders = (method: string, name?: string): Record<string, string> => ({
+    "mcp-protocol-version": "2026-07-28",
+    "mcp-method": method,
+    ...(name === undefined ? {} : { "mcp-name": name }),
+  });
+  const request = (method: string, params: Record<string, unknown> = {}, id: unknown = 5) => ({
+    jsonrpc: "2.0",
+    id,
+    method,
+    params: { ...params, _meta: envelope },
+  });
+
+  it("takes tools/list, server/discover and tools/call with agreeing headers", () => {
+    expect(directCallOf(modernHeaders("tools/list"), request("tools/list", { cursor: "c" }))).toEqual({
+      era: "modern",
+      id: 5,
+      method: "tools/list",
+    });
+    expect(directCallOf(modernHeaders("server/discover"), request("server/discover", {}, "d"))).toEqual({
+      era: "modern",
+      id: "d",
+      method: "server/discover",
+    });
+    expect(
+      directCallOf(
+        modernHeaders("tools/call", "t"),
+        request("tools/call", { name: "t", arguments: { q: 1 } }),
+      ),
+    ).toEqual({ era: "modern", id: 5, method: "tools/call", name: "t", arguments: { q: 1 } });
+  });
+
+  const left: [string, Record<string, string>, unknown][] = [
+    ["no Mcp-Method header", { "mcp-protocol-version": "2026-07-28" }, request("tools/list")],
+    ["an Mcp-Method header for another method", modernHeaders("tools/call"), request("tools/list")],
+    ["an Mcp-Method header with padding", modernHeaders(" tools/list"), request("tools/list")],
+    ["no Mcp-Name header on tools/call", modernHeaders("tools/call"), request("tools/call", { name: "t" })],
+    [
+      "an Mcp-Name header for another tool",
+      modernHeaders("tools/call", "u"),
+      request("tools/call", { name: "t" }),
+    ],
+    [
+      "a Base64 Mcp-Name header",
+      modernHeaders("tools/call", "=?base64?dA==?="),
+      request("tools/call", { name: "t" }),
+    ],
+    [
+      "a tool name that looks encoded",
+      modernHeaders("tools/call", "=?base64?dA==?="),
+      request("tools/call", { name: "=?base64?dA==?=" }),
+    ],
+    [
+      "an envelope without client capabilities",
+      modernHeaders("tools/list"),
+      { ...request("tools/list"), params: { _meta: { [PROTOCOL_VERSION_META_KEY]: "2026-07-28" } } },
+    ],
+    [
+      "client capabilities of the wrong type",
+      modernHeaders("tools/list"),
+      { ...request("tools/list"), params: { _meta: { ...envelope, [CLIENT_CAPABILITIES_META_KEY]: 1 } } },
+    ],
+    [
+      "an envelope naming another revision",
+      modernHeaders("tools/list"),
+      {
+        ...request("tools/list"),
+        params: { _meta: { ...envelope, [PROTOCOL_VERSION_META_KEY]: "2025-11-25" } },
+      },
+    ],
+    ["no params", modernHeaders("tools/list"), { jsonrpc: "2.0", id: 1, method: "tools/list" }],
+    ["an unknown param", modernHeaders("tools/list"), request("tools/list", { filter: 1 })],
+    ["a cursor that is not a string", modernHeaders("tools/list"), request("tools/list", { cursor: 2 })],
+    ["discover with params", modernHeaders("server/discover"), request("server/discover", { x: 1 })],
+    [
+      "array arguments",
+      modernHeaders("tools/call", "t"),
+      request("tools/call", { name: "t", arguments: [] }),
+    ],
+    ["a null id", modernHeaders("tools/list"), request("tools/list", {}, null)],
+    ["a notification", modernHeaders("tools/list"), { ...request("tools/list"), id: undefined }],
+    ["another method", modernHeaders("ping"), request("ping")],
+    ["a batch", modernHeaders("tools/list"), [request("tools/list")]],
+  ];
+  it.each(left)("leaves %s to the SDK", (_label, headers, body) => {
+    expect(directCallOf(headers, body)).toBeUndefined();
   });
 });

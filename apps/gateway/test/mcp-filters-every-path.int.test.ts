@@ -1,13 +1,14 @@
 /**
- * A URL's method and tag filters hold on every path that can run a tool: the direct answer (a 2025-era
- * tools/call served without the SDK), the SDK (MCP_DIRECT_ANSWERS=off, a 2026-07-28 client, a 2025-11-25
- * client that initializes first), and the discovery meta-tools (search_tools, get_tool_schema, call_tool) on
- * each of them. Every URL here is minted WITH filters, methods ["read"] AND tags ["memories"], so a path that
+ * A URL's method and tag filters hold on every path that can run a tool: the direct answers (a 2025-era
+ * tools/call, and a 2026-07-28 client's, served without the SDK), the SDK (MCP_DIRECT_ANSWERS=off, for a
+ * raw 2025-era call, a 2026-07-28 client and a 2025-11-25 client that initializes first), and the discovery
+ * meta-tools (search_tools, get_tool_schema, call_tool) on each of them. Every URL here is minted WITH filters, methods ["read"] AND tags ["memories"], so a path that
  * looked tools up in the whole catalogue instead of the URL's set would run a tool it must refuse.
  *
  * Two real gateways share one Redis namespace, one set of keys and one Mem0 sandbox; the first answers
- * directly (the default), the second has MCP_DIRECT_ANSWERS=off. Each path checks the framing of its answers
- * (plain JSON from the direct path, an event stream from the SDK), so a path cannot silently become another.
+ * directly (the default), the second has MCP_DIRECT_ANSWERS=off. Each path checks that its answers came the
+ * way it names (the direct path's own content type, with its charset; the SDK's event stream, or for
+ * 2026-07-28 the SDK's bare application/json), so a path cannot silently become another.
  */
 import { randomUUID } from "node:crypto";
 import type { Sandbox } from "@mcp-gateway/mem0-sandbox";
@@ -125,9 +126,9 @@ interface SeenCall {
 
 /**
  * The real MCP SDK client in one era (2025-11-25 initializes first; 2026-07-28 is pinned, with its
- * per-request envelope and Mcp-Method headers). `expectSdk` checks each tools/call went to the SDK.
+ * per-request envelope and Mcp-Method headers). `expectPath` checks each tools/call went the way the path names.
  */
-function clientPath(base: () => string, era: Era, expectSdk: (call: SeenCall) => void): ToolPath {
+function clientPath(base: () => string, era: Era, expectPath: (call: SeenCall) => void): ToolPath {
   const connected = new Map<string, { client: Client; calls: SeenCall[] }>();
   async function clientFor(token: string): Promise<{ client: Client; calls: SeenCall[] }> {
     const existing = connected.get(token);
@@ -171,7 +172,7 @@ function clientPath(base: () => string, era: Era, expectSdk: (call: SeenCall) =>
         answer = { error: { code: error.code, message: error.message } };
       }
       expect(calls.length).toBe(before + 1);
-      expectSdk(calls[before] as SeenCall);
+      expectPath(calls[before] as SeenCall);
       return answer;
     },
   };
@@ -181,12 +182,23 @@ const PATHS: [string, ToolPath][] = [
   ["the direct answer (2025-era tools/call)", rawPath(() => stack.gatewayUrl, /^application\/json/)],
   ["the SDK (MCP_DIRECT_ANSWERS=off)", rawPath(() => sdkGateway.address, /^text\/event-stream/)],
   [
-    // On the default gateway: a 2026-era request is a shape the direct path does not take.
-    "the SDK (a 2026-07-28 client)",
+    // On the default gateway: the SDK client's 2026-era tools/call is a shape the direct path takes.
+    "the direct answer (a 2026-07-28 client)",
     clientPath(
       () => stack.gatewayUrl,
       "2026-07-28",
-      (call) => expect(directCallOf(call.headers, call.body)).toBeUndefined(),
+      (call) => {
+        expect(directCallOf(call.headers, call.body)).toMatchObject({ era: "modern", method: "tools/call" });
+        expect(call.contentType).toBe("application/json; charset=utf-8");
+      },
+    ),
+  ],
+  [
+    "the SDK (a 2026-07-28 client, MCP_DIRECT_ANSWERS=off)",
+    clientPath(
+      () => sdkGateway.address,
+      "2026-07-28",
+      (call) => expect(call.contentType).toBe("application/json"),
     ),
   ],
   [

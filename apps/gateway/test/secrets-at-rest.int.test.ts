@@ -1,3 +1,4 @@
+import { credentialsAad, sealSecret } from "@mcp-gateway/core";
 import { keys } from "@mcp-gateway/store";
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -229,5 +230,26 @@ describe("secrets: sealed at rest, never returned, never logged", () => {
     }
     await client.set(key, original);
     expect((await resolveMcpToken(ctx, server.token, Date.now())).ok).toBe(true);
+  });
+
+  it("opens credentials afresh when the sealed value changes, even after the old one was opened", async () => {
+    const { tenantId, apiToken } = await stack.createTenant();
+    const accountId = await stack.connectMem0(apiToken);
+    const server = await mintServer(stack, apiToken, accountId, { name: "s" });
+    const ctx = createServiceContext(client, stack.config, { now: () => Date.now() });
+    const before = await resolveMcpToken(ctx, server.token, Date.now());
+    if (!before.ok) throw new Error(`resolve failed: ${before.reason}`);
+
+    const key = keys.account(tenantId, accountId);
+    const record = JSON.parse((await client.get(key)) ?? "{}");
+    const resealed = sealSecret(
+      stack.config.keys.credentialKeys,
+      JSON.stringify({ api_key: "m0-rotated-key-0123456789" }),
+      credentialsAad(tenantId, accountId),
+    );
+    await client.set(key, JSON.stringify({ ...record, sealed_credentials: resealed }));
+    const after = await resolveMcpToken(ctx, server.token, Date.now());
+    expect(after.ok && after.credentials).toEqual({ api_key: "m0-rotated-key-0123456789" });
+    expect(after.ok && after.credentials).not.toEqual(before.credentials);
   });
 });

@@ -47,6 +47,14 @@ export const LIMITS = {
   sealedSecretMaxChars: 96 * 1024,
   /** Instances' clocks differ a little: an `iat` up to this far ahead of ours is accepted, beyond it "not_yet_valid". */
   mcpTokenIssuedAtSkewMs: 60_000,
+  /** URL tokens whose signature checked out, remembered per instance (~1 KiB each): every URL in steady use, a few MiB at most. */
+  mcpVerifiedTokensCached: 4_096,
+  /** 2026-07-28 `_meta` envelopes the SDK accepted, remembered so each is schema-checked once: clients send one each. */
+  mcpEnvelopesCached: 1_024,
+  /** Only envelopes up to this size (as JSON) are remembered; a real one is a few hundred characters. */
+  mcpEnvelopeCachedChars: 2_048,
+  /** Opened account credentials, remembered per instance so a tool call skips AES-GCM: one per account in steady use. */
+  openedCredentialsCached: 1_024,
   /** Idle upstream connections stay open this long, so back-to-back tool calls skip the TCP/TLS handshake. */
   upstreamKeepAliveMs: 10_000,
   /** Concurrent connections per upstream origin from one gateway instance; more calls queue rather than flood. */

@@ -1,5 +1,6 @@
 import { LIMITS } from "@mcp-gateway/core";
 import { Agent, errors, request } from "undici";
+import { startDeadline } from "./deadline.js";
 import type { HttpVerb } from "./format.js";
 import type { HeaderBag } from "./rate-limit.js";
 
@@ -31,8 +32,7 @@ export type UpstreamResponse =
 export async function sendUpstream(call: UpstreamRequest): Promise<UpstreamResponse> {
   const timeoutMs = call.timeoutMs ?? LIMITS.upstreamTimeoutMs;
   const maxBytes = call.maxBytes ?? LIMITS.upstreamResponseBytes;
-  const deadline = AbortSignal.timeout(timeoutMs);
-  const signal = call.signal === undefined ? deadline : AbortSignal.any([deadline, call.signal]);
+  const deadline = startDeadline(timeoutMs, call.signal);
   const headers: Record<string, string> = { accept: "application/json", ...call.headers };
   let payload: string | undefined;
   if (call.body !== undefined) {
@@ -44,7 +44,7 @@ export async function sendUpstream(call: UpstreamRequest): Promise<UpstreamRespo
       method: call.method,
       headers,
       body: payload,
-      signal,
+      signal: deadline.signal,
       dispatcher: sharedAgent,
     });
     const chunks: Buffer[] = [];
@@ -64,7 +64,7 @@ export async function sendUpstream(call: UpstreamRequest): Promise<UpstreamRespo
       text: Buffer.concat(chunks).toString("utf8"),
     };
   } catch (error) {
-    if (deadline.aborted) {
+    if (deadline.expired()) {
       return { ok: false, kind: "timeout", message: `upstream did not answer within ${timeoutMs} ms` };
     }
     if (call.signal?.aborted === true) {
@@ -73,5 +73,7 @@ export async function sendUpstream(call: UpstreamRequest): Promise<UpstreamRespo
     const reason =
       error instanceof errors.UndiciError || error instanceof Error ? error.message : String(error);
     return { ok: false, kind: "unreachable", message: `could not reach ${call.url.origin}: ${reason}` };
+  } finally {
+    deadline.release();
   }
 }

@@ -3,23 +3,35 @@ import { isJsonObject } from "@mcp-gateway/core";
 import { ProtocolError, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 import type { FastifyBaseLogger } from "fastify";
 import type { McpExchange } from "./exchange.js";
-import { listedTools } from "./mcp-server-factory.js";
+import { listedTools, MODERN_PROTOCOL_VERSION, serverIdentity } from "./mcp-server-factory.js";
 import type { McpSession } from "./mcp-session.js";
+import {
+  discoverResult,
+  type ModernDirectCall,
+  modernDirectCallOf,
+  modernListResultTail,
+  modernResult,
+} from "./modern-direct-answers.js";
 import { callTool } from "./tool-calls.js";
 
 /**
- * Direct answers: the two requests that make up nearly all MCP traffic today, a 2025-11-25-era `tools/list`
- * or `tools/call`, answered by the gateway itself instead of a fresh SDK server per request (which costs
- * about a millisecond of CPU before any work is done). Only a request of exactly the shape the SDK would
- * serve unchanged is taken; anything else (another method, the 2026-07-28 era, an unknown field, an
- * unsupported protocol version, a batch) goes to the SDK, which answers or refuses it as before. The answer
- * is the JSON-RPC message the SDK would put in its event stream, sent as plain JSON (the Streamable HTTP
- * transport allows either, and requires clients to accept both, so even a client whose Accept names only
- * text/event-stream gets JSON here). `MCP_DIRECT_ANSWERS=off` sends everything through the SDK.
+ * Direct answers: the requests that make up nearly all MCP traffic, `tools/list` and `tools/call` of the
+ * 2025-11-25 era and `tools/list`, `tools/call` and `server/discover` of the 2026-07-28 era
+ * (modern-direct-answers.ts), answered by the gateway itself instead of a fresh SDK server per request (which
+ * costs about a millisecond of CPU before any work is done). Only a request of exactly the shape the SDK would
+ * serve unchanged is taken; anything else (another method, an unknown field, an unsupported protocol version,
+ * a header that disagrees with the body, a batch) goes to the SDK, which answers or refuses it as before. The
+ * answer is the JSON-RPC message the SDK would send, with its keys in the SDK's order, as plain JSON (the
+ * Streamable HTTP transport allows either, and requires clients to accept both, so even a client whose Accept
+ * names only text/event-stream gets JSON here). `MCP_DIRECT_ANSWERS=off` sends everything through the SDK.
  */
-export type DirectCall =
-  | { readonly id: string | number; readonly method: "tools/list" }
+export type DirectCall = LegacyDirectCall | ModernDirectCall;
+
+/** A 2025-era request answered directly. */
+export type LegacyDirectCall =
+  | { readonly era: "legacy"; readonly id: string | number; readonly method: "tools/list" }
   | {
+      readonly era: "legacy";
       readonly id: string | number;
       readonly method: "tools/call";
       readonly name: string;
@@ -35,6 +47,12 @@ const ENVELOPE_NAMESPACE = "io.modelcontextprotocol/";
 
 /** The call, when this request is one the gateway answers directly; undefined hands it to the SDK. */
 export function directCallOf(headers: IncomingHttpHeaders, body: unknown): DirectCall | undefined {
+  return headers["mcp-protocol-version"] === MODERN_PROTOCOL_VERSION
+    ? modernDirectCallOf(headers, body)
+    : legacyDirectCallOf(headers, body);
+}
+
+function legacyDirectCallOf(headers: IncomingHttpHeaders, body: unknown): LegacyDirectCall | undefined {
   if (!isJsonObject(body) || !hasOnly(body, REQUEST_FIELDS) || body.jsonrpc !== "2.0") return undefined;
   const { id, method, params } = body;
   if (!(typeof id === "string" || Number.isSafeInteger(id))) return undefined;
@@ -52,16 +70,16 @@ export function directCallOf(headers: IncomingHttpHeaders, body: unknown): Direc
 
   const requestId = id as string | number;
   if (method === "tools/list") {
-    if (params === undefined) return { id: requestId, method };
+    if (params === undefined) return { era: "legacy", id: requestId, method };
     if (!hasOnly(params, LIST_PARAMS)) return undefined;
     if (params.cursor !== undefined && typeof params.cursor !== "string") return undefined;
-    return { id: requestId, method };
+    return { era: "legacy", id: requestId, method };
   }
   if (params === undefined || !hasOnly(params, CALL_PARAMS) || typeof params.name !== "string") {
     return undefined;
   }
   if (params.arguments !== undefined && !isJsonObject(params.arguments)) return undefined;
-  return { id: requestId, method, name: params.name, arguments: params.arguments };
+  return { era: "legacy", id: requestId, method, name: params.name, arguments: params.arguments };
 }
 
 // The serialized tool list of one effective toolset, per exposure: the same array object comes back for
@@ -83,7 +101,25 @@ export function serializedToolList(session: McpSession): Buffer {
   return bytes;
 }
 
-const LIST_ANSWER_END = Buffer.from("}", "utf8");
+// Per toolset and server: the tail of a 2026-07-28 tools/list result (cache fields, the server's identity).
+const modernListTails = new WeakMap<readonly unknown[], Map<string, Buffer>>();
+const MODERN_TAILS_PER_TOOLSET = 1024;
+
+function modernListTail(session: McpSession): Buffer {
+  let tails = modernListTails.get(session.tools);
+  if (tails === undefined) {
+    tails = new Map();
+    modernListTails.set(session.tools, tails);
+  }
+  let tail = tails.get(session.serverName);
+  if (tail === undefined) {
+    tail = Buffer.from(modernListResultTail(serverIdentity(session)), "utf8");
+    // One entry per server name over this toolset: bounded, as names are; dropped wholesale past the cap.
+    if (tails.size >= MODERN_TAILS_PER_TOOLSET) tails.clear();
+    tails.set(session.serverName, tail);
+  }
+  return tail;
+}
 
 /** The JSON-RPC response for a direct call; never rejects (failures become JSON-RPC errors). */
 export async function answerDirectCall(
@@ -92,13 +128,35 @@ export async function answerDirectCall(
   log: FastifyBaseLogger,
 ): Promise<string | Buffer> {
   const id = JSON.stringify(call.id);
+  // The SDK writes a result as {result, jsonrpc, id} and an error as {jsonrpc, id, error}, in both eras.
+  const tail = `,"jsonrpc":"2.0","id":${id}}`;
+  const { session } = exchange;
   if (call.method === "tools/list") {
-    const start = Buffer.from(`{"jsonrpc":"2.0","id":${id},"result":`, "utf8");
-    return Buffer.concat([start, serializedToolList(exchange.session), LIST_ANSWER_END]);
+    const list = serializedToolList(session);
+    if (call.era === "legacy") return Buffer.concat([RESULT_START, list, Buffer.from(tail, "utf8")]);
+    // The list's closing brace is dropped: the result goes on with the era's own fields, and ends there.
+    const fields = modernListTail(session);
+    return Buffer.concat([
+      RESULT_START,
+      list.subarray(0, list.length - 1),
+      fields,
+      Buffer.from(tail, "utf8"),
+    ]);
+  }
+  if (call.method === "server/discover") {
+    const identity = serverIdentity(session);
+    const result = modernResult(call.method, discoverResult(identity), identity);
+    return `{"result":${JSON.stringify(result)}${tail}`;
   }
   try {
-    const result = await callTool(exchange, call.name, call.arguments);
-    return `{"jsonrpc":"2.0","id":${id},"result":${JSON.stringify(result)}}`;
+    const toolResult = await callTool(exchange, call.name, call.arguments);
+    // The gateway's results are objects with object structuredContent, so neither era's projection
+    // (Server.projectCallToolResult, which only rewrites non-object structuredContent) changes them.
+    const result =
+      call.era === "legacy"
+        ? toolResult
+        : modernResult(call.method, { ...toolResult }, serverIdentity(session));
+    return `{"result":${JSON.stringify(result)}${tail}`;
   } catch (error) {
     // callTool raises protocol errors (unknown tool) on purpose; anything else is a bug, logged, and
     // answered without its message so no internal detail reaches the client (the one place where the
@@ -115,6 +173,8 @@ export async function answerDirectCall(
     return `{"jsonrpc":"2.0","id":${id},"error":{"code":-32603,"message":"Internal error"}}`;
   }
 }
+
+const RESULT_START = Buffer.from(`{"result":`, "utf8");
 
 /**
  * True when `_meta` is not plain 2025-era metadata: an envelope key, or a shape the SDK refuses (not an

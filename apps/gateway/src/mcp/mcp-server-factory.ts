@@ -11,9 +11,27 @@ import type { McpSession } from "./mcp-session.js";
 import { callTool } from "./tool-calls.js";
 
 const SERVER_VERSION = "0.1.0";
+/** The revision of the stateless era this gateway serves (server/discover, per-request `_meta`). */
+export const MODERN_PROTOCOL_VERSION = "2026-07-28";
 // The SDK adds the 2026-07-28 era to a server only once it serves a modern request, so a refusal of an unknown
 // MCP-Protocol-Version on the 2025 path listed the 2025 versions alone; naming it here lists every era served.
-const PROTOCOL_VERSIONS = ["2026-07-28", ...SUPPORTED_PROTOCOL_VERSIONS];
+const PROTOCOL_VERSIONS = [MODERN_PROTOCOL_VERSION, ...SUPPORTED_PROTOCOL_VERSIONS];
+
+/** What the server says about itself; the SDK path and the direct answers both take it from here. */
+export interface ServerIdentity {
+  readonly serverInfo: { readonly name: string; readonly title: string; readonly version: string };
+  readonly capabilities: { readonly tools: Record<string, never> };
+  readonly instructions: string;
+}
+
+/** The identity of the server behind one session. */
+export function serverIdentity(session: McpSession): ServerIdentity {
+  return {
+    serverInfo: { name: "mcp-gateway", title: session.serverName, version: SERVER_VERSION },
+    capabilities: { tools: {} },
+    instructions: instructionsFor(session),
+  };
+}
 
 /**
  * A fresh MCP server for one HTTP request (never shared across clients: CVE-2026-25536). It offers tools
@@ -21,14 +39,12 @@ const PROTOCOL_VERSIONS = ["2026-07-28", ...SUPPORTED_PROTOCOL_VERSIONS];
  */
 export function createMcpServer(exchange: McpExchange): Server {
   const { session } = exchange;
-  const server = new Server(
-    { name: "mcp-gateway", title: session.serverName, version: SERVER_VERSION },
-    {
-      capabilities: { tools: {} },
-      instructions: instructionsFor(session),
-      supportedProtocolVersions: PROTOCOL_VERSIONS,
-    },
-  );
+  const identity = serverIdentity(session);
+  const server = new Server(identity.serverInfo, {
+    capabilities: identity.capabilities,
+    instructions: identity.instructions,
+    supportedProtocolVersions: PROTOCOL_VERSIONS,
+  });
   // Our schemas are plain JSON data; the SDK's type wants its own JSON value type.
   server.setRequestHandler("tools/list", () => ({
     tools: listedTools(session) as unknown as ListToolsResult["tools"],

@@ -40,7 +40,7 @@ export interface McpEndpointOptions {
   resolveAccess(claims: McpTokenClaims, authorization: string | undefined): Promise<McpAccess>;
   /** The upstream base URL for an integration, e.g. the gateway's MEM0_BASE_URL. */
   upstreamBaseUrl(integration: string): string;
-  /** Answer 2025-era tools/list and tools/call without the SDK (MCP_DIRECT_ANSWERS, on by default). */
+  /** Answer tools/list, tools/call and server/discover without the SDK (MCP_DIRECT_ANSWERS, on by default). */
   directAnswers: boolean;
   /** Which Origin headers may reach the endpoint; a request without Origin is allowed. */
   origins: OriginPolicy;

@@ -139,7 +139,7 @@ async function serveSession(
 // tools/list never waits on anything, so it needs no disconnect signal.
 const NEVER_ABORTED = new AbortController().signal;
 
-/** Answers a 2025-era tools/list or tools/call without the SDK (see direct-answers.ts). */
+/** Answers a request directly, without the SDK (see direct-answers.ts). */
 async function serveDirect(
   call: DirectCall,
   options: McpEndpointOptions,

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { LIMITS } from "@mcp-gateway/core";
-import { executeTool, type Tool } from "@mcp-gateway/integrations";
+import { executeTool, startDeadline, type Tool } from "@mcp-gateway/integrations";
 import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server";
 import {
   type DiscoveryToolName,
@@ -49,10 +49,11 @@ async function runTool(
   via: ToolCallFacts["via"],
 ): Promise<ToolResult> {
   const started = performance.now();
+  const deadline = startDeadline(LIMITS.mcpToolCallMs, exchange.clientGone);
   const execution = await executeTool(tool, args ?? {}, exchange.session.account, {
     baseUrl: exchange.upstreamBaseUrl,
-    signal: AbortSignal.any([exchange.clientGone, AbortSignal.timeout(LIMITS.mcpToolCallMs)]),
-  });
+    signal: deadline.signal,
+  }).finally(deadline.release);
   const view = toolResultView(tool, execution);
   Object.assign(exchange.responseHeaders, view.httpHeaders);
   record(exchange, {

@@ -12,8 +12,8 @@ import {
   findMcpServerWithAccount,
   type McpServerRecord,
 } from "@mcp-gateway/store";
-import { openCredentials } from "./accounts.service.js";
 import { effectiveTools } from "./mcp-servers.service.js";
+import { openCredentialsRemembered } from "./opened-credentials.js";
 import type { ServiceContext } from "./service-context.js";
 
 /** Why a token does not open a server. Every reason gets the same public answer (no oracle). */
@@ -29,7 +29,7 @@ export type ResolveFailure =
 export interface ResolvedMcpServer {
   server: McpServerRecord;
   account: AccountRecord;
-  credentials: Record<string, string>;
+  credentials: Readonly<Record<string, string>>;
   tools: Tool[];
   requireApiTokenAuth: boolean;
   toolExposure: ToolExposure;
@@ -96,7 +96,7 @@ export async function resolveCheckedMcpToken(
   if (account === undefined) return { ok: false, reason: "account_missing" };
   const integration = getIntegration(account.integration);
   if (integration === undefined) return { ok: false, reason: "unknown_integration" };
-  const credentials = openCredentials(ctx, account);
+  const credentials = openCredentialsRemembered(ctx, account);
   if (credentials === undefined) return { ok: false, reason: "credentials_unreadable" };
   const expiries = [claims.expiresAt, recordExpiry].filter((e): e is number => e !== null);
   return {
