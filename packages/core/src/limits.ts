@@ -15,7 +15,7 @@ export const LIMITS = {
   logFlushWaitMs: 1_000,
   /** Nesting of a JSON request body: tool arguments and admin bodies need a handful of levels; deeper bodies could overflow recursive code. */
   jsonMaxDepth: 64,
-  /** An MCP URL token: a compact JWS with short claims stays under 1 KiB; anything longer is refused unparsed. */
+  /** An MCP URL token: a compact JWS with short claims (filters and entity scope included) stays under 1 KiB; anything longer is refused unparsed, and a mint that would exceed it is refused. */
   mcpTokenMaxChars: 1_024,
   /** Readiness answers within this, so a load balancer's probe never hangs on a stuck Redis. */
   readinessPingTimeoutMs: 2_000,
@@ -55,6 +55,10 @@ export const LIMITS = {
   eventPollIntervalMs: 500,
   /** One MCP tools/call, event wait included; under the common 60 s proxy read timeout, since the response is held until the result. */
   mcpToolCallMs: 50_000,
+  /** On an entity-scoped URL, records named by a batch are read (to check their entity) this many at a time: quick for a few ids, polite to the upstream for a thousand. */
+  scopeRecordChecksInFlight: 8,
+  /** An entity id pinned by a URL's scope: Mem0 ids are user names, emails or UUIDs; the whole scope also counts toward mcpTokenMaxChars. */
+  scopeIdMaxChars: 128,
   /** search_tools answers at most this many tools per call: enough to choose from, small enough to read. */
   discoverySearchResultsMax: 20,
   /** get_tool_schema takes at most this many names per call, so one answer stays short. */

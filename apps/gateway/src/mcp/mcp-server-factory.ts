@@ -1,3 +1,4 @@
+import { describeScope } from "@mcp-gateway/core";
 import { mcpToolDefinition } from "@mcp-gateway/integrations";
 import {
   type CallToolResult,
@@ -50,7 +51,9 @@ export function listedTools(session: McpSession): ReturnType<typeof mcpToolDefin
 }
 
 function instructionsFor(session: McpSession): string {
-  const base = `Tools for one ${session.integration} account (${session.tools.length} tools).`;
+  const pinned =
+    session.scope === undefined ? "" : ` Every tool is confined to ${describeScope(session.scope)}.`;
+  const base = `Tools for one ${session.integration} account (${session.tools.length} tools).${pinned}`;
   return session.exposure === "discovery"
     ? `${base} Find a tool with search_tools, read its arguments with get_tool_schema, then run it with call_tool.`
     : base;

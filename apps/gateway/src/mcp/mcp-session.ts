@@ -1,4 +1,4 @@
-import type { McpCredentialKind, McpRequestRecord, McpTokenClaims } from "@mcp-gateway/core";
+import type { EntityScope, McpCredentialKind, McpRequestRecord, McpTokenClaims } from "@mcp-gateway/core";
 import type { ExecutionAccount, Tool } from "@mcp-gateway/integrations";
 import type { OriginPolicy } from "./origin.js";
 
@@ -13,6 +13,8 @@ export interface McpSession {
   /** Already filtered by the URL's methods AND tags. */
   readonly tools: readonly Tool[];
   readonly exposure: "all" | "discovery";
+  /** The entities every call is confined to (entity-scope.ts); absent when the URL is not pinned. */
+  readonly scope?: EntityScope;
   /** Opened credentials and context; used only to execute tools, never logged. */
   readonly account: ExecutionAccount;
   /** What the request presented beyond the URL (an API token on a require_api_token_auth server). */

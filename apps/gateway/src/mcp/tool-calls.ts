@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { LIMITS } from "@mcp-gateway/core";
-import { executeTool, type Tool } from "@mcp-gateway/integrations";
+import { executeScopedTool, executeTool, type Tool } from "@mcp-gateway/integrations";
 import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server";
 import {
   type DiscoveryToolName,
@@ -49,10 +49,16 @@ async function runTool(
   via: ToolCallFacts["via"],
 ): Promise<ToolResult> {
   const started = performance.now();
-  const execution = await executeTool(tool, args ?? {}, exchange.session.account, {
+  const { account, scope } = exchange.session;
+  const options = {
     baseUrl: exchange.upstreamBaseUrl,
     signal: AbortSignal.any([exchange.clientGone, AbortSignal.timeout(LIMITS.mcpToolCallMs)]),
-  });
+  };
+  // Both paths (tools/call and discovery's call_tool) end here, so a scoped URL confines every call.
+  const execution =
+    scope === undefined
+      ? await executeTool(tool, args ?? {}, account, options)
+      : await executeScopedTool(tool, args ?? {}, account, scope, options);
   const view = toolResultView(tool, execution);
   Object.assign(exchange.responseHeaders, view.httpHeaders);
   record(exchange, {

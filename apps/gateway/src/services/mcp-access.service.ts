@@ -58,6 +58,7 @@ export async function resolveMcpAccess(
         integration: resolved.account.integration,
         tools: resolved.tools,
         exposure: resolved.toolExposure,
+        ...(resolved.scope !== undefined ? { scope: resolved.scope } : {}),
         account: { credentials: resolved.credentials, context: resolved.account.context },
         credential: resolved.requireApiTokenAuth
           ? { kind: "api_token", id: authenticatedTokenId }

@@ -1,0 +1,83 @@
+import type { ScopeRule, ScopeSupport } from "../format.js";
+import { ENTITY_ID_FIELDS } from "./schemas.js";
+
+/**
+ * Which Mem0 tools a URL pinned to entities (`config.scope`) may offer, and how each is kept inside the scope.
+ * One row per tool. A tool missing here is not offered on a scoped URL: that is the safe default for a tool
+ * added later, until someone decides how (or whether) it can be confined.
+ *
+ * The tools decided to stay off scoped URLs are in MEM0_NOT_OFFERED_WHEN_SCOPED with the reason.
+ */
+export const MEM0_SCOPE_RULES: Readonly<Record<string, ScopeRule>> = {
+  list_all_mem_0_memories: { kind: "filters", argument: "filters", form: "nested" },
+  mem_0_memories_search: { kind: "filters", argument: "filters", form: "nested" },
+  mem_0_memories_summary: { kind: "filters", argument: "filters", form: "nested" },
+  create_a_mem_0_export: { kind: "filters", argument: "filters", form: "structured" },
+  create_a_mem_0_memory: { kind: "entity_arguments" },
+  mem_0_memories_delete_all: { kind: "entity_arguments" },
+  get_single_mem_0_memory_by_id: { kind: "record", idArgument: "id" },
+  update_a_mem_0_memory_by_id: { kind: "record", idArgument: "id" },
+  delete_a_mem_0_memory_by_id: { kind: "record", idArgument: "id" },
+  list_all_mem_0_memory_history: { kind: "record", idArgument: "memory_id" },
+  mem_0_memories_feedback: { kind: "record", idArgument: "memory_id" },
+  mem_0_memories_bulk_update: { kind: "records", argument: "memories", idField: "memory_id" },
+  mem_0_memories_bulk_delete: { kind: "records", argument: "memories", idField: "memory_id" },
+};
+
+const ADMINISTRATION = "account administration, not an entity's memories";
+const ACROSS_ENTITIES = "lists or counts every entity of the project";
+const EVENTS = "event payloads carry the memories of any entity";
+const WHOLE_ENTITY =
+  "an entity spans memories a multi-key scope excludes; delete-all with the scope's ids removes a scoped user's memories instead";
+
+/** The Mem0 tools a scoped URL never offers, with the reason each cannot be confined. */
+export const MEM0_NOT_OFFERED_WHEN_SCOPED: Readonly<Record<string, string>> = {
+  list_all_mem_0_organizations: ADMINISTRATION,
+  create_a_mem_0_organization: ADMINISTRATION,
+  get_single_mem_0_organization_by_id: ADMINISTRATION,
+  delete_a_mem_0_organization_by_id: ADMINISTRATION,
+  list_all_mem_0_organization_members: ADMINISTRATION,
+  create_a_mem_0_organization_member: ADMINISTRATION,
+  update_a_mem_0_organization_member_by_id: ADMINISTRATION,
+  delete_a_mem_0_organization_member_by_id: ADMINISTRATION,
+  list_all_mem_0_projects: ADMINISTRATION,
+  create_a_mem_0_project: ADMINISTRATION,
+  get_single_mem_0_project_by_id: ADMINISTRATION,
+  update_a_mem_0_project_by_id: ADMINISTRATION,
+  delete_a_mem_0_project_by_id: ADMINISTRATION,
+  list_all_mem_0_project_members: ADMINISTRATION,
+  create_a_mem_0_project_member: ADMINISTRATION,
+  update_a_mem_0_project_member_by_id: ADMINISTRATION,
+  delete_a_mem_0_project_member_by_id: ADMINISTRATION,
+  list_all_mem_0_webhooks: ADMINISTRATION,
+  create_a_mem_0_webhook: ADMINISTRATION,
+  update_a_mem_0_webhook_by_id: ADMINISTRATION,
+  delete_a_mem_0_webhook_by_id: ADMINISTRATION,
+  list_all_mem_0_entities: ACROSS_ENTITIES,
+  list_all_mem_0_stats: ACROSS_ENTITIES,
+  list_all_mem_0_events: EVENTS,
+  get_single_mem_0_event_by_id: EVENTS,
+  get_single_mem_0_entity_by_id: WHOLE_ENTITY,
+  delete_a_mem_0_entity_by_id: WHOLE_ENTITY,
+  get_single_mem_0_export_by_id:
+    "an export's content does not say whose memories it holds, so nothing can check it (exports created on a scoped URL hold only the scope's memories)",
+};
+
+/** Mem0's scope support: the four entity ids, the rules above, and how a memory is read by id. */
+export const mem0Scope: ScopeSupport = {
+  keys: ENTITY_ID_FIELDS,
+  rules: MEM0_SCOPE_RULES,
+  notOffered: MEM0_NOT_OFFERED_WHEN_SCOPED,
+  recordLookup: {
+    tool: "get_single_mem_0_memory_by_id",
+    // The run id is `session_id` on GET /v1/memories/{id}/ and `run_id` on search (api.md §1.6).
+    fields: {
+      user_id: ["user_id"],
+      agent_id: ["agent_id"],
+      app_id: ["app_id"],
+      run_id: ["run_id", "session_id"],
+    },
+    // api.md §3.6-3.8: get, update and delete of an unknown memory answer 404 {"error": "Memory not found!"}.
+    notFound: { status: 404, body: { error: "Memory not found!" } },
+  },
+};
