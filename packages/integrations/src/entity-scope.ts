@@ -57,6 +57,21 @@ export function scopeProblem(integration: Integration, scope: EntityScope): stri
   if (unknown.length > 0) {
     return `unknown scope keys for ${integration.name}: ${unknown.join(", ")}; valid keys: ${support.keys.join(", ")}`;
   }
+  for (const [key, id] of Object.entries(scope)) {
+    const problem = scopeIdProblem(id);
+    if (problem !== undefined) return `${key} ${problem}`;
+  }
+  return undefined;
+}
+
+/** Why a value cannot be a pinned id: one literal id, never a wildcard (the API's schema says the same). */
+function scopeIdProblem(id: unknown): string | undefined {
+  if (typeof id !== "string" || id.trim() === "") return "must be a non-empty id";
+  if (id.length > LIMITS.scopeIdMaxChars) return `must be at most ${LIMITS.scopeIdMaxChars} characters`;
+  // "*" is Mem0's wildcard (any non-null id); control characters have no place in an id.
+  const unfit = (char: string): boolean =>
+    char === "*" || char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f;
+  if ([...id].some(unfit)) return "must be one literal id, without * or control characters";
   return undefined;
 }
 

@@ -77,3 +77,15 @@ describe("Mem0 entity-scope classification", () => {
     expect(search.description).not.toContain("Scope:");
   });
 });
+
+describe("scope ids", () => {
+  it("refuses wildcards, empty, overlong and control-character ids, naming the key", () => {
+    expect(scopeProblem(mem0, { user_id: "*" })).toBe(
+      "user_id must be one literal id, without * or control characters",
+    );
+    expect(scopeProblem(mem0, { agent_id: "a\nb" })).toContain("agent_id must be one literal id");
+    expect(scopeProblem(mem0, { run_id: " " })).toBe("run_id must be a non-empty id");
+    expect(scopeProblem(mem0, { app_id: "x".repeat(129) })).toBe("app_id must be at most 128 characters");
+    expect(scopeProblem(mem0, { user_id: "alex@example.com" })).toBeUndefined();
+  });
+});
