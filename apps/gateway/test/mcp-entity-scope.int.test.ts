@@ -301,6 +301,9 @@ describe("a URL scoped to one user", () => {
   });
 
   it("confines discovery's call_tool the same way, and search_tools finds no unconfinable tool", async () => {
+    const listed = (await discoveryClient.listTools()).tools;
+    const callTool = listed.find((tool) => tool.name === "call_tool");
+    expect(callTool?.description).toContain('confined to user_id "usr-alice"');
     const bobId = memories[BOB]![0]!;
     const via = await attack(1, () =>
       call(discoveryClient, "call_tool", {
@@ -311,13 +314,13 @@ describe("a URL scoped to one user", () => {
     const { _meta, ...answer } = via as CallResult & { _meta?: unknown };
     const direct = await call(client, "get_single_mem_0_memory_by_id", { id: randomUUID() });
     expect(answer).toEqual(direct);
-    const listed = await attack(1, () =>
+    const bobsList = await attack(1, () =>
       call(discoveryClient, "call_tool", {
         tool_name: "list_all_mem_0_memories",
         arguments: { filters: { user_id: BOB } },
       }),
     );
-    expect(memoryIds(listed)).toEqual([]);
+    expect(memoryIds(bobsList)).toEqual([]);
     const webhooks = await call(discoveryClient, "call_tool", {
       tool_name: "list_all_mem_0_webhooks",
       arguments: {},
@@ -385,6 +388,13 @@ describe("minting and editing a scoped URL", () => {
     for (const scope of [{ user_id: "*" }, { user_id: "" }, { user_id: 7 }, { user_id: "a".repeat(129) }]) {
       expect((await mint({ scope })).status, JSON.stringify(scope)).toBe(400);
     }
+  });
+
+  it("refuses a scope too long to fit in a URL token, saying what to shorten", async () => {
+    const long = "x".repeat(128);
+    const res = await mint({ scope: { user_id: long, agent_id: long, app_id: long, run_id: long } });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/token of \d+ characters \(limit 1024\).*scope ids/);
   });
 
   it("lets PATCH add an entity but never drop or change one, and leaves the record as it was", async () => {

@@ -75,13 +75,18 @@ function scopeIdProblem(id: unknown): string | undefined {
   return undefined;
 }
 
-/** A copy of the tool whose description says which entity it is confined to (tools/list, search_tools). */
-export function toolInScope(tool: Tool, scope: EntityScope): Tool {
-  const sentence =
+/** The sentence a scoped URL adds to what it lists: which entity its tools are confined to, and what that means. */
+export function scopeSentence(scope: EntityScope): string {
+  return (
     `Scope: this server is confined to ${describeScope(scope)}. Every call stays inside it: the scope is added ` +
     "to filters and entity ids whatever is passed, another entity is refused, and records of other entities " +
-    "answer as missing.";
-  return { ...tool, description: `${tool.description}\n${sentence}` };
+    "answer as missing."
+  );
+}
+
+/** A copy of the tool whose description says which entity it is confined to (tools/list, search_tools). */
+export function toolInScope(tool: Tool, scope: EntityScope): Tool {
+  return { ...tool, description: `${tool.description}\n${scopeSentence(scope)}` };
 }
 
 /** Runs a tool inside an entity scope (see the module comment); nothing leaves the scope, whatever `args` hold. */

@@ -1,5 +1,5 @@
 import { describeScope } from "@mcp-gateway/core";
-import { mcpToolDefinition } from "@mcp-gateway/integrations";
+import { mcpToolDefinition, scopeSentence } from "@mcp-gateway/integrations";
 import {
   type CallToolResult,
   type ListToolsResult,
@@ -44,7 +44,17 @@ export function createMcpServer(exchange: McpExchange): Server {
 
 /** tools/list: deterministic (by name), with titles, schemas and annotations. */
 export function listedTools(session: McpSession): ReturnType<typeof mcpToolDefinition>[] {
-  if (session.exposure === "discovery") return discoveryToolDefinitions(session.tools);
+  if (session.exposure === "discovery") {
+    const definitions = discoveryToolDefinitions(session.tools);
+    const scope = session.scope;
+    if (scope === undefined) return definitions;
+    // call_tool is the one that runs tools: it says which entity they are confined to.
+    return definitions.map((definition) =>
+      definition.name === "call_tool"
+        ? { ...definition, description: `${definition.description}\n${scopeSentence(scope)}` }
+        : definition,
+    );
+  }
   return [...session.tools]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map(mcpToolDefinition);
