@@ -210,8 +210,11 @@ describe("a URL scoped to one user", () => {
 
   it("still serves Alice's own records", async () => {
     const aliceId = memories[ALICE]![0]!;
+    const count = stack.sandbox.requestCount();
     const got = await call(client, "get_single_mem_0_memory_by_id", { id: aliceId });
     expect(got.structuredContent).toMatchObject({ id: aliceId, user_id: ALICE });
+    // The read that checks the record is the answer: one upstream request, not two.
+    expect(stack.sandbox.requestCount() - count).toBe(1);
     const history = await call(client, "list_all_mem_0_memory_history", { memory_id: aliceId });
     expect(history.isError ?? false).toBe(false);
   });

@@ -128,6 +128,11 @@ export async function executeScopedTool(
       const lookup = findTool(integration, support.recordLookup.tool);
       if (lookup === undefined)
         throw new Error(`scope lookup tool ${support.recordLookup.tool} does not exist`);
+      if (tool.name === lookup.name) {
+        // The get itself is the check: one read, answered only when the record lies inside.
+        const read = await executeTool(tool, input, account, options);
+        return verdict(read, scope, support) ?? read;
+      }
       const outside = await firstRecordOutside(lookup, ids.map(String), scope, support, account, options);
       return outside ?? executeTool(tool, input, account, options);
     }
