@@ -208,6 +208,15 @@ describe("a URL scoped to one user", () => {
     }
   });
 
+  it("refuses delete_linked, whose chain of older memories cannot be checked, before any upstream call", async () => {
+    const aliceId = memories[ALICE]![0]!;
+    const result = await attack(0, () =>
+      call(client, "delete_a_mem_0_memory_by_id", { id: aliceId, delete_linked: true }),
+    );
+    expect(result).toMatchObject({ isError: true });
+    expect(result.content[0]?.text).toContain("delete_linked reaches records beyond the one named");
+  });
+
   it("still serves Alice's own records", async () => {
     const aliceId = memories[ALICE]![0]!;
     const count = stack.sandbox.requestCount();

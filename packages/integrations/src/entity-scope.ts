@@ -121,6 +121,13 @@ export async function executeScopedTool(
     }
     case "record":
     case "records": {
+      const reaching = rule.kind === "record" ? (rule.reachesOtherRecords ?? []) : [];
+      const beyond = reaching.find((name) => input[name] !== undefined && input[name] !== false);
+      if (beyond !== undefined) {
+        return invalid(
+          `${beyond} reaches records beyond the one named, which cannot be checked against this URL's scope (${describeScope(scope)}): leave ${beyond} out`,
+        );
+      }
       const checked = checkArguments(tool, input);
       if (!checked.ok) return { ok: false, kind: "invalid_arguments", message: checked.message };
       const ids =

@@ -127,7 +127,12 @@ export interface ContextResolver {
 export type ScopeRule =
   | { readonly kind: "filters"; readonly argument: string; readonly form: "nested" | "structured" }
   | { readonly kind: "entity_arguments" }
-  | { readonly kind: "record"; readonly idArgument: string }
+  | {
+      readonly kind: "record";
+      readonly idArgument: string;
+      /** Arguments that reach records beyond the one checked (Mem0: delete_linked); refused when set on a scoped URL. */
+      readonly reachesOtherRecords?: readonly string[];
+    }
   | { readonly kind: "records"; readonly argument: string; readonly idField: string };
 
 /** What an integration declares so a URL can be pinned to its entities. */

@@ -17,7 +17,8 @@ export const MEM0_SCOPE_RULES: Readonly<Record<string, ScopeRule>> = {
   mem_0_memories_delete_all: { kind: "entity_arguments" },
   get_single_mem_0_memory_by_id: { kind: "record", idArgument: "id" },
   update_a_mem_0_memory_by_id: { kind: "record", idArgument: "id" },
-  delete_a_mem_0_memory_by_id: { kind: "record", idArgument: "id" },
+  // delete_linked also deletes the memories this one superseded (api.md §3.8), which nothing here can check.
+  delete_a_mem_0_memory_by_id: { kind: "record", idArgument: "id", reachesOtherRecords: ["delete_linked"] },
   list_all_mem_0_memory_history: { kind: "record", idArgument: "memory_id" },
   mem_0_memories_feedback: { kind: "record", idArgument: "memory_id" },
   mem_0_memories_bulk_update: { kind: "records", argument: "memories", idField: "memory_id" },
