@@ -389,8 +389,10 @@ export async function previewTools(
 }
 
 // Every request of a URL needs the same tool list: memoized by the filters that decide it (a few distinct
-// configs per deployment in practice; LIMITS bounds it).
+// configs per deployment in practice; LIMITS bounds it). Scoped lists are kept apart: a deployment may pin one
+// URL per end user, and that churn must not evict the few unscoped lists every other URL shares.
 const effectiveToolsCache = new Map<string, Tool[]>();
+const scopedToolsCache = new Map<string, Tool[]>();
 
 /**
  * The tools both the signed claims and the current record allow (the record can only be narrower). On a scoped
@@ -402,24 +404,27 @@ export function effectiveTools(
   config: McpServerConfig,
   scope?: EntityScope,
 ): Tool[] {
-  const key = JSON.stringify([
-    integration.name,
-    claims.methods,
-    claims.tags,
-    config.methods,
-    config.tags,
-    scope,
-  ]);
-  const cached = effectiveToolsCache.get(key);
-  if (cached !== undefined) return cached;
-  let tools = toolset(integration, claims).filter((tool) =>
-    passesToolFilter(tool, { methods: config.methods, tags: config.tags }),
-  );
-  if (isScoped(scope))
-    tools = splitByScope(integration, tools).confinable.map((tool) => toolInScope(tool, scope));
-  if (effectiveToolsCache.size >= LIMITS.effectiveToolsCacheEntries) effectiveToolsCache.clear();
-  effectiveToolsCache.set(key, tools);
-  return tools;
+  const key = JSON.stringify([integration.name, claims.methods, claims.tags, config.methods, config.tags]);
+  let tools = effectiveToolsCache.get(key);
+  if (tools === undefined) {
+    tools = toolset(integration, claims).filter((tool) =>
+      passesToolFilter(tool, { methods: config.methods, tags: config.tags }),
+    );
+    remember(effectiveToolsCache, key, tools);
+  }
+  if (!isScoped(scope)) return tools;
+  const scopedKey = `${key}|${JSON.stringify(scope)}`;
+  let scoped = scopedToolsCache.get(scopedKey);
+  if (scoped === undefined) {
+    scoped = splitByScope(integration, tools).confinable.map((tool) => toolInScope(tool, scope));
+    remember(scopedToolsCache, scopedKey, scoped);
+  }
+  return scoped;
+}
+
+function remember(cache: Map<string, Tool[]>, key: string, tools: Tool[]): void {
+  if (cache.size >= LIMITS.effectiveToolsCacheEntries) cache.clear();
+  cache.set(key, tools);
 }
 
 function onServer(tenantId: string, accountId: string, serverId: string) {
