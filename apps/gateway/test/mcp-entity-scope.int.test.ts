@@ -217,6 +217,25 @@ describe("a URL scoped to one user", () => {
     expect(result.content[0]?.text).toContain("delete_linked reaches records beyond the one named");
   });
 
+  it("confines the 2026-07-28 era (served by the SDK) exactly like the 2025 fast path", async () => {
+    const { client: modern } = await connectClient(scoped.url, "2026-07-28");
+    const { tools } = await modern.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual(CONFINABLE);
+    const bobId = memories[BOB]![0]!;
+    const foreign = (await attack(1, () =>
+      call(modern, "update_a_mem_0_memory_by_id", { id: bobId, text: "hijacked" }),
+    )) as CallResult & { _meta?: unknown };
+    const { _meta, ...answer } = foreign;
+    expect(answer).toEqual(
+      await call(client, "update_a_mem_0_memory_by_id", { id: randomUUID(), text: "x" }),
+    );
+    const listed = await attack(1, () =>
+      call(modern, "list_all_mem_0_memories", { filters: { user_id: BOB } }),
+    );
+    expect(memoryIds(listed)).toEqual([]);
+    await modern.close();
+  });
+
   it("still serves Alice's own records", async () => {
     const aliceId = memories[ALICE]![0]!;
     const count = stack.sandbox.requestCount();
