@@ -173,6 +173,10 @@ describe("a URL scoped to one user", () => {
   it("needs no filters at all: the scope is the filter", async () => {
     const result = await call(client, "list_all_mem_0_memories", {});
     expect(memoryIds(result)).toEqual([...(memories[ALICE] ?? [])].sort());
+    const empty = await call(client, "list_all_mem_0_memories", { filters: {} });
+    expect(memoryIds(empty)).toEqual([...(memories[ALICE] ?? [])].sort());
+    const notAnObject = await call(client, "list_all_mem_0_memories", { filters: [{ user_id: BOB }] });
+    expect(notAnObject).toMatchObject({ isError: true, structuredContent: { error: "invalid_arguments" } });
   });
 
   it("searches and summarizes only inside the scope", async () => {

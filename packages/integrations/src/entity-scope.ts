@@ -167,6 +167,8 @@ function confineFilters(
   if (given === undefined) return { ok: true, filters: { AND: scopeItems } };
   if (!isJsonObject(given)) return { ok: false, message: `"${argument}" must be a JSON object` };
   const keys = Object.keys(given);
+  // {} asks for nothing beyond the scope (unscoped, the upstream would refuse it as an empty condition).
+  if (keys.length === 0) return { ok: true, filters: { AND: scopeItems } };
   if (form === "structured" && keys.length === 1 && Array.isArray(given.AND)) {
     return { ok: true, filters: { AND: [...scopeItems, ...given.AND] } };
   }
