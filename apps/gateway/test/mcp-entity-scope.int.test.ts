@@ -24,6 +24,8 @@ const CONFINABLE = Object.keys(mem0.scope?.rules ?? {}).sort();
 
 let stack: TestStack;
 let dispose: () => Promise<void>;
+let redisKeys: () => Promise<string[]>;
+let redisTtlMs: (key: string) => Promise<number>;
 let apiToken: string;
 let accountId: string;
 let scoped: { id: string; url: string };
@@ -104,6 +106,9 @@ function memoryIds(result: CallResult): string[] {
 beforeAll(async () => {
   const redis = await openTestNamespace();
   dispose = redis.dispose;
+  redisKeys = redis.keys;
+  // keys() answers full key names; the client adds no prefix of its own.
+  redisTtlMs = (key) => redis.client.pttl(key);
   stack = await startTestStack(redis);
   ({ apiToken } = await stack.createTenant("Scope tests"));
   accountId = await stack.connectMem0(apiToken);
@@ -143,11 +148,7 @@ describe("a URL scoped to one user", () => {
     expect(webhooks.message.replace("list_all_mem_0_webhooks", "X")).toBe(
       nonsense.message.replace("no_such_tool", "X"),
     );
-    for (const name of [
-      "list_all_mem_0_entities",
-      "list_all_mem_0_events",
-      "get_single_mem_0_export_by_id",
-    ]) {
+    for (const name of ["list_all_mem_0_entities", "list_all_mem_0_events", "list_all_mem_0_stats"]) {
       expect((await refusal(name)).message).toContain("Unknown tool");
     }
   });
@@ -333,6 +334,70 @@ describe("a URL scoped to one user", () => {
     const narrow = JSON.stringify(await upstream("POST", "/v1/exports/get/", { memory_export_id: exportId }));
     const broad = JSON.stringify(await upstream("POST", "/v1/exports/get/", { memory_export_id: wideId }));
     for (const text of [narrow, broad]) expect(text).not.toContain("Bob");
+
+    // The scoped URL reads back the exports it made...
+    const mine = await call(client, "get_single_mem_0_export_by_id", { id: wideId });
+    expect(mine.isError ?? false).toBe(false);
+    expect(JSON.stringify(mine)).toContain("Alice");
+    // ...and an export made elsewhere (Bob's, by the account itself) answers exactly as one that does not exist.
+    const bobs = await upstream("POST", "/v1/exports/", { schema, filters: { AND: [{ user_id: BOB }] } });
+    await expect
+      .poll(async () =>
+        JSON.stringify(await upstream("POST", "/v1/exports/get/", { memory_export_id: bobs.id })),
+      )
+      .toContain("Bob");
+    const foreign = await attack(0, () => call(client, "get_single_mem_0_export_by_id", { id: bobs.id }));
+    expect(foreign).toEqual(await call(client, "get_single_mem_0_export_by_id", { id: randomUUID() }));
+    expect(foreign).toMatchObject({
+      isError: true,
+      structuredContent: { status: 404, body: { error: "No memory export request found" } },
+    });
+  });
+
+  it("keeps the exports a scoped server made under that server, gone when it is revoked", async () => {
+    const temporary = await stack.mint(apiToken, accountId, { name: "Temporary", config: { scope: SCOPE } });
+    const { client: temporaryClient } = await connectClient(temporary.url, "2025-11-25");
+    const made = await call(temporaryClient, "create_a_mem_0_export", { schema: { type: "object" } });
+    expect(made.isError ?? false).toBe(false);
+    await temporaryClient.close();
+    const ledger = (await redisKeys()).filter((key) => key.endsWith(`:mcp:${temporary.id}:created`));
+    expect(ledger).toHaveLength(1);
+    // Kept with a TTL (a never-expiring server: LIMITS.scopedRecordsRetentionMs, refreshed by each export).
+    expect(await redisTtlMs(ledger[0]!)).toBeGreaterThan(29 * 86_400_000);
+    // Another scoped URL of the same user does not read it: exports are vouched for by the server that made them.
+    const madeId = (made.structuredContent as { id: string }).id;
+    const other = await call(client, "get_single_mem_0_export_by_id", { id: madeId });
+    expect(other).toMatchObject({ isError: true, structuredContent: { status: 404 } });
+    const revoked = await stack.call("DELETE", `/integrated-account/${accountId}/mcp/${temporary.id}`, {
+      token: apiToken,
+    });
+    expect(revoked.status).toBe(200);
+    expect((await redisKeys()).filter((key) => key.endsWith(`:mcp:${temporary.id}:created`))).toEqual([]);
+  });
+
+  it("drops what scoped servers made when their account or their tenant is deleted", async () => {
+    const createdKeys = async () => (await redisKeys()).filter((key) => key.endsWith(":created"));
+    const before = await createdKeys();
+    for (const owner of ["account", "tenant"] as const) {
+      const other = await stack.createTenant(`Deleted ${owner}`);
+      const otherAccount = await stack.connectMem0(other.apiToken);
+      const server = await stack.mint(other.apiToken, otherAccount, {
+        name: "Doomed",
+        config: { scope: SCOPE },
+      });
+      const { client: doomed } = await connectClient(server.url, "2025-11-25");
+      expect(
+        (await call(doomed, "create_a_mem_0_export", { schema: { type: "object" } })).isError ?? false,
+      ).toBe(false);
+      await doomed.close();
+      expect((await createdKeys()).length).toBe(before.length + 1);
+      const deleted =
+        owner === "account"
+          ? await stack.call("DELETE", `/integrated-account/${otherAccount}`, { token: other.apiToken })
+          : await stack.call("DELETE", `/tenants/${other.tenantId}`, { token: stack.config.adminToken });
+      expect(deleted.status).toBe(200);
+      expect(await createdKeys()).toEqual(before);
+    }
   });
 
   it("confines discovery's call_tool the same way, and search_tools finds no unconfinable tool", async () => {

@@ -57,6 +57,10 @@ export const LIMITS = {
   mcpToolCallMs: 50_000,
   /** On an entity-scoped URL, records named by a batch are read (to check their entity) this many at a time: quick for a few ids, polite to the upstream for a thousand. */
   scopeRecordChecksInFlight: 8,
+  /** Records (Mem0 exports) an entity-scoped server remembers having made, newest first: its URL can read back these only. */
+  scopedRecordsPerServer: 1_000,
+  /** How long a never-expiring scoped server remembers a record it made (refreshed by each new one): Mem0 exports are fetched minutes after they are made. */
+  scopedRecordsRetentionMs: 30 * 86_400_000,
   /** An entity id pinned by a URL's scope: Mem0 ids are user names, emails or UUIDs; the whole scope also counts toward mcpTokenMaxChars. */
   scopeIdMaxChars: 128,
   /** search_tools answers at most this many tools per call: enough to choose from, small enough to read. */

@@ -89,6 +89,15 @@ export function toolInScope(tool: Tool, scope: EntityScope): Tool {
   return { ...tool, description: `${tool.description}\n${scopeSentence(scope)}` };
 }
 
+/**
+ * The records a scoped server made whose content names no entity (Mem0 exports), kept by the gateway: the
+ * server that made one may read it back. `knows` answers false when it cannot tell (fail closed).
+ */
+export interface ScopedRecordLedger {
+  remember(kind: string, id: string): Promise<void>;
+  knows(kind: string, id: string): Promise<boolean>;
+}
+
 /** Runs a tool inside an entity scope (see the module comment); nothing leaves the scope, whatever `args` hold. */
 export async function executeScopedTool(
   tool: Tool,
@@ -96,13 +105,14 @@ export async function executeScopedTool(
   account: ExecutionAccount,
   scope: EntityScope,
   options: ExecutionOptions = {},
+  ledger?: ScopedRecordLedger,
 ): Promise<ExecutionResult> {
   const integration = getIntegration(tool.integration);
   const support = integration?.scope;
   const rule = integration === undefined ? undefined : scopeRuleOf(integration, tool.name);
   if (integration === undefined || support === undefined || rule === undefined) {
     // Never listed on a scoped URL, so only a wiring bug gets here: refuse rather than run unconfined.
-    return invalid(`${tool.name} is not offered on a URL confined to ${describeScope(scope)}`);
+    return notOffered(tool, scope);
   }
   // Anything but an object (or nothing) is refused by the executor's own argument check, before any call.
   if (!(args === undefined || args === null || isJsonObject(args)))
@@ -112,7 +122,28 @@ export async function executeScopedTool(
     case "filters": {
       const confined = confineFilters(input[rule.argument], scope, rule.form, rule.argument);
       if (!confined.ok) return invalid(confined.message);
-      return executeTool(tool, { ...input, [rule.argument]: confined.filters }, account, options);
+      if (rule.remembers !== undefined && ledger === undefined) return notOffered(tool, scope);
+      const made = await executeTool(tool, { ...input, [rule.argument]: confined.filters }, account, options);
+      const id = made.ok && isJsonObject(made.data) ? made.data[rule.remembers?.idField ?? ""] : undefined;
+      if (rule.remembers !== undefined && typeof id === "string")
+        await ledger?.remember(rule.remembers.kind, id);
+      return made;
+    }
+    case "remembered": {
+      if (ledger === undefined) return notOffered(tool, scope);
+      const checked = checkArguments(tool, input);
+      if (!checked.ok) return { ok: false, kind: "invalid_arguments", message: checked.message };
+      // Made elsewhere or never: the upstream's own "not found", without asking it (nothing to leak, no oracle).
+      if (!(await ledger.knows(rule.remembered, String(input[rule.idArgument])))) {
+        return {
+          ok: false,
+          kind: "upstream",
+          status: rule.notFound.status,
+          body: structuredClone(rule.notFound.body),
+          rateLimit: null,
+        };
+      }
+      return executeTool(tool, input, account, options);
     }
     case "entity_arguments": {
       const problem = entityArgumentProblem(input, scope, support.keys);
@@ -144,6 +175,10 @@ export async function executeScopedTool(
       return outside ?? executeTool(tool, input, account, options);
     }
   }
+}
+
+function notOffered(tool: Tool, scope: EntityScope): ExecutionResult {
+  return invalid(`${tool.name} is not offered on a URL confined to ${describeScope(scope)}`);
 }
 
 function invalid(message: string): ExecutionResult {

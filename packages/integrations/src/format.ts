@@ -123,9 +123,24 @@ export interface ContextResolver {
  *   entity_arguments  the tool's own top-level entity-id arguments carry the scope; any other entity id is refused
  *   record            one record named by an argument must lie inside the scope (looked up first)
  *   records           every record named in an array argument must lie inside the scope (each looked up first)
+ *   remembered        a record whose content names no entity: readable only through the scoped server that made it
  */
 export type ScopeRule =
-  | { readonly kind: "filters"; readonly argument: string; readonly form: "nested" | "structured" }
+  | {
+      readonly kind: "filters";
+      readonly argument: string;
+      readonly form: "nested" | "structured";
+      /** The call makes a record whose content names no entity: the scoped server remembers its id (result field). */
+      readonly remembers?: { readonly kind: string; readonly idField: string };
+    }
+  | {
+      /** A record only the scoped server that made it may read (see `remembers`); any other id answers `notFound`. */
+      readonly kind: "remembered";
+      readonly idArgument: string;
+      readonly remembered: string;
+      /** The upstream's own answer for a missing record of this kind. */
+      readonly notFound: { readonly status: number; readonly body: unknown };
+    }
   | { readonly kind: "entity_arguments" }
   | {
       readonly kind: "record";

@@ -35,6 +35,13 @@ describe("Mem0 entity-scope classification", () => {
       if (rule.kind === "filters") expect(argumentNames, name).toContain(rule.argument);
       if (rule.kind === "record") expect(argumentNames, name).toContain(rule.idArgument);
       if (rule.kind === "records") expect(argumentNames, name).toContain(rule.argument);
+      if (rule.kind === "remembered") {
+        expect(argumentNames, name).toContain(rule.idArgument);
+        const makers = Object.values(support.rules).filter(
+          (other) => other.kind === "filters" && other.remembers?.kind === rule.remembered,
+        );
+        expect(makers.length, `${name}: no tool remembers ${rule.remembered}`).toBeGreaterThan(0);
+      }
       if (rule.kind === "entity_arguments")
         expect(
           argumentNames.filter((arg) => support.keys.includes(arg)),

@@ -1,6 +1,11 @@
 import { performance } from "node:perf_hooks";
 import { LIMITS } from "@mcp-gateway/core";
-import { executeScopedTool, executeTool, type Tool } from "@mcp-gateway/integrations";
+import {
+  executeScopedTool,
+  executeTool,
+  type ScopedRecordLedger,
+  type Tool,
+} from "@mcp-gateway/integrations";
 import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server";
 import {
   type DiscoveryToolName,
@@ -49,7 +54,7 @@ async function runTool(
   via: ToolCallFacts["via"],
 ): Promise<ToolResult> {
   const started = performance.now();
-  const { account, scope } = exchange.session;
+  const { account, scope, scopedRecords } = exchange.session;
   const options = {
     baseUrl: exchange.upstreamBaseUrl,
     signal: AbortSignal.any([exchange.clientGone, AbortSignal.timeout(LIMITS.mcpToolCallMs)]),
@@ -58,7 +63,14 @@ async function runTool(
   const execution =
     scope === undefined
       ? await executeTool(tool, args ?? {}, account, options)
-      : await executeScopedTool(tool, args ?? {}, account, scope, options);
+      : await executeScopedTool(
+          tool,
+          args ?? {},
+          account,
+          scope,
+          options,
+          loggedLedger(exchange, scopedRecords),
+        );
   const view = toolResultView(tool, execution);
   Object.assign(exchange.responseHeaders, view.httpHeaders);
   record(exchange, {
@@ -70,6 +82,31 @@ async function runTool(
     truncated: view.truncated,
   });
   return view.result;
+}
+
+/**
+ * The scoped server's record ledger, failing closed: a record that cannot be remembered (storage trouble) is
+ * logged and later answers as missing; a lookup that fails answers "not made here".
+ */
+function loggedLedger(
+  exchange: McpExchange,
+  ledger: ScopedRecordLedger | undefined,
+): ScopedRecordLedger | undefined {
+  if (ledger === undefined) return undefined;
+  return {
+    remember: (kind, id) =>
+      ledger.remember(kind, id).catch((error: unknown) => {
+        exchange.log.warn({ err: error, kind }, "a record made through a scoped URL was not remembered");
+      }),
+    knows: (kind, id) =>
+      ledger.knows(kind, id).catch((error: unknown) => {
+        exchange.log.warn(
+          { err: error, kind },
+          "a scoped URL's records could not be read; answering not found",
+        );
+        return false;
+      }),
+  };
 }
 
 function callDiscoveryTool(

@@ -12,7 +12,20 @@ export const MEM0_SCOPE_RULES: Readonly<Record<string, ScopeRule>> = {
   list_all_mem_0_memories: { kind: "filters", argument: "filters", form: "nested" },
   mem_0_memories_search: { kind: "filters", argument: "filters", form: "nested" },
   mem_0_memories_summary: { kind: "filters", argument: "filters", form: "nested" },
-  create_a_mem_0_export: { kind: "filters", argument: "filters", form: "structured" },
+  create_a_mem_0_export: {
+    kind: "filters",
+    argument: "filters",
+    form: "structured",
+    remembers: { kind: "exports", idField: "id" },
+  },
+  // An export's content does not say whose memories it holds: only the scoped URL that made it reads it back.
+  get_single_mem_0_export_by_id: {
+    kind: "remembered",
+    idArgument: "id",
+    remembered: "exports",
+    // api.md §3.14: an unknown export id answers 404 {"error": "No memory export request found"}.
+    notFound: { status: 404, body: { error: "No memory export request found" } },
+  },
   create_a_mem_0_memory: { kind: "entity_arguments" },
   mem_0_memories_delete_all: { kind: "entity_arguments" },
   get_single_mem_0_memory_by_id: { kind: "record", idArgument: "id" },
@@ -60,8 +73,6 @@ export const MEM0_NOT_OFFERED_WHEN_SCOPED: Readonly<Record<string, string>> = {
   get_single_mem_0_event_by_id: EVENTS,
   get_single_mem_0_entity_by_id: WHOLE_ENTITY,
   delete_a_mem_0_entity_by_id: WHOLE_ENTITY,
-  get_single_mem_0_export_by_id:
-    "an export's content does not say whose memories it holds, so nothing can check it (exports created on a scoped URL hold only the scope's memories)",
 };
 
 /** Mem0's scope support: the four entity ids, the rules above, and how a memory is read by id. */
