@@ -306,6 +306,23 @@ describe("a URL scoped to one user", () => {
     const [stored] = (written.structuredContent as { results: { id: string }[] }).results;
     expect(await upstream("GET", `/v1/memories/${stored!.id}/`)).toMatchObject({ user_id: ALICE });
     memories[ALICE]!.push(stored!.id);
+
+    // The add's event can be polled on this URL; an event it did not cause answers as a missing one.
+    const eventId = (written.structuredContent as { event_id: string }).event_id;
+    const event = await call(client, "get_single_mem_0_event_by_id", { id: eventId });
+    expect(event.isError ?? false).toBe(false);
+    expect(event.structuredContent).toMatchObject({ id: eventId });
+    const bobsAdd = await upstream("POST", "/v3/memories/add/", {
+      messages: [{ role: "user", content: "Bob hides the spare key" }],
+      user_id: BOB,
+      infer: false,
+    });
+    memories[BOB]!.push(...(bobsAdd.results as { id: string }[]).map((result) => result.id));
+    const foreign = await attack(0, () =>
+      call(client, "get_single_mem_0_event_by_id", { id: bobsAdd.event_id }),
+    );
+    expect(foreign).toEqual(await call(client, "get_single_mem_0_event_by_id", { id: randomUUID() }));
+    expect(foreign).toMatchObject({ isError: true, structuredContent: { status: 404 } });
   });
 
   it("exports only Alice's memories, whatever the export filters name", async () => {
@@ -466,9 +483,9 @@ describe("minting and editing a scoped URL", () => {
       expect(res.body.message).toContain("cannot be confined to an entity");
       for (const tag of config.tags.filter((t) => t !== "memories")) expect(res.body.message).toContain(tag);
     }
-    const events = await mint({ scope: SCOPE, tags: ["events"], methods: ["read"] });
-    expect(events.status).toBe(400);
-    expect(events.body.details).toMatchObject({ reason: "unconfinable_tools", tags: ["events"] });
+    const entities = await mint({ scope: SCOPE, tags: ["entities"], methods: ["read"] });
+    expect(entities.status).toBe(400);
+    expect(entities.body.details).toMatchObject({ reason: "unconfinable_tools", tags: ["entities"] });
   });
 
   it("leaves out unconfinable tools a broad filter sweeps in, and says so in warnings", async () => {

@@ -124,9 +124,7 @@ export async function executeScopedTool(
       if (!confined.ok) return invalid(confined.message);
       if (rule.remembers !== undefined && ledger === undefined) return notOffered(tool, scope);
       const made = await executeTool(tool, { ...input, [rule.argument]: confined.filters }, account, options);
-      const id = made.ok && isJsonObject(made.data) ? made.data[rule.remembers?.idField ?? ""] : undefined;
-      if (rule.remembers !== undefined && typeof id === "string")
-        await ledger?.remember(rule.remembers.kind, id);
+      await rememberMade(rule.remembers, made, ledger);
       return made;
     }
     case "remembered": {
@@ -148,7 +146,10 @@ export async function executeScopedTool(
     case "entity_arguments": {
       const problem = entityArgumentProblem(input, scope, support.keys);
       if (problem !== undefined) return invalid(problem);
-      return executeTool(tool, { ...input, ...scope }, account, options);
+      if (rule.remembers !== undefined && ledger === undefined) return notOffered(tool, scope);
+      const made = await executeTool(tool, { ...input, ...scope }, account, options);
+      await rememberMade(rule.remembers, made, ledger);
+      return made;
     }
     case "record":
     case "records": {
@@ -175,6 +176,17 @@ export async function executeScopedTool(
       return outside ?? executeTool(tool, input, account, options);
     }
   }
+}
+
+/** After a successful call that made a record, the scoped server remembers its id (read from the result). */
+async function rememberMade(
+  remembers: { readonly kind: string; readonly idField: string } | undefined,
+  made: ExecutionResult,
+  ledger: ScopedRecordLedger | undefined,
+): Promise<void> {
+  if (remembers === undefined || ledger === undefined || !made.ok || !isJsonObject(made.data)) return;
+  const id = made.data[remembers.idField];
+  if (typeof id === "string" && id !== "") await ledger.remember(remembers.kind, id);
 }
 
 function notOffered(tool: Tool, scope: EntityScope): ExecutionResult {

@@ -141,7 +141,11 @@ export type ScopeRule =
       /** The upstream's own answer for a missing record of this kind. */
       readonly notFound: { readonly status: number; readonly body: unknown };
     }
-  | { readonly kind: "entity_arguments" }
+  | {
+      readonly kind: "entity_arguments";
+      /** The call makes a record whose content cannot be checked (Mem0: its event): the scoped server remembers it. */
+      readonly remembers?: { readonly kind: string; readonly idField: string };
+    }
   | {
       readonly kind: "record";
       readonly idArgument: string;

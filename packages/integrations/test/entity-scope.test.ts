@@ -38,7 +38,9 @@ describe("Mem0 entity-scope classification", () => {
       if (rule.kind === "remembered") {
         expect(argumentNames, name).toContain(rule.idArgument);
         const makers = Object.values(support.rules).filter(
-          (other) => other.kind === "filters" && other.remembers?.kind === rule.remembered,
+          (other) =>
+            (other.kind === "filters" || other.kind === "entity_arguments") &&
+            other.remembers?.kind === rule.remembered,
         );
         expect(makers.length, `${name}: no tool remembers ${rule.remembered}`).toBeGreaterThan(0);
       }

@@ -26,8 +26,20 @@ export const MEM0_SCOPE_RULES: Readonly<Record<string, ScopeRule>> = {
     // api.md §3.14: an unknown export id answers 404 {"error": "No memory export request found"}.
     notFound: { status: 404, body: { error: "No memory export request found" } },
   },
-  create_a_mem_0_memory: { kind: "entity_arguments" },
-  mem_0_memories_delete_all: { kind: "entity_arguments" },
+  // Both answer an event to poll; the event is readable through the scoped URL that caused it, and no other.
+  create_a_mem_0_memory: { kind: "entity_arguments", remembers: { kind: "events", idField: "event_id" } },
+  mem_0_memories_delete_all: { kind: "entity_arguments", remembers: { kind: "events", idField: "event_id" } },
+  // An event's payload is not a documented shape to check entities against: only events this URL caused.
+  get_single_mem_0_event_by_id: {
+    kind: "remembered",
+    idArgument: "id",
+    remembered: "events",
+    // api.md §3.12: an unknown event id answers 404 with this body.
+    notFound: {
+      status: 404,
+      body: { error: "Event not found or you don't have permission to access it." },
+    },
+  },
   get_single_mem_0_memory_by_id: { kind: "record", idArgument: "id" },
   update_a_mem_0_memory_by_id: { kind: "record", idArgument: "id" },
   // delete_linked also deletes the memories this one superseded (api.md §3.8), which nothing here can check.
@@ -40,7 +52,7 @@ export const MEM0_SCOPE_RULES: Readonly<Record<string, ScopeRule>> = {
 
 const ADMINISTRATION = "account administration, not an entity's memories";
 const ACROSS_ENTITIES = "lists or counts every entity of the project";
-const EVENTS = "event payloads carry the memories of any entity";
+const EVENTS = "lists the events of every entity (one event this URL caused is readable by id)";
 const WHOLE_ENTITY =
   "an entity spans memories a multi-key scope excludes; delete-all with the scope's ids removes a scoped user's memories instead";
 
@@ -70,7 +82,6 @@ export const MEM0_NOT_OFFERED_WHEN_SCOPED: Readonly<Record<string, string>> = {
   list_all_mem_0_entities: ACROSS_ENTITIES,
   list_all_mem_0_stats: ACROSS_ENTITIES,
   list_all_mem_0_events: EVENTS,
-  get_single_mem_0_event_by_id: EVENTS,
   get_single_mem_0_entity_by_id: WHOLE_ENTITY,
   delete_a_mem_0_entity_by_id: WHOLE_ENTITY,
 };
