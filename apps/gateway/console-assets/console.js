@@ -26,6 +26,9 @@ function previewQuery(form) {
   for (const field of form.querySelectorAll("input[name='methods']:checked, input[name='tags']:checked")) {
     params.append(field.name, field.value);
   }
+  for (const field of form.querySelectorAll("input[name^='scope_']")) {
+    if (field.value.trim() !== "") params.append(field.name, field.value.trim());
+  }
   return params.toString();
 }
 
@@ -53,7 +56,7 @@ function setupPreview(form) {
   };
   form.addEventListener("change", (event) => {
     const name = event.target instanceof Element ? event.target.getAttribute("name") : "";
-    if (name !== "methods" && name !== "tags") return;
+    if (name !== "methods" && name !== "tags" && !(name || "").startsWith("scope_")) return;
     clearTimeout(timer);
     timer = setTimeout(refresh, 120);
   });

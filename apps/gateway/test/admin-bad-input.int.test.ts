@@ -212,9 +212,9 @@ describe("admin API: bad input is refused with the envelope and writes nothing",
     expect(extra.body.message).toMatch(/^body.*unknown field "tenant_id": remove it$/);
     const nested = await stack.call("POST", `/integrated-account/${accountId}/mcp`, {
       token: apiToken,
-      body: { name: "x", config: { methods: ["read"], scope: "all" } },
+      body: { name: "x", config: { methods: ["read"], audience: "all" } },
     });
-    expect(nested.body.message).toContain('unknown field "scope"');
+    expect(nested.body.message).toContain('unknown field "audience"');
     const type = await stack.call("POST", "/api-tokens", { token: apiToken, body: { name: { first: "x" } } });
     expect(type.body.message).toMatch(/^body\.name: /);
     const query = await stack.call("GET", "/integrated-account?limit=abc", { token: apiToken });

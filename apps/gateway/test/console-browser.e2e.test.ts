@@ -139,6 +139,41 @@ describe("the console in a browser", () => {
     await expect(page.getByRole("heading", { name: "Sign in" }).isVisible()).resolves.toBe(true);
   });
 
+  it("creates a URL pinned to one user: the preview leaves out what cannot be confined, the list shows the scope, and the client stays inside it", async () => {
+    await signIn(apiToken);
+    await page.goto(`${stack.gatewayUrl}/console/accounts/${accountId}/servers/new`);
+    await page.getByLabel("Name").fill("Alice's assistant");
+    const everything = (await previewNames()).length;
+    await page.getByLabel("user_id").fill("usr-alice");
+    await page.getByLabel("user_id").press("Tab");
+    await expect.poll(async () => (await previewNames()).length).toBeLessThan(everything);
+    expect(await previewNames()).not.toContain("list_all_mem_0_webhooks");
+    await expect(page.getByText("Confined to user_id usr-alice").first().isVisible()).resolves.toBe(true);
+    const previewed = await previewNames();
+    await page.screenshot({ path: join(SCREENSHOTS, "create-scoped-mcp-server.png"), fullPage: true });
+    await page.getByRole("button", { name: "Create MCP Server" }).click();
+    await expect(page.getByText("it will not be shown again").isVisible()).resolves.toBe(true);
+    await expect(page.getByText("tools cannot be confined to user_id").isVisible()).resolves.toBe(true);
+    const url = await page.getByLabel("MCP server URL").inputValue();
+    const { client } = await connectClient(url, "2025-11-25");
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(previewed);
+    expect(tools[0]?.description).toContain('confined to user_id "usr-alice"');
+    await client.close();
+
+    await page.getByRole("link", { name: "Back to MCP Servers" }).click();
+    await expect(page.getByRole("cell", { name: "user_id usr-alice" }).isVisible()).resolves.toBe(true);
+    // Removing the scope in the edit form is refused with the API's message; the list still shows it.
+    await page.getByRole("link", { name: "Edit Alice's assistant" }).click();
+    await page.getByLabel("user_id").fill("");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.getByRole("alert").textContent()).resolves.toContain(
+      "the scope can only gain entities",
+    );
+    await page.goto(`${stack.gatewayUrl}/console/accounts/${accountId}/servers`);
+    await expect(page.getByRole("cell", { name: "user_id usr-alice" }).isVisible()).resolves.toBe(true);
+  });
+
   it("cannot submit a choice that matches no tool, and says why", async () => {
     await signIn(apiToken);
     await page.goto(`${stack.gatewayUrl}/console/accounts/${accountId}/servers/new`);

@@ -174,3 +174,61 @@ describe("MCP Inspector 2.12.0 CLI", () => {
     expect(result.structuredContent).toEqual({ results: [] });
   });
 });
+
+describe("MCP Inspector 2.12.0 CLI on a URL scoped to one user", () => {
+  it("sees every tool confined to the user and gets nothing of another user, whatever the filters ask", async () => {
+    const sandboxCall = (path: string, body: unknown) =>
+      fetch(`${gateway.sandbox.url}${path}`, {
+        method: "POST",
+        headers: { authorization: `Token ${gateway.sandbox.apiKeys[0]}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    await sandboxCall("/v3/memories/add/", {
+      messages: [{ role: "user", content: "Bob keeps a spare key under the mat" }],
+      user_id: "usr-bob",
+      infer: false,
+    });
+    const minted = await fetch(`${gateway.baseUrl}/integrated-account/${gateway.ids.accountId}/mcp`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${gateway.tokens.apiToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Alice only", config: { scope: { user_id: "usr-alice" } } }),
+    });
+    expect(minted.status).toBe(201);
+    const { url } = (await minted.json()) as { url: string };
+    // The same search straight at the sandbox does find Bob's memory: only the scope keeps it out below.
+    const search = { query: "spare key", filters: { OR: [{ user_id: "usr-bob" }, { user_id: "*" }] } };
+    const unconfined = await (await sandboxCall("/v3/memories/search/", search)).text();
+    expect(unconfined).toContain("spare key under the mat");
+    const common = ["--transport", "http", "--format", "json", "-q"];
+    const { stdout: listedText } = await run(
+      bin("mcp-inspector"),
+      ["--cli", url, ...common, "--method", "tools/list"],
+      { env: { ...process.env, HOME: home }, timeout: 30_000 },
+    );
+    const listed = JSON.parse(listedText) as Record<string, unknown>;
+    const tools = ((listed.result ?? listed) as { tools: { name: string; description: string }[] }).tools;
+    expect(tools.map((tool) => tool.name)).not.toContain("list_all_mem_0_projects");
+    for (const tool of tools) expect(tool.description).toContain('confined to user_id "usr-alice"');
+
+    const { stdout: calledText } = await run(
+      bin("mcp-inspector"),
+      [
+        "--cli",
+        url,
+        ...common,
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "mem_0_memories_search",
+        "--tool-args-json",
+        JSON.stringify(search),
+      ],
+      { env: { ...process.env, HOME: home }, timeout: 30_000 },
+    );
+    expect(calledText).not.toContain("spare key under the mat");
+    const called = JSON.parse(calledText) as Record<string, unknown>;
+    const result = (called.result ?? called) as { structuredContent?: unknown; isError?: boolean };
+    expect(result.isError ?? false).toBe(false);
+    expect(result.structuredContent).toEqual({ results: [] });
+  });
+});

@@ -1,6 +1,7 @@
 export * from "./api-tokens.js";
 export * from "./clock.js";
 export * from "./console-session.js";
+export * from "./entity-scope.js";
 export * from "./errors.js";
 export * from "./ids.js";
 export * from "./json.js";

@@ -15,7 +15,7 @@ export const LIMITS = {
   logFlushWaitMs: 1_000,
   /** Nesting of a JSON request body: tool arguments and admin bodies need a handful of levels; deeper bodies could overflow recursive code. */
   jsonMaxDepth: 64,
-  /** An MCP URL token: a compact JWS with short claims stays under 1 KiB; anything longer is refused unparsed. */
+  /** An MCP URL token: a compact JWS with short claims (filters and entity scope included) stays under 1 KiB; anything longer is refused unparsed, and a mint that would exceed it is refused. */
   mcpTokenMaxChars: 1_024,
   /** Readiness answers within this, so a load balancer's probe never hangs on a stuck Redis. */
   readinessPingTimeoutMs: 2_000,
@@ -63,6 +63,14 @@ export const LIMITS = {
   eventPollIntervalMs: 500,
   /** One MCP tools/call, event wait included; under the common 60 s proxy read timeout, since the response is held until the result. */
   mcpToolCallMs: 50_000,
+  /** On an entity-scoped URL, records named by a batch are read (to check their entity) this many at a time: quick for a few ids, polite to the upstream for a thousand. */
+  scopeRecordChecksInFlight: 8,
+  /** Records (Mem0 exports) an entity-scoped server remembers having made, newest first: its URL can read back these only. */
+  scopedRecordsPerServer: 1_000,
+  /** How long a never-expiring scoped server remembers a record it made (refreshed by each new one): Mem0 exports are fetched minutes after they are made. */
+  scopedRecordsRetentionMs: 30 * 86_400_000,
+  /** An entity id pinned by a URL's scope: Mem0 ids are user names, emails or UUIDs; the whole scope also counts toward mcpTokenMaxChars. */
+  scopeIdMaxChars: 128,
   /** search_tools answers at most this many tools per call: enough to choose from, small enough to read. */
   discoverySearchResultsMax: 20,
   /** get_tool_schema takes at most this many names per call, so one answer stays short. */

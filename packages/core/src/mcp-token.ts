@@ -1,6 +1,7 @@
 import { createHmac, type KeyObject, randomBytes, timingSafeEqual } from "node:crypto";
 import { CompactSign } from "jose";
 import type { Clock } from "./clock.js";
+import { type EntityScope, isScoped, sortedScope } from "./entity-scope.js";
 import { isJsonObject } from "./json.js";
 import type { McpSigningKey, McpSigningKeys } from "./key-material.js";
 import { LIMITS } from "./limits.js";
@@ -25,7 +26,7 @@ import { LIMITS } from "./limits.js";
  *   iat  issued at, seconds                      srv  MCP server id
  *   acc  integrated account id                   rat  require_api_token_auth (boolean)
  *   tex  tool_exposure: "all" | "discovery"      mth  methods filter (absent = no method filter)
- *   tgs  tags filter (absent = no tag filter)
+ *   tgs  tags filter (absent = no tag filter)    scp  entity scope, e.g. {"user_id":"usr-99"} (absent = none)
  *   exp  expiry in seconds, rounded up           ems  expiry in epoch milliseconds, exact
  *
  * Expiry to the millisecond: JWT `exp` counts seconds, but a URL must stop working one millisecond after its
@@ -57,6 +58,8 @@ export interface McpTokenClaims {
   readonly methods?: readonly string[] | undefined;
   /** Tag filter; undefined = no tag filter (every tag). */
   readonly tags?: readonly string[] | undefined;
+  /** Entity scope (entity key -> id, AND); undefined = the URL is not pinned to an entity. */
+  readonly scope?: EntityScope | undefined;
   readonly requireApiTokenAuth: boolean;
   readonly toolExposure: ToolExposure;
   /** Exact expiry in epoch milliseconds, or null when the server never expires. */
@@ -147,6 +150,7 @@ export async function signMcpToken(
     accountId: grant.accountId,
     methods: grant.methods,
     tags: grant.tags,
+    scope: isScoped(grant.scope) ? sortedScope(grant.scope) : undefined,
     requireApiTokenAuth: grant.requireApiTokenAuth,
     toolExposure: grant.toolExposure,
     expiresAt: grant.expiresAt,
@@ -166,6 +170,7 @@ export async function signMcpToken(
   };
   if (claims.methods !== undefined) payload.mth = claims.methods;
   if (claims.tags !== undefined) payload.tgs = claims.tags;
+  if (claims.scope !== undefined) payload.scp = claims.scope;
   if (claims.expiresAt !== null) {
     payload.exp = Math.ceil(claims.expiresAt / 1000);
     payload.ems = claims.expiresAt;
@@ -240,7 +245,7 @@ function checkClaims(
   for (const name of ["iss", "aud", "sub", "jti", "iat", "srv", "acc", "rat", "tex"]) {
     if (!Object.hasOwn(payload, name)) return refuse("missing_claim");
   }
-  const { iss, aud, sub, jti, iat, srv, acc, rat, tex, mth, tgs, exp, ems } = payload;
+  const { iss, aud, sub, jti, iat, srv, acc, rat, tex, mth, tgs, scp, exp, ems } = payload;
   if (
     !isNonEmptyString(iss) ||
     !(isNonEmptyString(aud) || (Array.isArray(aud) && aud.every(isNonEmptyString))) ||
@@ -252,7 +257,8 @@ function checkClaims(
     typeof rat !== "boolean" ||
     (tex !== "all" && tex !== "discovery") ||
     (mth !== undefined && !isStringArray(mth)) ||
-    (tgs !== undefined && !isStringArray(tgs))
+    (tgs !== undefined && !isStringArray(tgs)) ||
+    (scp !== undefined && !isScopeClaim(scp))
   ) {
     return refuse("malformed");
   }
@@ -283,6 +289,7 @@ function checkClaims(
       accountId: acc,
       methods: mth as string[] | undefined,
       tags: tgs as string[] | undefined,
+      scope: scp as EntityScope | undefined,
       requireApiTokenAuth: rat,
       toolExposure: tex,
       expiresAt,
@@ -309,6 +316,16 @@ function assertGrant(grant: McpTokenGrant): void {
   ) {
     throw new TypeError("MCP token grant: methods and tags must be arrays of strings when given");
   }
+  if (grant.scope !== undefined && !isScopeClaim(grant.scope) && Object.keys(grant.scope).length > 0) {
+    throw new TypeError("MCP token grant: scope must map entity keys to non-empty ids");
+  }
+}
+
+/** A signed scope: a non-empty object of non-empty string ids (signMcpToken never writes an empty one). */
+function isScopeClaim(value: unknown): value is EntityScope {
+  if (!isJsonObject(value)) return false;
+  const entries = Object.entries(value);
+  return entries.length > 0 && entries.every(([key, id]) => key !== "" && isNonEmptyString(id));
 }
 
 function decodeJsonPart(part: string): Record<string, unknown> | undefined {

@@ -491,3 +491,51 @@ describe("MCP token key rotation", () => {
     expect(() => createKeyRing([oldKey, { ...newKey, kid: "k0" }])).toThrow(/listed twice/);
   });
 });
+
+describe("MCP token entity scope", () => {
+  const scope = { user_id: "usr-99", app_id: "support-desk" };
+
+  it("signs the scope as one short claim, keys sorted, and reads it back", async () => {
+    const token = await mint(grant({ scope }));
+    expect(payloadOf(token).scp).toEqual({ app_id: "support-desk", user_id: "usr-99" });
+    expect(Object.keys(payloadOf(token).scp as object)).toEqual(["app_id", "user_id"]);
+    const result = verify(token);
+    expect(result.ok && result.claims.scope).toEqual(scope);
+  });
+
+  it("leaves the claim out of an unscoped token, and an empty scope means none", async () => {
+    expect(payloadOf(await mint(grant({ scope: undefined })))).not.toHaveProperty("scp");
+    const empty = await mint(grant({ scope: {} }));
+    expect(payloadOf(empty)).not.toHaveProperty("scp");
+    const result = verify(empty);
+    expect(result.ok && result.claims.scope).toBeUndefined();
+  });
+
+  it("keeps a scoped typical token (uuid user id, app id) well under the length limit", async () => {
+    const token = await mint(
+      grant({ scope: { user_id: "0b6f3c7e-8d1c-4c1e-9a55-0c0b8d7e2f11", app_id: "support-desk" } }),
+    );
+    expect(token.length).toBeLessThan(LIMITS.mcpTokenMaxChars * 0.75);
+  });
+
+  it("refuses a token whose scope was edited, dropped or widened after signing", async () => {
+    const token = await mint(grant({ scope }));
+    const [header, , signature] = token.split(".");
+    const claims = payloadOf(token);
+    const { scp: _dropped, ...unscoped } = claims;
+    for (const forged of [
+      { ...claims, scp: { user_id: "usr-1" } },
+      unscoped,
+      { ...claims, scp: { user_id: "*" } },
+    ]) {
+      expect(verify(`${header}.${b64(forged)}.${signature}`)).toEqual({ ok: false, reason: "bad_signature" });
+    }
+  });
+
+  it("refuses a genuinely signed scope claim that is not a map of non-empty ids", async () => {
+    const claims = payloadOf(await mint());
+    for (const scp of [{}, { user_id: "" }, { user_id: 7 }, ["usr-99"], "usr-99", { "": "x" }]) {
+      expect(verify(craft(goodHeader, { ...claims, scp }))).toEqual({ ok: false, reason: "malformed" });
+    }
+  });
+});

@@ -132,6 +132,63 @@ export interface ContextResolver {
   readonly fields: Readonly<Record<string, string>>;
 }
 
+/**
+ * How a scoped URL confines one tool (see entity-scope.ts). A tool with no rule is not offered on a scoped URL.
+ *   filters           a filter-language argument: the scope is ANDed into it ("nested": {"AND": [scope, theirs]};
+ *                     "structured": the flat AND/OR list form, where each OR branch is intersected with the scope)
+ *   entity_arguments  the tool's own top-level entity-id arguments carry the scope; any other entity id is refused
+ *   record            one record named by an argument must lie inside the scope (looked up first)
+ *   records           every record named in an array argument must lie inside the scope (each looked up first)
+ *   remembered        a record whose content names no entity: readable only through the scoped server that made it
+ */
+export type ScopeRule =
+  | {
+      readonly kind: "filters";
+      readonly argument: string;
+      readonly form: "nested" | "structured";
+      /** The call makes a record whose content names no entity: the scoped server remembers its id (result field). */
+      readonly remembers?: { readonly kind: string; readonly idField: string };
+    }
+  | {
+      /** A record only the scoped server that made it may read (see `remembers`); any other id answers `notFound`. */
+      readonly kind: "remembered";
+      readonly idArgument: string;
+      readonly remembered: string;
+      /** The upstream's own answer for a missing record of this kind. */
+      readonly notFound: { readonly status: number; readonly body: unknown };
+    }
+  | {
+      readonly kind: "entity_arguments";
+      /** The call makes a record whose content cannot be checked (Mem0: its event): the scoped server remembers it. */
+      readonly remembers?: { readonly kind: string; readonly idField: string };
+    }
+  | {
+      readonly kind: "record";
+      readonly idArgument: string;
+      /** Arguments that reach records beyond the one checked (Mem0: delete_linked); refused when set on a scoped URL. */
+      readonly reachesOtherRecords?: readonly string[];
+    }
+  | { readonly kind: "records"; readonly argument: string; readonly idField: string };
+
+/** What an integration declares so a URL can be pinned to its entities. */
+export interface ScopeSupport {
+  /** The entity keys a scope may pin (Mem0: user_id, agent_id, app_id, run_id). */
+  readonly keys: readonly string[];
+  /** Tool name -> how it is confined. Tools missing here are never offered on a scoped URL (fail safe). */
+  readonly rules: Readonly<Record<string, ScopeRule>>;
+  /** Tool name -> why it cannot be confined: the tools decided to stay off scoped URLs (tests check the two lists cover every tool). */
+  readonly notOffered: Readonly<Record<string, string>>;
+  /** How a record named by id is read to learn its entities. */
+  readonly recordLookup: {
+    /** The get-by-id tool, called with `{id}`. */
+    readonly tool: string;
+    /** Scope key -> the record fields that may carry it, first present wins (Mem0 names run_id session_id). */
+    readonly fields: Readonly<Record<string, readonly string[]>>;
+    /** The upstream's own answer for a missing record: a record outside the scope gets exactly this. */
+    readonly notFound: { readonly status: number; readonly body: unknown };
+  };
+}
+
 export interface Integration {
   /** The registry name ("mem0"). */
   readonly name: string;
@@ -142,4 +199,6 @@ export interface Integration {
   readonly credentialFields: readonly string[];
   readonly context: ContextResolver;
   readonly resources: readonly ResourceDefinition[];
+  /** Entity scope support; an integration without it cannot mint scoped URLs. */
+  readonly scope?: ScopeSupport;
 }

@@ -2,6 +2,7 @@ export * from "./arguments.js";
 export * from "./catalogue-summary.js";
 export * from "./context.js";
 export * from "./deadline.js";
+export * from "./entity-scope.js";
 export * from "./executor.js";
 export type * from "./format.js";
 export type { UpstreamResponse } from "./http-client.js";

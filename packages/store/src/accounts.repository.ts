@@ -92,11 +92,13 @@ export async function deleteAccountCascade(
     const members = await redis.zrange(keys.mcpServerIndex(tenantId, accountId), 0, -1);
     const deleted = await redis.eval(
       DELETE_ACCOUNT,
-      3 + members.length,
+      3 + members.length * 2,
       keys.account(tenantId, accountId),
       keys.mcpServerIndex(tenantId, accountId),
       keys.accountIndex(tenantId),
       ...members.map((m) => keys.mcpServer(tenantId, idOfMember(m))),
+      // What scoped servers made (ids only) goes with them.
+      ...members.map((m) => keys.mcpServerCreatedRecords(tenantId, idOfMember(m))),
       indexMember(Date.parse(account.created_at), accountId),
       ...members,
     );

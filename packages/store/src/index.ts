@@ -11,4 +11,5 @@ export * from "./mcp-servers.repository.js";
 export * from "./migration-runner.js";
 export * from "./records.js";
 export * from "./redis.js";
+export * from "./scoped-records.repository.js";
 export * from "./tenants.repository.js";

@@ -30,6 +30,8 @@ export const keys = {
 
   /** String: JSON McpServerRecord; PXAT = expires_at. */
   mcpServer: (tenantId: string, serverId: string) => `t:{${tenantId}}:mcp:${serverId}`,
+  /** Sorted set (score = created ms) of `<kind>:<upstream id>` records made through one entity-scoped server; PXAT = the server's expiry, else a sliding retention. */
+  mcpServerCreatedRecords: (tenantId: string, serverId: string) => `t:{${tenantId}}:mcp:${serverId}:created`,
   /** Sorted set of one account's MCP servers; members of expired servers are pruned on read. */
   mcpServerIndex: (tenantId: string, accountId: string) => `t:{${tenantId}}:account:${accountId}:mcps`,
 

@@ -100,6 +100,7 @@ export async function deleteMcpServer(redis: Redis, server: McpServerRecord): Pr
     (await redis
       .multi()
       .unlink(keys.mcpServer(server.tenant_id, server.id))
+      .unlink(keys.mcpServerCreatedRecords(server.tenant_id, server.id))
       .zrem(
         keys.mcpServerIndex(server.tenant_id, server.integrated_account_id),
         indexMember(Date.parse(server.created_at), server.id),

@@ -41,6 +41,8 @@ export interface McpServerConfig {
   tags?: string[] | undefined;
   require_api_token_auth: boolean;
   tool_exposure: ToolExposure;
+  /** Entity scope (entity key -> id, AND); absent = not pinned. Holds the signed scope plus any keys PATCH added. */
+  scope?: Record<string, string> | undefined;
 }
 
 export interface McpServerRecord {

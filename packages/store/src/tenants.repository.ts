@@ -130,6 +130,8 @@ export async function deleteTenantCascade(redis: Redis, tenantId: string): Promi
       keys.mcpLog(tenantId),
       keys.adminLog(tenantId),
       ...accountKeys,
+      // Last, so the script's per-account offsets above stay as they are: what scoped servers made (ids only).
+      ...servers.flat().map((m) => keys.mcpServerCreatedRecords(tenantId, idOfMember(m))),
     ];
     const plan = JSON.stringify(accounts.map((a, i) => [a, servers[i] ?? []]));
     deleted = await redis.eval(DELETE_TENANT_SLOT, declared.length, ...declared, plan);

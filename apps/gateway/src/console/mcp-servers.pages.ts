@@ -45,10 +45,39 @@ interface ServerChoice {
   expiresAtLocal: string;
   requireApiToken: boolean;
   exposure: "all" | "discovery";
+  /** Entity key -> id typed into the "Entity scope" fields (empty fields left out). */
+  scope: Record<string, string>;
 }
 
-function choiceFromForm(body: FormBody, fallbackExpiry: string): ServerChoice {
+/** The form field of one scope key, e.g. scope_user_id. */
+const scopeField = (key: string): string => `scope_${key}`;
+
+/** The entity keys an account's integration can pin a URL to (none when it has no scope support). */
+function scopeKeysOf(account: AccountRecord): readonly string[] {
+  return getIntegration(account.integration)?.scope?.keys ?? [];
+}
+
+function scopeFromFields(
+  keys: readonly string[],
+  read: (name: string) => string | undefined,
+): Record<string, string> {
+  const scope: Record<string, string> = {};
+  for (const key of keys) {
+    const value = read(scopeField(key));
+    if (value !== undefined) scope[key] = value;
+  }
+  return scope;
+}
+
+/** A scope as the list shows it: `user_id usr-99`, or "none". */
+function scopeText(scope: Record<string, string> | null): string {
+  const entries = Object.entries(scope ?? {});
+  return entries.length === 0 ? "none" : entries.map(([key, id]) => `${key} ${id}`).join(", ");
+}
+
+function choiceFromForm(body: FormBody, fallbackExpiry: string, scopeKeys: readonly string[]): ServerChoice {
   return {
+    scope: scopeFromFields(scopeKeys, (name) => field(body, name)),
     name: field(body, "name") ?? "",
     methods: fields(body, "methods"),
     tags: fields(body, "tags"),
@@ -86,7 +115,7 @@ async function previewFragment(
   ctx: ServiceContext,
   tenantId: string,
   accountId: string,
-  filter: { methods: string[]; tags: string[] },
+  filter: { methods: string[]; tags: string[]; scope: Record<string, string> },
   exposure: "all" | "discovery",
 ): Promise<SafeHtml> {
   try {
@@ -99,6 +128,7 @@ async function previewFragment(
     return html`<div data-matches="true">
       <h2 id="preview-heading">Tools this URL exposes (${tools.length})</h2>
       ${exposure === "discovery" && html`<p class="hint">With discovery, clients list only search_tools, get_tool_schema and call_tool, which reach these tools.</p>`}
+      ${Object.keys(filter.scope).length > 0 && html`<p class="hint">Confined to ${scopeText(filter.scope)}: tools that cannot be confined to an entity are left out.</p>`}
       <ul class="tool-list" aria-labelledby="preview-heading">${tools.map(
         (t) =>
           html`<li><code class="tool-name">${t.name}</code>${t.annotations.readOnlyHint && html`<span class="badge read-only">read-only</span>`}${t.annotations.destructiveHint && html`<span class="badge destructive">destructive</span>`}<span class="title">${t.title}</span></li>`,
@@ -183,7 +213,20 @@ function serverForm(options: {
       ${radio("tool_exposure", "all", c.exposure === "all", "All tools")}
       ${radio("tool_exposure", "discovery", c.exposure === "discovery", "Discovery (search_tools, get_tool_schema, call_tool)")}
     </fieldset>
-    ${options.editing && html`<p class="hint">A URL can only be narrowed: fewer tools, API token turned on, an earlier expiry.</p>`}
+    ${
+      scopeKeysOf(options.account).length > 0 &&
+      html`<fieldset>
+      <legend>Entity scope</legend>
+      <p class="hint">Pin the URL to one end user (or agent, app, run): every call stays inside it, and tools that cannot be confined are left out. Empty: not pinned. Several ids: a memory must carry all of them.${options.editing ? " An id can be added, never removed or changed." : ""}</p>
+      ${scopeKeysOf(options.account).map(
+        (key) => html`<div class="field">
+        <label for="${scopeField(key)}">${key}</label>
+        <input type="text" id="${scopeField(key)}" name="${scopeField(key)}" value="${c.scope[key] ?? ""}" maxlength="128" autocomplete="off" spellcheck="false">
+      </div>`,
+      )}
+    </fieldset>`
+    }
+    ${options.editing && html`<p class="hint">A URL can only be narrowed: fewer tools, API token turned on, an earlier expiry, an added scope id.</p>`}
     <div class="actions">
       <button type="submit"${matches ? "" : html` disabled`}>${options.submitLabel}</button>
       <a href="/console/accounts/${options.account.id}/servers">Cancel</a>
@@ -257,12 +300,13 @@ export async function mcpServerPages(app: FastifyInstance, { ctx }: { ctx: Servi
             ? html`<p class="card">No live MCP server for this account. Create one to get a URL for Claude.</p>`
             : html`<table>
           <caption class="muted small">Live MCP servers of this account</caption>
-          <thead><tr><th scope="col">Name</th><th scope="col">Methods</th><th scope="col">Tags</th><th scope="col">Tools</th><th scope="col">Expires</th><th scope="col">API token</th><th scope="col">Created</th><th scope="col">Actions</th></tr></thead>
+          <thead><tr><th scope="col">Name</th><th scope="col">Methods</th><th scope="col">Tags</th><th scope="col">Scope</th><th scope="col">Tools</th><th scope="col">Expires</th><th scope="col">API token</th><th scope="col">Created</th><th scope="col">Actions</th></tr></thead>
           <tbody>${servers.map(
             ({ view: s, tools }) => html`<tr>
               <td>${s.name}</td>
               <td>${filterText(s.config.methods, "all")}</td>
               <td>${filterText(s.config.tags, "all")}</td>
+              <td>${scopeText(s.config.scope)}</td>
               <td>${tools}${s.config.tool_exposure === "discovery" && html` <span class="muted small">(discovery)</span>`}</td>
               <td>${s.expires_at === null ? "never" : html`${when(s.expires_at)} <span class="muted small">(${timeLeft(s.expires_at, now)})</span>`}</td>
               <td>${s.config.require_api_token_auth ? "Required" : "Not required"}</td>
@@ -283,12 +327,17 @@ export async function mcpServerPages(app: FastifyInstance, { ctx }: { ctx: Servi
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { methods?: string | string[]; tags?: string | string[] } }>(
+  app.get<{ Params: { id: string }; Querystring: Record<string, string | string[] | undefined> }>(
     "/accounts/:id/servers/preview",
     async (request, reply) => {
       const account = await accountOr404(ctx, request, reply);
       if (account === undefined) return reply;
-      const filter = { methods: queryList(request.query.methods), tags: queryList(request.query.tags) };
+      const query = request.query;
+      const filter = {
+        methods: queryList(query.methods),
+        tags: queryList(query.tags),
+        scope: scopeFromFields(scopeKeysOf(account), (name) => queryList(query[name])[0]),
+      };
       return sendPage(reply, await previewFragment(ctx, tenantOf(request), account.id, filter, "all"));
     },
   );
@@ -323,6 +372,7 @@ export async function mcpServerPages(app: FastifyInstance, { ctx }: { ctx: Servi
       expiresAtLocal: "",
       requireApiToken: false,
       exposure: "all",
+      scope: {},
     };
     return renderCreate(request, reply, account, choice);
   });
@@ -331,7 +381,7 @@ export async function mcpServerPages(app: FastifyInstance, { ctx }: { ctx: Servi
     const session = sessionOf(request);
     const account = await accountOr404(ctx, request, reply);
     if (account === undefined) return reply;
-    const choice = choiceFromForm(request.body, "7d");
+    const choice = choiceFromForm(request.body, "7d", scopeKeysOf(account));
     let created: McpServerView & {
       url: string;
       tools: string[];
@@ -348,6 +398,7 @@ export async function mcpServerPages(app: FastifyInstance, { ctx }: { ctx: Servi
             tags: choice.tags,
             require_api_token_auth: choice.requireApiToken,
             tool_exposure: choice.exposure,
+            scope: choice.scope,
           },
           expires_at: expiresAtOf(choice, ctx.clock.now()) ?? null,
         }),
@@ -361,6 +412,7 @@ export async function mcpServerPages(app: FastifyInstance, { ctx }: { ctx: Servi
       <div class="card">
         ${copyField("mcp-url", "MCP server URL", created.url)}
         ${message("warning", html`<strong>Copy this URL now: it will not be shown again.</strong> Anyone who holds it can use these ${created.tools.length} tools${created.expires_at === null ? "" : ` until ${when(created.expires_at)}`}, unless you revoke it.`)}
+        ${created.config.scope !== null && html`<p>Confined to <strong>${scopeText(created.config.scope)}</strong>: every call of this URL stays inside it.</p>`}
         ${created.warnings.map((warning) => message("warning", warning))}
         <h2>Tools</h2>
         <ul class="tool-list">${created.tools.map((t) => html`<li><code>${t}</code></li>`)}</ul>
@@ -415,6 +467,7 @@ export async function mcpServerPages(app: FastifyInstance, { ctx }: { ctx: Servi
       expiresAtLocal: "",
       requireApiToken: server.config.require_api_token_auth,
       exposure: server.config.tool_exposure,
+      scope: server.config.scope ?? {},
     });
   });
 
@@ -422,7 +475,7 @@ export async function mcpServerPages(app: FastifyInstance, { ctx }: { ctx: Servi
     const found = await serverOr404(request, reply);
     if (found === undefined) return reply;
     const { account, server } = found;
-    const choice = choiceFromForm(request.body, "keep");
+    const choice = choiceFromForm(request.body, "keep", scopeKeysOf(account));
     try {
       checkName(choice);
       const expiresAt = expiresAtOf(choice, ctx.clock.now());
@@ -434,6 +487,7 @@ export async function mcpServerPages(app: FastifyInstance, { ctx }: { ctx: Servi
           tags: choice.tags,
           require_api_token_auth: choice.requireApiToken,
           tool_exposure: choice.exposure,
+          scope: choice.scope,
         },
         ...(expiresAt === undefined ? {} : { expires_at: expiresAt }),
       });

@@ -21,6 +21,7 @@ export interface McpServerView {
     tags: string[] | null;
     require_api_token_auth: boolean;
     tool_exposure: "all" | "discovery";
+    scope: Record<string, string> | null;
   };
   expires_at: string | null;
   created_at: string;

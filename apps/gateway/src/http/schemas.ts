@@ -67,6 +67,30 @@ export const filterList = {
   ],
 } as const;
 
+/** An entity scope: entity key -> the one id the URL is pinned to (the integration says which keys exist). */
+const entityScopeObject = {
+  type: "object",
+  maxProperties: 4,
+  propertyNames: { type: "string", pattern: "^[a-z][a-z0-9_]{0,31}$" },
+  additionalProperties: {
+    type: "string",
+    minLength: 1,
+    maxLength: 128,
+    // No "*" (a wildcard in Mem0 filters) and no control characters: one literal id.
+    pattern: "^[^*\\u0000-\\u001f\\u007f]+$",
+  },
+} as const;
+
+export const entityScope = {
+  anyOf: [{ ...entityScopeObject }, { type: "null" }],
+  description:
+    'Pin the URL to entities, e.g. {"user_id": "usr-99"} (Mem0: user_id, agent_id, app_id, run_id; several keys mean AND). ' +
+    "Every call stays inside: reads get the scope ANDed into their filters, writes carry it and refuse another entity, " +
+    "records of other entities answer as missing, and tools that cannot be confined are left out. " +
+    "Missing, null or {} = not pinned. PATCH may add keys, never drop or change one.",
+  examples: [{ user_id: "usr-99" }],
+} as const;
+
 export const mcpServerConfig = {
   type: "object",
   additionalProperties: false,
@@ -85,6 +109,7 @@ export const mcpServerConfig = {
       enum: ["all", "discovery"],
       description: "discovery lists only search/schema/call tools",
     },
+    scope: entityScope,
   },
 } as const;
 
@@ -134,7 +159,19 @@ export const responses = {
       id: ids.mcpServer,
       name: { type: "string" },
       integrated_account_id: ids.account,
-      config: object,
+      config: {
+        ...object,
+        properties: {
+          methods: { type: ["array", "null"], items: { type: "string" } },
+          tags: { type: ["array", "null"], items: { type: "string" } },
+          require_api_token_auth: { type: "boolean" },
+          tool_exposure: { type: "string", enum: ["all", "discovery"] },
+          scope: {
+            anyOf: [{ type: "object", additionalProperties: { type: "string" } }, { type: "null" }],
+            description: "The entities the URL is pinned to (AND), or null when it is not pinned",
+          },
+        },
+      },
       expires_at: { type: ["string", "null"] },
       created_by: {
         anyOf: [
@@ -161,7 +198,7 @@ export const responses = {
         type: "array",
         items: { type: "string" },
         description:
-          "Only in the create response: allowed but risky choices, said out loud (destructive tools, no expiry); empty when none",
+          "Only in the create response: allowed but risky choices, said out loud (destructive tools, no expiry, tools a scope leaves out); empty when none",
       },
     },
   },

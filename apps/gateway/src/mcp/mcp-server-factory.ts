@@ -1,4 +1,5 @@
-import { mcpToolDefinition } from "@mcp-gateway/integrations";
+import { describeScope } from "@mcp-gateway/core";
+import { mcpToolDefinition, scopeSentence } from "@mcp-gateway/integrations";
 import {
   type CallToolResult,
   type ListToolsResult,
@@ -59,14 +60,26 @@ export function createMcpServer(exchange: McpExchange): Server {
 
 /** tools/list: deterministic (by name), with titles, schemas and annotations. */
 export function listedTools(session: McpSession): ReturnType<typeof mcpToolDefinition>[] {
-  if (session.exposure === "discovery") return discoveryToolDefinitions(session.tools);
+  if (session.exposure === "discovery") {
+    const definitions = discoveryToolDefinitions(session.tools);
+    const scope = session.scope;
+    if (scope === undefined) return definitions;
+    // call_tool is the one that runs tools: it says which entity they are confined to.
+    return definitions.map((definition) =>
+      definition.name === "call_tool"
+        ? { ...definition, description: `${definition.description}\n${scopeSentence(scope)}` }
+        : definition,
+    );
+  }
   return [...session.tools]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map(mcpToolDefinition);
 }
 
 function instructionsFor(session: McpSession): string {
-  const base = `Tools for one ${session.integration} account (${session.tools.length} tools).`;
+  const pinned =
+    session.scope === undefined ? "" : ` Every tool is confined to ${describeScope(session.scope)}.`;
+  const base = `Tools for one ${session.integration} account (${session.tools.length} tools).${pinned}`;
   return session.exposure === "discovery"
     ? `${base} Find a tool with search_tools, read its arguments with get_tool_schema, then run it with call_tool.`
     : base;

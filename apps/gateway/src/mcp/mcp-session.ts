@@ -1,5 +1,5 @@
-import type { McpCredentialKind, McpRequestRecord, McpTokenClaims } from "@mcp-gateway/core";
-import type { ExecutionAccount, Tool } from "@mcp-gateway/integrations";
+import type { EntityScope, McpCredentialKind, McpRequestRecord, McpTokenClaims } from "@mcp-gateway/core";
+import type { ExecutionAccount, ScopedRecordLedger, Tool } from "@mcp-gateway/integrations";
 import type { OriginPolicy } from "./origin.js";
 
 /** What one MCP URL grants, as resolved for one HTTP request. */
@@ -13,6 +13,10 @@ export interface McpSession {
   /** Already filtered by the URL's methods AND tags. */
   readonly tools: readonly Tool[];
   readonly exposure: "all" | "discovery";
+  /** The entities every call is confined to (entity-scope.ts); absent when the URL is not pinned. */
+  readonly scope?: EntityScope;
+  /** On a scoped URL: the records (exports) this server made, which it alone may read back. May throw. */
+  readonly scopedRecords?: ScopedRecordLedger;
   /** Opened credentials and context; used only to execute tools, never logged. */
   readonly account: ExecutionAccount;
   /** What the request presented beyond the URL (an API token on a require_api_token_auth server). */

@@ -1,6 +1,12 @@
 import { performance } from "node:perf_hooks";
 import { LIMITS } from "@mcp-gateway/core";
-import { executeTool, startDeadline, type Tool } from "@mcp-gateway/integrations";
+import {
+  executeScopedTool,
+  executeTool,
+  type ScopedRecordLedger,
+  startDeadline,
+  type Tool,
+} from "@mcp-gateway/integrations";
 import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server";
 import {
   type DiscoveryToolName,
@@ -49,11 +55,14 @@ async function runTool(
   via: ToolCallFacts["via"],
 ): Promise<ToolResult> {
   const started = performance.now();
+  const { account, scope, scopedRecords } = exchange.session;
   const deadline = startDeadline(LIMITS.mcpToolCallMs, exchange.clientGone);
-  const execution = await executeTool(tool, args ?? {}, exchange.session.account, {
-    baseUrl: exchange.upstreamBaseUrl,
-    signal: deadline.signal,
-  }).finally(deadline.release);
+  const options = { baseUrl: exchange.upstreamBaseUrl, signal: deadline.signal };
+  // Both paths (tools/call and discovery's call_tool) end here, so a scoped URL confines every call.
+  const execution = await (scope === undefined
+    ? executeTool(tool, args ?? {}, account, options)
+    : executeScopedTool(tool, args ?? {}, account, scope, options, loggedLedger(exchange, scopedRecords))
+  ).finally(deadline.release);
   const view = toolResultView(tool, execution);
   Object.assign(exchange.responseHeaders, view.httpHeaders);
   record(exchange, {
@@ -65,6 +74,31 @@ async function runTool(
     truncated: view.truncated,
   });
   return view.result;
+}
+
+/**
+ * The scoped server's record ledger, failing closed: a record that cannot be remembered (storage trouble) is
+ * logged and later answers as missing; a lookup that fails answers "not made here".
+ */
+function loggedLedger(
+  exchange: McpExchange,
+  ledger: ScopedRecordLedger | undefined,
+): ScopedRecordLedger | undefined {
+  if (ledger === undefined) return undefined;
+  return {
+    remember: (kind, id) =>
+      ledger.remember(kind, id).catch((error: unknown) => {
+        exchange.log.warn({ err: error, kind }, "a record made through a scoped URL was not remembered");
+      }),
+    knows: (kind, id) =>
+      ledger.knows(kind, id).catch((error: unknown) => {
+        exchange.log.warn(
+          { err: error, kind },
+          "a scoped URL's records could not be read; answering not found",
+        );
+        return false;
+      }),
+  };
 }
 
 function callDiscoveryTool(

@@ -1,6 +1,6 @@
 import type { McpTokenClaims } from "@mcp-gateway/core";
-import { isStorageUnavailable } from "@mcp-gateway/store";
-import type { McpAccess } from "../mcp/mcp-session.js";
+import { isScopedRecord, isStorageUnavailable, rememberScopedRecord } from "@mcp-gateway/store";
+import type { McpAccess, McpSession } from "../mcp/mcp-session.js";
 import { authenticateTenant } from "./auth.service.js";
 import { checkMcpToken, type ResolveFailure, resolveCheckedMcpToken } from "./resolve-mcp-token.js";
 import type { ServiceContext } from "./service-context.js";
@@ -58,6 +58,12 @@ export async function resolveMcpAccess(
         integration: resolved.account.integration,
         tools: resolved.tools,
         exposure: resolved.toolExposure,
+        ...(resolved.scope !== undefined
+          ? {
+              scope: resolved.scope,
+              scopedRecords: scopedRecordLedger(ctx, resolved.server, resolved.expiresAt),
+            }
+          : {}),
         account: { credentials: resolved.credentials, context: resolved.account.context },
         credential: resolved.requireApiTokenAuth
           ? { kind: "api_token", id: authenticatedTokenId }
@@ -71,6 +77,19 @@ export async function resolveMcpAccess(
     if (isStorageUnavailable(error)) return { ok: false, reason: "unavailable" };
     throw error;
   }
+}
+
+/** The records a scoped server made (exports), kept in its own key so only its URL reads them back. */
+function scopedRecordLedger(
+  ctx: ServiceContext,
+  server: { tenant_id: string; id: string },
+  expiresAt: number | null,
+): NonNullable<McpSession["scopedRecords"]> {
+  const of = (kind: string, id: string) => ({ tenantId: server.tenant_id, serverId: server.id, kind, id });
+  return {
+    remember: (kind, id) => rememberScopedRecord(ctx.redis, of(kind, id), ctx.clock.now(), expiresAt),
+    knows: (kind, id) => isScopedRecord(ctx.redis, of(kind, id)),
+  };
 }
 
 /** Every failure reason gets the same public answer: the exhaustive switch keeps new reasons from slipping by. */

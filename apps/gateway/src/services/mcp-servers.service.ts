@@ -1,17 +1,22 @@
 import {
+  describeScope,
+  type EntityScope,
   GatewayError,
+  isScoped,
   LIMITS,
   newMcpServerId,
   passesToolFilter,
+  scopeWidening,
   signMcpToken,
   type ToolExposure,
 } from "@mcp-gateway/core";
 import {
   getIntegration,
   type Integration,
+  splitByScope,
   type Tool,
+  toolInScope,
   toolset,
-  validateToolFilter,
 } from "@mcp-gateway/integrations";
 import {
   type AccountRecord,
@@ -30,6 +35,7 @@ import {
 import { fieldChanges, INTERNAL_ORIGIN, recordAdminChange } from "../log/admin-changes.js";
 import { requireAccount } from "./accounts.service.js";
 import { afterCursor } from "./page-cursor.js";
+import { type ConfigSelection, scopeValues, selectTools } from "./scoped-selection.js";
 import { nowIso, type ServiceContext } from "./service-context.js";
 import { mcpServerView } from "./views.js";
 
@@ -39,6 +45,7 @@ export interface McpServerConfigInput {
   tags?: string[] | null;
   require_api_token_auth?: boolean;
   tool_exposure?: ToolExposure;
+  scope?: Record<string, string> | null;
 }
 
 /** Shortest lead time for an expiry: a URL that dies before anyone can paste it is a mistake. */
@@ -56,13 +63,9 @@ function integrationOf(account: AccountRecord): Integration {
   return integration;
 }
 
-/** Checks a filter and returns the tools it selects, or refuses with the valid values. */
-/** The tools a methods/tags filter selects; an invalid filter is a 400 that lists the valid values. */
-function toolsForConfig(integration: Integration, filter: Pick<McpServerConfig, "methods" | "tags">): Tool[] {
-  const check = validateToolFilter(integration, { methods: filter.methods, tags: filter.tags });
-  if (!check.ok)
-    throw new GatewayError("validation_failed", check.message, { reason: check.reason, valid: check.valid });
-  return check.tools;
+/** The tools a config selects (methods, tags and scope); an invalid config is a 400 that says what to fix. */
+function toolsForConfig(integration: Integration, config: ConfigSelection): Tool[] {
+  return selectTools(integration, config).tools;
 }
 
 function checkExpiry(ctx: ServiceContext, expiresAt: string | null): number | null {
@@ -115,8 +118,9 @@ export async function mintMcpServer(
     tags: filterValues(input.config?.tags),
     require_api_token_auth: input.config?.require_api_token_auth ?? false,
     tool_exposure: input.config?.tool_exposure ?? "all",
+    scope: scopeValues(input.config?.scope),
   };
-  const tools = toolsForConfig(integration, config);
+  const { tools, leftOut } = selectTools(integration, config);
   const expiresAtMs = checkExpiry(ctx, input.expires_at ?? null);
   const id = newMcpServerId();
   const signed = await signMcpToken(
@@ -129,6 +133,7 @@ export async function mintMcpServer(
       accountId,
       methods: config.methods,
       tags: config.tags,
+      scope: config.scope,
       requireApiTokenAuth: config.require_api_token_auth,
       toolExposure: config.tool_exposure,
       expiresAt: expiresAtMs,
@@ -138,7 +143,7 @@ export async function mintMcpServer(
   if (!signed.ok) {
     throw new GatewayError(
       "validation_failed",
-      `the config makes a token of ${signed.chars} characters (limit ${LIMITS.mcpTokenMaxChars}): use fewer or shorter methods and tags`,
+      `the config makes a token of ${signed.chars} characters (limit ${LIMITS.mcpTokenMaxChars}): use fewer or shorter methods, tags and scope ids`,
     );
   }
   const now = nowIso(ctx);
@@ -174,7 +179,7 @@ export async function mintMcpServer(
     url,
     tools: tools.map((tool) => tool.name),
     claude_desktop_config: claudeDesktopConfig(input.name, url, config.require_api_token_auth),
-    warnings: mintWarnings(tools, expiresAtMs),
+    warnings: [...mintWarnings(tools, expiresAtMs), ...scopeWarnings(config.scope, leftOut)],
   };
 }
 
@@ -200,6 +205,17 @@ export function mintWarnings(tools: readonly Tool[], expiresAtMs: number | null)
     );
   }
   return warnings;
+}
+
+/** Says which tools a scope left out of the URL (they cannot be confined to an entity). */
+function scopeWarnings(scope: EntityScope | undefined, leftOut: readonly Tool[]): string[] {
+  if (!isScoped(scope) || leftOut.length === 0) return [];
+  const names = leftOut.map((tool) => tool.name);
+  const shown = names.slice(0, 5).join(", ");
+  const more = names.length > 5 ? ` and ${names.length - 5} more` : "";
+  return [
+    `${names.length} tools cannot be confined to ${describeScope(scope)} and are left out of this URL (${shown}${more}); mint an unscoped URL for them`,
+  ];
 }
 
 /** A live server of the account, read with its account in one round trip; 404 for either missing. */
@@ -277,6 +293,8 @@ export async function updateMcpServer(
       }
       next.config.require_api_token_auth = input.config.require_api_token_auth;
     }
+    if (input.config.scope !== undefined)
+      next.config.scope = narrowedScope(server.config.scope, input.config.scope);
     const now = new Set(toolsForConfig(integration, server.config).map((t) => t.name));
     const wider = toolsForConfig(integration, next.config).filter((t) => !now.has(t.name));
     if (wider.length > 0) {
@@ -307,6 +325,29 @@ export async function updateMcpServer(
   return { ...mcpServerView(next), tools: toolsForConfig(integration, next.config).map((t) => t.name) };
 }
 
+/**
+ * The scope a PATCH asks for (it replaces the whole scope): it may add entity keys, never drop or change one. The
+ * record's scope always holds the signed one, so checking against the record keeps the signed keys too.
+ */
+function narrowedScope(
+  current: EntityScope | undefined,
+  requested: Record<string, string> | null,
+): Record<string, string> | undefined {
+  const next = scopeValues(requested);
+  const { removed, changed } = scopeWidening(current, next);
+  if (removed.length > 0 || changed.length > 0) {
+    const parts = [
+      ...(removed.length > 0 ? [`drop ${removed.join(", ")}`] : []),
+      ...(changed.length > 0 ? [`change ${changed.join(", ")}`] : []),
+    ];
+    throw new GatewayError(
+      "forbidden",
+      `the scope can only gain entities, and this would ${parts.join(" and ")} (now ${describeScope(current ?? {})}): ${WIDEN}`,
+    );
+  }
+  return next;
+}
+
 /** Revokes a server: its URL stops working on the next request, on every instance. */
 export async function deleteMcpServerById(
   ctx: ServiceContext,
@@ -326,12 +367,13 @@ export async function previewTools(
   ctx: ServiceContext,
   tenantId: string,
   accountId: string,
-  filter: { methods?: string[]; tags?: string[] },
+  filter: { methods?: string[]; tags?: string[]; scope?: Record<string, string> },
 ): Promise<{ result: Record<string, unknown>[] }> {
   const account = await requireAccount(ctx, tenantId, accountId);
   const tools = toolsForConfig(integrationOf(account), {
     methods: filterValues(filter.methods),
     tags: filterValues(filter.tags),
+    scope: scopeValues(filter.scope),
   });
   return {
     result: tools.map((t) => ({
@@ -347,24 +389,42 @@ export async function previewTools(
 }
 
 // Every request of a URL needs the same tool list: memoized by the filters that decide it (a few distinct
-// configs per deployment in practice; LIMITS bounds it).
+// configs per deployment in practice; LIMITS bounds it). Scoped lists are kept apart: a deployment may pin one
+// URL per end user, and that churn must not evict the few unscoped lists every other URL shares.
 const effectiveToolsCache = new Map<string, Tool[]>();
+const scopedToolsCache = new Map<string, Tool[]>();
 
-/** The tools both the signed claims and the current record allow (the record can only be narrower). */
+/**
+ * The tools both the signed claims and the current record allow (the record can only be narrower). On a scoped
+ * URL only confinable tools remain, each saying in its description which entity it is confined to.
+ */
 export function effectiveTools(
   integration: Integration,
   claims: { methods?: readonly string[] | undefined; tags?: readonly string[] | undefined },
   config: McpServerConfig,
+  scope?: EntityScope,
 ): Tool[] {
   const key = JSON.stringify([integration.name, claims.methods, claims.tags, config.methods, config.tags]);
-  const cached = effectiveToolsCache.get(key);
-  if (cached !== undefined) return cached;
-  const tools = toolset(integration, claims).filter((tool) =>
-    passesToolFilter(tool, { methods: config.methods, tags: config.tags }),
-  );
-  if (effectiveToolsCache.size >= LIMITS.effectiveToolsCacheEntries) effectiveToolsCache.clear();
-  effectiveToolsCache.set(key, tools);
-  return tools;
+  let tools = effectiveToolsCache.get(key);
+  if (tools === undefined) {
+    tools = toolset(integration, claims).filter((tool) =>
+      passesToolFilter(tool, { methods: config.methods, tags: config.tags }),
+    );
+    remember(effectiveToolsCache, key, tools);
+  }
+  if (!isScoped(scope)) return tools;
+  const scopedKey = `${key}|${JSON.stringify(scope)}`;
+  let scoped = scopedToolsCache.get(scopedKey);
+  if (scoped === undefined) {
+    scoped = splitByScope(integration, tools).confinable.map((tool) => toolInScope(tool, scope));
+    remember(scopedToolsCache, scopedKey, scoped);
+  }
+  return scoped;
+}
+
+function remember(cache: Map<string, Tool[]>, key: string, tools: Tool[]): void {
+  if (cache.size >= LIMITS.effectiveToolsCacheEntries) cache.clear();
+  cache.set(key, tools);
 }
 
 function onServer(tenantId: string, accountId: string, serverId: string) {

@@ -1,4 +1,6 @@
 import {
+  type EntityScope,
+  effectiveScope,
   LIMITS,
   type McpTokenClaims,
   type McpTokenFailureReason,
@@ -33,6 +35,8 @@ export interface ResolvedMcpServer {
   tools: Tool[];
   requireApiTokenAuth: boolean;
   toolExposure: ToolExposure;
+  /** The entity scope in force: the signed one plus any keys the record added; undefined = not pinned. */
+  scope: EntityScope | undefined;
   /** The earlier of the signed expiry and the record's (which PATCH may have brought forward). */
   expiresAt: number | null;
 }
@@ -99,12 +103,14 @@ export async function resolveCheckedMcpToken(
   const credentials = openCredentialsRemembered(ctx, account);
   if (credentials === undefined) return { ok: false, reason: "credentials_unreadable" };
   const expiries = [claims.expiresAt, recordExpiry].filter((e): e is number => e !== null);
+  const scope = effectiveScope(claims.scope, server.config.scope);
   return {
     ok: true,
     server,
     account,
     credentials,
-    tools: effectiveTools(integration, claims, server.config),
+    tools: effectiveTools(integration, claims, server.config, scope),
+    scope,
     requireApiTokenAuth: claims.requireApiTokenAuth || server.config.require_api_token_auth,
     toolExposure: server.config.tool_exposure,
     expiresAt: expiries.length === 0 ? null : Math.min(...expiries),

@@ -35,6 +35,7 @@ export function mcpServerView(s: McpServerRecord): Record<string, unknown> {
       tags: s.config.tags ?? null,
       require_api_token_auth: s.config.require_api_token_auth,
       tool_exposure: s.config.tool_exposure,
+      scope: s.config.scope ?? null,
     },
     expires_at: s.expires_at,
     created_by: s.created_by ?? null,

@@ -1,5 +1,6 @@
 import type { Integration } from "../format.js";
 import { mem0Resources } from "./catalogue.js";
+import { mem0Scope } from "./scope-rules.js";
 
 /** Mem0's hosted Platform API (https://api.mem0.ai), the first integration. */
 export const mem0: Integration = {
@@ -12,6 +13,7 @@ export const mem0: Integration = {
   // The key implies its organization and project; ping names them (api.md §1.3).
   context: { path: "/v1/ping/", fields: { org_id: "org_id", project_id: "project_id" } },
   resources: mem0Resources,
+  scope: mem0Scope,
 };
 
 export default mem0;
