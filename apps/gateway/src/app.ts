@@ -20,6 +20,9 @@ import { originPolicyFor } from "./mcp/origin.js";
 import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
 import { countHttpRequests, metricsRoutes, watchRedis } from "./metrics/metrics.routes.js";
 import { serveMetricsSeparately } from "./metrics/metrics-listener.js";
+import { createMetadataDocumentFetcher } from "./oauth/metadata-document-fetch.js";
+import { oauthRoutes } from "./oauth/oauth.routes.js";
+import { bearerChallenge } from "./oauth/oauth-metadata.js";
 import { accountsRoutes } from "./routes/accounts.routes.js";
 import { apiTokensRoutes } from "./routes/api-tokens.routes.js";
 import { healthRoutes } from "./routes/health.routes.js";
@@ -137,6 +140,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(routes, { ctx });
   }
   await app.register(consolePlugin, { ctx });
+  const metadataFetcher = createMetadataDocumentFetcher({
+    allowPrivate: deps.config.oauth.metadataFetchPrivate,
+    ca: deps.config.oauth.metadataFetchCa,
+  });
+  app.addHook("onClose", () => metadataFetcher.close());
+  await app.register(oauthRoutes, { ctx, fetcher: metadataFetcher });
   const logMcpRefusal = (reason: string): void => {
     metrics.mcpRefusal(reason);
     app.log.debug({ reason }, "MCP token refused");
@@ -151,6 +160,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     upstreamBaseUrl: (integration) => upstreamBaseUrl(ctx, integration),
     origins,
     directAnswers: deps.config.mcpDirectAnswers,
+    bearerChallenge: (urlToken, tokenRefused) => bearerChallenge(ctx, urlToken, tokenRefused),
     recordMcpRequest: (record) => {
       metrics.mcpRequest(record);
       logs.recordMcpRequest(record);
