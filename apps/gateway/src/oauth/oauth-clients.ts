@@ -69,7 +69,7 @@ export async function resolveClient(
   fetcher: MetadataDocumentFetcher,
   clientId: string,
 ): Promise<ClientResolution> {
-  if (clientId.startsWith("https://")) return resolveMetadataDocumentClient(ctx, fetcher, clientId);
+  if (/^https?:\/\//i.test(clientId)) return resolveMetadataDocumentClient(ctx, fetcher, clientId);
   if (!isRegisteredClientId(clientId)) return { ok: false, message: "unknown client_id" };
   const record = await findRegisteredClient(ctx.redis, clientId, OAUTH_LIMITS.registeredClientTtlMs);
   if (record === undefined) return { ok: false, message: "unknown client_id: register the client again" };
