@@ -28,6 +28,7 @@ import { apiTokensRoutes } from "./routes/api-tokens.routes.js";
 import { healthRoutes } from "./routes/health.routes.js";
 import { integrationsRoutes } from "./routes/integrations.routes.js";
 import { mcpServersRoutes } from "./routes/mcp-servers.routes.js";
+import { oauthGrantsRoutes } from "./routes/oauth-grants.routes.js";
 import { tenantsRoutes } from "./routes/tenants.routes.js";
 import { upstreamBaseUrl } from "./services/accounts.service.js";
 import { checkMcpUrlToken, resolveMcpAccess } from "./services/mcp-access.service.js";
@@ -134,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     apiTokensRoutes,
     accountsRoutes,
     mcpServersRoutes,
+    oauthGrantsRoutes,
     integrationsRoutes,
     logRoutes,
   ]) {

@@ -375,4 +375,88 @@ describe("OAuth for protected MCP URLs", () => {
     expect(noSecret.status).toBe(401);
     expect(noSecret.body.error).toBe("invalid_client");
   });
+
+  it("lists a URL's grants in the API and the console, and revoking one there ends its tokens", async () => {
+    const fixture = await protectedUrl(stack);
+    const first = await codeFlow(stack, fixture);
+    const second = await codeFlow(stack, fixture);
+    const path = `/integrated-account/${fixture.accountId}/mcp/${fixture.serverId}/oauth-grants`;
+    const listed = await stack.call("GET", path, { token: fixture.apiToken });
+    expect(listed.status).toBe(200);
+    expect(listed.body.result).toHaveLength(2);
+    expect(listed.body.result[0]).toMatchObject({
+      client_name: "Test client",
+      client_kind: "registered",
+      redirect_uri: "http://127.0.0.1:9/callback",
+      scope: "mcp",
+      last_refreshed_at: null,
+    });
+    expect(JSON.stringify(listed.body)).not.toContain("refresh_salt");
+    // Another tenant sees nothing of it.
+    const other = await stack.createTenant("Other");
+    expect((await stack.call("GET", path, { token: other.apiToken })).status).toBe(404);
+    const grantId = listed.body.result.find((g: { client_id: string }) => g.client_id === first.clientId).id;
+    expect((await stack.call("DELETE", `${path}/${grantId}`, { token: other.apiToken })).status).toBe(404);
+    expect((await stack.call("DELETE", `${path}/${grantId}`, { token: fixture.apiToken })).status).toBe(200);
+    const auth = (tokens: { access_token: string }) => ({ authorization: `Bearer ${tokens.access_token}` });
+    expect((await postRaw(fixture.url, toolsList, auth(first.tokens))).status).toBe(401);
+    expect((await postRaw(fixture.url, toolsList, auth(second.tokens))).status).toBe(200);
+
+    // The console's "OAuth grants" page lists the other one, and its "Revoke" ends it.
+    const browser = await signedIn(stack, fixture.apiToken);
+    const pagePath = `/console/accounts/${fixture.accountId}/servers/${fixture.serverId}/oauth-grants`;
+    const page = await browser.get(pagePath);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("Test client");
+    const remaining = /name="grant" value="(gr_[a-z2-7]{26})"/.exec(page.text)?.[1] ?? "";
+    const revoked = await browser.post(`${pagePath}/revoke`, {
+      csrf: browser.csrfFrom(page),
+      grant: remaining,
+    });
+    expect(revoked.status).toBe(303);
+    expect((await postRaw(fixture.url, toolsList, auth(second.tokens))).status).toBe(401);
+    expect((await stack.call("GET", path, { token: fixture.apiToken })).body.result).toEqual([]);
+    const servers = await browser.get(`/console/accounts/${fixture.accountId}/servers`);
+    expect(servers.text).toContain(`${pagePath}"`);
+  });
+
+  it("ends OAuth access when the tenant is deleted, and refuses a token request naming another resource", async () => {
+    const fixture = await protectedUrl(stack);
+    const { clientId } = await registerPublicClient(stack);
+    const browser = await signedIn(stack, fixture.apiToken);
+    const { verifier, challenge } = pkcePair();
+    const back = await approveAs(
+      browser,
+      authorizeUrl(stack, {
+        response_type: "code",
+        client_id: clientId,
+        redirect_uri: "http://127.0.0.1:9/callback",
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+        resource: fixture.url,
+      }),
+    );
+    const sibling = await stack.mint(fixture.apiToken, fixture.accountId, {
+      name: "Sibling",
+      config: { methods: ["read"], require_api_token_auth: true },
+    });
+    const wrong = await postForm(stack, "/token", {
+      grant_type: "authorization_code",
+      code: back.searchParams.get("code") ?? "",
+      redirect_uri: "http://127.0.0.1:9/callback",
+      code_verifier: verifier,
+      client_id: clientId,
+      resource: sibling.url,
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toBe("invalid_target");
+
+    const { tokens } = await codeFlow(stack, fixture);
+    const auth = { authorization: `Bearer ${tokens.access_token}` };
+    expect((await postRaw(fixture.url, toolsList, auth)).status).toBe(200);
+    expect(
+      (await stack.call("DELETE", `/tenants/${fixture.tenantId}`, { token: stack.config.adminToken })).status,
+    ).toBe(200);
+    expect((await postRaw(fixture.url, toolsList, auth)).status).toBe(404);
+  });
 });

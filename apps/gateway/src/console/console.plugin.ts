@@ -19,6 +19,7 @@ import { layout, message } from "./layout.js";
 import { mcpServerRequestPages } from "./mcp-server-requests.pages.js";
 import { mcpServerPages } from "./mcp-servers.pages.js";
 import { isConsentReturnPath, oauthConsentPages } from "./oauth-consent.pages.js";
+import { oauthGrantPages } from "./oauth-grants.pages.js";
 import { CONSOLE_HEADERS, fromConsoleOrigin, sendPage, sessionCookie } from "./security.js";
 import {
   consoleIsSecure,
@@ -140,6 +141,7 @@ async function consolePages(app: FastifyInstance, { ctx }: { ctx: ServiceContext
     await tenant.register(accountPages, { ctx });
     await tenant.register(mcpServerPages, { ctx });
     await tenant.register(mcpServerRequestPages, { ctx });
+    await tenant.register(oauthGrantPages, { ctx });
     await tenant.register(apiTokenPages, { ctx });
   });
   await app.register(async (operator) => {
