@@ -93,7 +93,8 @@ describe("OAuth for protected MCP URLs", () => {
     // Stored only as hashes: neither token appears in any key or value.
     for (const key of await redis.keys()) {
       const value = (await redis.client.type(key)) === "string" ? ((await redis.client.get(key)) ?? "") : "";
-      for (const secret of [tokens.access_token, tokens.refresh_token]) {
+      // The URL token (a capability) is never stored either: grants keep its claims and jti only.
+      for (const secret of [tokens.access_token, tokens.refresh_token, fixture.urlToken]) {
         expect(key).not.toContain(secret.split(".").pop());
         expect(value).not.toContain(secret.split(".").pop());
       }

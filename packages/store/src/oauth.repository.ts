@@ -1,3 +1,4 @@
+import type { McpTokenClaims } from "@mcp-gateway/core";
 import type { Redis } from "ioredis";
 import { idOfMember, indexMember } from "./index-pagination.js";
 import { keys } from "./keys.js";
@@ -26,7 +27,11 @@ export interface PendingAuthorizationRecord {
   account_id: string;
   /** The URL token's jti: the grant is bound to this very URL, not to a later one of the same server. */
   url_token_id: string;
-  resource: string;
+  /**
+   * The URL token's claims (what it grants; not the token, which is never stored): the consent page shows
+   * the tools they allow.
+   */
+  claims: McpTokenClaims;
   client_id: string;
   client_kind: OAuthClientKind;
   client_name: string;
@@ -46,7 +51,6 @@ export interface AuthorizationCodeRecord {
   server_id: string;
   account_id: string;
   url_token_id: string;
-  resource: string;
   client_id: string;
   client_kind: OAuthClientKind;
   client_name: string;
@@ -66,7 +70,6 @@ export interface OAuthGrantRecord {
   server_id: string;
   account_id: string;
   url_token_id: string;
-  resource: string;
   client_id: string;
   client_kind: OAuthClientKind;
   client_name: string;

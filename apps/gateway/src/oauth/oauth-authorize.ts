@@ -4,6 +4,7 @@ import {
   hashSecret,
   isLoopbackHttp,
   isS256Challenge,
+  type McpTokenClaims,
   mcpTokenOfResource,
   newGrantId,
   OAUTH_LIMITS,
@@ -125,7 +126,7 @@ export async function startAuthorization(
     server_id: target.serverId,
     account_id: target.accountId,
     url_token_id: target.urlTokenId,
-    resource: target.resource,
+    claims: target.claims,
     client_id: client.id,
     client_kind: client.kind,
     client_name: client.name,
@@ -153,8 +154,16 @@ export interface ProtectedServer {
   serverName: string;
   accountId: string;
   urlTokenId: string;
-  resource: string;
+  claims: McpTokenClaims;
   tools: readonly Tool[];
+}
+
+/** The claims of the MCP URL a resource names, if it is a genuine, unexpired URL of this gateway. */
+export function claimsOfResource(ctx: ServiceContext, resource: string): McpTokenClaims | undefined {
+  const token = mcpTokenOfResource(resource, ctx.config.publicUrl);
+  if (token === undefined) return undefined;
+  const checked = checkMcpToken(ctx, token, ctx.clock.now());
+  return checked.ok ? checked.claims : undefined;
 }
 
 /** The live, sign-in-requiring MCP server a resource URL names, at the clock's now. */
@@ -162,12 +171,16 @@ export async function protectedServerOf(
   ctx: ServiceContext,
   resource: string,
 ): Promise<ProtectedServer | undefined> {
-  const token = mcpTokenOfResource(resource, ctx.config.publicUrl);
-  if (token === undefined) return undefined;
-  const now = ctx.clock.now();
-  const checked = checkMcpToken(ctx, token, now);
-  if (!checked.ok) return undefined;
-  const resolved = await resolveCheckedMcpToken(ctx, checked.claims, now);
+  const claims = claimsOfResource(ctx, resource);
+  return claims === undefined ? undefined : protectedServerOfClaims(ctx, claims);
+}
+
+/** The live, sign-in-requiring MCP server that checked claims open (its record must still match them). */
+async function protectedServerOfClaims(
+  ctx: ServiceContext,
+  claims: McpTokenClaims,
+): Promise<ProtectedServer | undefined> {
+  const resolved = await resolveCheckedMcpToken(ctx, claims, ctx.clock.now());
   if (!resolved.ok || !resolved.requireApiTokenAuth) return undefined;
   return {
     tenantId: resolved.server.tenant_id,
@@ -175,7 +188,7 @@ export async function protectedServerOf(
     serverName: resolved.server.name,
     accountId: resolved.account.id,
     urlTokenId: resolved.server.token_id,
-    resource: `${ctx.config.publicUrl}/mcp/${token}`,
+    claims,
     tools: resolved.tools,
   };
 }
@@ -211,7 +224,7 @@ export async function consentFor(
   if (pending === undefined) return { ok: false, reason: "expired" };
   if (user.kind !== "tenant" || user.tenantId !== pending.tenant_id)
     return { ok: false, reason: "other_tenant" };
-  const server = await protectedServerOf(ctx, pending.resource);
+  const server = await protectedServerOfClaims(ctx, pending.claims);
   if (server === undefined || server.serverId !== pending.server_id)
     return { ok: false, reason: "server_gone" };
   const redirect = new URL(pending.redirect_uri);
@@ -271,7 +284,6 @@ export async function decideAuthorization(
       server_id: pending.server_id,
       account_id: pending.account_id,
       url_token_id: pending.url_token_id,
-      resource: pending.resource,
       client_id: pending.client_id,
       client_kind: pending.client_kind,
       client_name: pending.client_name,

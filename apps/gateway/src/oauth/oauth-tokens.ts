@@ -2,10 +2,8 @@ import {
   formatRefreshToken,
   generateAccessToken,
   hashSecret,
-  mcpTokenOfResource,
   newRefreshSalt,
   OAUTH_LIMITS,
-  type OAuthClientMetadata,
   parseRefreshToken,
   pkceMatches,
   refreshMacInput,
@@ -30,7 +28,7 @@ import {
 } from "@mcp-gateway/store";
 import { nowIso, type ServiceContext } from "../services/service-context.js";
 import type { MetadataDocumentFetcher } from "./metadata-document-fetch.js";
-import { authorizationCodeHash } from "./oauth-authorize.js";
+import { authorizationCodeHash, claimsOfResource } from "./oauth-authorize.js";
 import { clientSecretHash, type OAuthClient, resolveClient } from "./oauth-clients.js";
 
 /** A token endpoint form: every field once (RFC 6749 §3.2: parameters must not repeat). */
@@ -134,12 +132,21 @@ export async function tokenEndpoint(
     : exchangeRefreshToken(ctx, auth.client, form);
 }
 
-/** RFC 8707 §2.2: a resource on the token request must be the one the grant is bound to. */
-function resourceMismatch(ctx: ServiceContext, form: TokenForm, bound: string): boolean {
+/** RFC 8707 §2.2: a resource on the token request must name the URL the grant is bound to. */
+function resourceMismatch(
+  ctx: ServiceContext,
+  form: TokenForm,
+  bound: { tenant_id: string; server_id: string; url_token_id: string },
+): boolean {
   const resource = param(form, "resource");
   if (resource === undefined) return false;
-  const base = ctx.config.publicUrl;
-  return mcpTokenOfResource(resource, base) !== mcpTokenOfResource(bound, base);
+  const claims = claimsOfResource(ctx, resource);
+  return (
+    claims === undefined ||
+    claims.tenantId !== bound.tenant_id ||
+    claims.serverId !== bound.server_id ||
+    claims.tokenId !== bound.url_token_id
+  );
 }
 
 /**
@@ -249,7 +256,7 @@ async function exchangeCode(ctx: ServiceContext, client: OAuthClient, form: Toke
   if (verifier === undefined || !pkceMatches(verifier, record.code_challenge)) {
     return oauthError(400, "invalid_grant", "code_verifier does not match the code_challenge (PKCE S256)");
   }
-  if (resourceMismatch(ctx, form, record.resource)) {
+  if (resourceMismatch(ctx, form, record)) {
     return oauthError(400, "invalid_target", "resource must be the MCP server URL that was approved");
   }
   const now = ctx.clock.now();
@@ -264,7 +271,6 @@ async function exchangeCode(ctx: ServiceContext, client: OAuthClient, form: Toke
     server_id: record.server_id,
     account_id: record.account_id,
     url_token_id: record.url_token_id,
-    resource: record.resource,
     client_id: record.client_id,
     client_kind: record.client_kind,
     client_name: record.client_name,
@@ -312,7 +318,7 @@ async function exchangeRefreshToken(
   const { grant, generation } = found;
   if (grant.client_id !== client.id)
     return oauthError(400, "invalid_grant", "the refresh token was issued to another client");
-  if (resourceMismatch(ctx, form, grant.resource)) {
+  if (resourceMismatch(ctx, form, grant)) {
     return oauthError(400, "invalid_target", "resource must be the MCP server URL the grant is for");
   }
   const now = ctx.clock.now();
@@ -431,5 +437,3 @@ export async function authenticateAccessToken(
   }
   return { ok: true, grantId: grant.id };
 }
-
-export type { OAuthClientMetadata };
