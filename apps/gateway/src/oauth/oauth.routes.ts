@@ -1,4 +1,4 @@
-import { OAUTH_LIMITS } from "@mcp-gateway/core";
+import { LIMITS, OAUTH_LIMITS } from "@mcp-gateway/core";
 import { isStorageUnavailable } from "@mcp-gateway/store";
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { type FormBody, installFormParser } from "../console/forms.js";
@@ -42,7 +42,7 @@ export async function oauthRoutes(app: FastifyInstance, { ctx, fetcher }: OAuthR
     if (isStorageUnavailable(error)) {
       return reply
         .code(503)
-        .headers({ ...CORS, ...PRIVATE, "retry-after": "5" })
+        .headers({ ...CORS, ...PRIVATE, "retry-after": String(LIMITS.storageRetryAfterSeconds) })
         .send({
           error: "temporarily_unavailable",
           error_description: "the gateway's storage is unavailable; retry shortly",
