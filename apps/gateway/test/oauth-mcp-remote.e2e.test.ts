@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -9,7 +11,9 @@ import { type Browser, chromium } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { useTestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
-import { protectedUrl } from "./oauth-support.js";
+import { authorizeUrl, pkcePair, protectedUrl, registerPublicClient } from "./oauth-support.js";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 // mcp-remote 0.15.1 (Claude Desktop's bridge) against a URL that requires sign-in, with no --header: it
 // finds the gateway's OAuth metadata from the 401, registers, and prints its authorization URL. A headless
@@ -142,5 +146,64 @@ describe("mcp-remote's OAuth flow against a protected URL", () => {
     const clientFile = files.find((f) => f.endsWith("_client_info.json"));
     const client = JSON.parse(await readFile(join(configDir, clientFile ?? ""), "utf8"));
     expect(client.token_endpoint_auth_method).toBe("none");
+  });
+
+  it('shows the consent and "OAuth grants" pages with their CSP, and axe finds no serious or critical violation', async () => {
+    const fixture = await protectedUrl(stack);
+    // The client's callback: a listener that only says it got the code.
+    const callbackServer = createServer((_request, response) => response.end("callback"));
+    const callbackPort = await freePort();
+    await new Promise<void>((resolve) => callbackServer.listen(callbackPort, "127.0.0.1", resolve));
+    const callbackUrl = `http://127.0.0.1:${callbackPort}/callback`;
+    const { clientId } = await registerPublicClient(stack, callbackUrl);
+    // Only the axe runs bypass the CSP (axe is injected as a script); the headers are still checked.
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    const audit = async (name: string): Promise<void> => {
+      await page.addScriptTag({ path: AXE });
+      const violations = await page.evaluate(async () => {
+        const result = await (globalThis as any).axe.run((globalThis as any).document, {
+          resultTypes: ["violations"],
+        });
+        return result.violations
+          .filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical")
+          .map((v: { id: string }) => v.id);
+      });
+      expect(violations, name).toEqual([]);
+    };
+    const url = authorizeUrl(stack, {
+      response_type: "code",
+      client_id: clientId,
+      redirect_uri: callbackUrl,
+      code_challenge: pkcePair().challenge,
+      code_challenge_method: "S256",
+      resource: fixture.url,
+    });
+    // Not signed in: the consent page asks for the API token and comes back to the request.
+    await page.goto(url);
+    await page.getByRole("heading", { name: "Sign in to approve" }).waitFor();
+    await audit("consent sign-in");
+    await page.getByLabel("API token").fill(fixture.apiToken);
+    const [consent] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes("/console/oauth/consent?") && r.status() === 200),
+      page.getByRole("button", { name: "Sign in" }).click(),
+    ]);
+    const csp = consent.headers()["content-security-policy"] ?? "";
+    expect(csp).toContain(`form-action 'self' http://127.0.0.1:${callbackPort};`);
+    expect(csp).toContain("frame-ancestors 'none'");
+    await page.getByRole("button", { name: "Deny" }).waitFor();
+    await audit("consent");
+    await Promise.all([
+      page.waitForURL((u) => u.href.startsWith(`${callbackUrl}?code=`)),
+      page.getByRole("button", { name: "Approve" }).click(),
+    ]);
+    await page.goto(`${stack.gatewayUrl}/console/accounts/${fixture.accountId}/servers`);
+    await page.getByRole("link", { name: "OAuth grants of Team memory" }).click();
+    await page.getByRole("heading", { name: /OAuth grants/ }).waitFor();
+    // The code was never exchanged, so there is no grant yet: the page says so.
+    expect(await page.getByText("No OAuth grants").isVisible()).toBe(true);
+    await audit("oauth grants");
+    await context.close();
+    await new Promise((resolve) => callbackServer.close(resolve));
   });
 });
