@@ -99,6 +99,25 @@ describe("OAuth for protected MCP URLs", () => {
         expect(value).not.toContain(secret.split(".").pop());
       }
     }
+    // No token, code or URL token reaches the gateway's log lines.
+    const logged = stack.logs.lines().join("\n");
+    for (const secret of [tokens.access_token, tokens.refresh_token, fixture.urlToken]) {
+      expect(logged).not.toContain(secret.split(".").pop());
+    }
+    // The approval is in the tenant's audit trail, as the signed-in API token's.
+    // (Records are written just after the answer, in batches: poll for it.)
+    await expect
+      .poll(
+        async () => (await stack.call("GET", "/log?log_type=admin", { token: fixture.apiToken })).body.result,
+      )
+      .toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            action: "mcp_server.oauth_client_approved",
+            mcp_server_id: fixture.serverId,
+          }),
+        ]),
+      );
     // The tenant API token as Bearer keeps working.
     expect(
       (await postRaw(fixture.url, toolsList, { authorization: `Bearer ${fixture.apiToken}` })).status,

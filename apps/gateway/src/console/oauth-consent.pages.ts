@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { requestContext } from "../http/request-origin.js";
 import { type ConsentView, consentFor, decideAuthorization } from "../oauth/oauth-authorize.js";
 import {
   type ConsoleSession,
@@ -162,7 +163,14 @@ export async function oauthConsentPages(
         400,
       );
     }
-    const outcome = await decideAuthorization(ctx, requestId, session.user, decision === "approve");
+    // The approval is audited as the signed-in user's.
+    request.consoleSession = session;
+    const outcome = await decideAuthorization(
+      requestContext(ctx, request),
+      requestId,
+      session.user,
+      decision === "approve",
+    );
     if (!outcome.ok) return sendLookupFailure(reply, outcome.reason, requestId, session);
     // 302, not 307: a 307 would repeat the POST at the client's callback (Claude answers that with 405).
     return reply.code(302).header("location", outcome.location).send();

@@ -19,6 +19,7 @@ import {
   type PendingAuthorizationRecord,
   takePendingAuthorization,
 } from "@mcp-gateway/store";
+import { recordAdminChange } from "../log/admin-changes.js";
 import type { ConsoleUser } from "../services/console-sessions.service.js";
 import { checkMcpToken, resolveCheckedMcpToken } from "../services/resolve-mcp-token.js";
 import { nowIso, type ServiceContext } from "../services/service-context.js";
@@ -295,6 +296,15 @@ export async function decideAuthorization(
     },
     OAUTH_LIMITS.codeTtlMs,
   );
+  recordAdminChange(ctx, {
+    tenant_id: pending.tenant_id,
+    action: "mcp_server.oauth_client_approved",
+    resource_type: "mcp_server",
+    resource_id: pending.server_id,
+    integrated_account_id: pending.account_id,
+    mcp_server_id: pending.server_id,
+    changes: { oauth_client: { from: null, to: pending.client_name } },
+  });
   return { ok: true, location: clientRedirect(ctx, pending.redirect_uri, pending.state, { code }) };
 }
 
