@@ -479,4 +479,42 @@ describe("OAuth for protected MCP URLs", () => {
     ).toBe(200);
     expect((await postRaw(fixture.url, toolsList, auth)).status).toBe(404);
   });
+
+  it("knows Claude's two metadata documents from stored copies, without fetching them", async () => {
+    const fixture = await protectedUrl(stack);
+    const browser = await signedIn(stack, fixture.apiToken);
+    const cases = [
+      [
+        "https://claude.ai/oauth/mcp-oauth-client-metadata",
+        "https://claude.ai/api/mcp/auth_callback",
+        "Claude",
+      ],
+      // Claude Code lists port-less loopback redirects and listens on a port of its own.
+      [
+        "https://claude.ai/oauth/claude-code-client-metadata",
+        "http://localhost:53682/callback",
+        "Claude Code",
+      ],
+    ] as const;
+    for (const [clientId, redirectUri, name] of cases) {
+      const start = await browser.get(
+        authorizeUrl(stack, {
+          response_type: "code",
+          client_id: clientId,
+          redirect_uri: redirectUri,
+          code_challenge: pkcePair().challenge,
+          code_challenge_method: "S256",
+          resource: fixture.url,
+          scope: "claudeai",
+        }).slice(stack.gatewayUrl.length),
+      );
+      expect(start.status, clientId).toBe(302);
+      const page = await browser.get(start.location ?? "");
+      expect(page.status).toBe(200);
+      expect(page.text).toContain(`<strong>${name}</strong>`);
+      expect(page.text).toContain("published at <strong>claude.ai</strong>");
+    }
+    // Nothing was cached: no document was fetched.
+    expect((await redis.keys()).filter((k) => k.includes("oauth:cimd:"))).toEqual([]);
+  });
 });
