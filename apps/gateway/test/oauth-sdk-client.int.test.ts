@@ -102,6 +102,7 @@ describe("the MCP SDK client's OAuth provider", () => {
   let documentServer: Server;
   let documentPort: number;
   let served: Record<string, unknown> = {};
+  let documentFetches = 0;
   let stack: TestStack;
   let fixture: ProtectedFixture;
 
@@ -114,6 +115,7 @@ describe("the MCP SDK client's OAuth provider", () => {
           response.writeHead(302, { location: "/client.json" }).end();
           return;
         }
+        if (request.url === "/client.json") documentFetches++;
         const body = JSON.stringify(request.url === "/big.json" ? { pad: "x".repeat(6_000) } : served);
         response
           .writeHead(200, { "content-type": "application/json", "cache-control": "no-store" })
@@ -181,6 +183,7 @@ describe("the MCP SDK client's OAuth provider", () => {
         token_endpoint_auth_method: "none",
       };
       const browser = await signedIn(stack, fixture.apiToken);
+      documentFetches = 0;
       const provider = consoleApprovingProvider(browser, stack.gatewayUrl, {
         clientMetadataUrl: documentUrl,
       });
@@ -191,6 +194,8 @@ describe("the MCP SDK client's OAuth provider", () => {
       expect(provider.consentPage).toContain("CIMD test client");
       expect(provider.consentPage).toContain("Team memory");
       await client.close();
+      // Fetched once, then cached (a minute at least, whatever its Cache-Control says): /token did not refetch.
+      expect(documentFetches).toBe(1);
       // Nothing was registered: the client is its document.
       expect((await redis.keys()).filter((k) => k.includes("oauth:client:"))).toEqual([]);
     } finally {
