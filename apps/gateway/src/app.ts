@@ -20,11 +20,15 @@ import { originPolicyFor } from "./mcp/origin.js";
 import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
 import { countHttpRequests, metricsRoutes, watchRedis } from "./metrics/metrics.routes.js";
 import { serveMetricsSeparately } from "./metrics/metrics-listener.js";
+import { createMetadataDocumentFetcher } from "./oauth/metadata-document-fetch.js";
+import { oauthRoutes } from "./oauth/oauth.routes.js";
+import { bearerChallenge } from "./oauth/oauth-metadata.js";
 import { accountsRoutes } from "./routes/accounts.routes.js";
 import { apiTokensRoutes } from "./routes/api-tokens.routes.js";
 import { healthRoutes } from "./routes/health.routes.js";
 import { integrationsRoutes } from "./routes/integrations.routes.js";
 import { mcpServersRoutes } from "./routes/mcp-servers.routes.js";
+import { oauthGrantsRoutes } from "./routes/oauth-grants.routes.js";
 import { tenantsRoutes } from "./routes/tenants.routes.js";
 import { upstreamBaseUrl } from "./services/accounts.service.js";
 import { checkMcpUrlToken, resolveMcpAccess } from "./services/mcp-access.service.js";
@@ -132,12 +136,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     apiTokensRoutes,
     accountsRoutes,
     mcpServersRoutes,
+    oauthGrantsRoutes,
     integrationsRoutes,
     logRoutes,
   ]) {
     await app.register(routes, { ctx });
   }
   await app.register(consolePlugin, { ctx });
+  const metadataFetcher = createMetadataDocumentFetcher({
+    allowPrivate: deps.config.oauth.metadataFetchPrivate,
+    ca: deps.config.oauth.metadataFetchCa,
+  });
+  app.addHook("onClose", () => metadataFetcher.close());
+  await app.register(oauthRoutes, { ctx, fetcher: metadataFetcher });
   const logMcpRefusal = (reason: string): void => {
     metrics.mcpRefusal(reason);
     app.log.debug({ reason }, "MCP token refused");
@@ -153,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     upstreamBaseUrl: (integration) => upstreamBaseUrl(ctx, integration),
     origins,
     directAnswers: deps.config.mcpDirectAnswers,
+    bearerChallenge: (urlToken, tokenRefused) => bearerChallenge(ctx, urlToken, tokenRefused),
     recordMcpRequest: (record) => {
       metrics.mcpRequest(record);
       logs.recordMcpRequest(record);

@@ -46,6 +46,18 @@ export interface GatewayConfig {
   readonly metricsToken: string | undefined;
   /** A separate listen address for /metrics only (METRICS_HOST, METRICS_PORT); undefined = none. */
   readonly metricsListen: { readonly host: string; readonly port: number } | undefined;
+  /** The OAuth authorization server's lifetimes and metadata-document fetching (OAUTH_*; see docs/oauth.md). */
+  readonly oauth: OAuthConfig;
+}
+
+/** OAuth settings (docs/oauth.md). */
+export interface OAuthConfig {
+  readonly accessTokenTtlMs: number;
+  readonly refreshTtlMs: number;
+  /** Client ID Metadata Documents may be fetched from private and loopback addresses (never in production). */
+  readonly metadataFetchPrivate: boolean;
+  /** Extra CA certificate (PEM) trusted for metadata document fetches, e.g. a private PKI or a test's own. */
+  readonly metadataFetchCa: string | undefined;
 }
 
 /** The secrets development generates when they are unset; production requires every one of them. */
@@ -138,6 +150,22 @@ const envSchema = z.object({
     .min(0, "METRICS_PORT must be a whole number from 0 to 65535")
     .max(65535, "METRICS_PORT must be a whole number from 0 to 65535")
     .optional(),
+  OAUTH_ACCESS_TOKEN_TTL_SECONDS: z.coerce
+    .number({ error: "OAUTH_ACCESS_TOKEN_TTL_SECONDS must be a whole number of seconds from 300 to 86400" })
+    .int("OAUTH_ACCESS_TOKEN_TTL_SECONDS must be a whole number of seconds from 300 to 86400")
+    .min(300, "OAUTH_ACCESS_TOKEN_TTL_SECONDS must be a whole number of seconds from 300 to 86400")
+    .max(86_400, "OAUTH_ACCESS_TOKEN_TTL_SECONDS must be a whole number of seconds from 300 to 86400")
+    .default(3_600),
+  OAUTH_REFRESH_TOKEN_TTL_DAYS: z.coerce
+    .number({ error: "OAUTH_REFRESH_TOKEN_TTL_DAYS must be a whole number of days from 1 to 365" })
+    .int("OAUTH_REFRESH_TOKEN_TTL_DAYS must be a whole number of days from 1 to 365")
+    .min(1, "OAUTH_REFRESH_TOKEN_TTL_DAYS must be a whole number of days from 1 to 365")
+    .max(365, "OAUTH_REFRESH_TOKEN_TTL_DAYS must be a whole number of days from 1 to 365")
+    .default(30),
+  OAUTH_METADATA_FETCH_PRIVATE: z
+    .enum(["on", "off"], { error: "OAUTH_METADATA_FETCH_PRIVATE must be on or off" })
+    .default("off"),
+  OAUTH_METADATA_FETCH_CA_FILE: z.string().optional(),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
@@ -186,6 +214,21 @@ export function loadConfig(
   }
   const redis = parseRedisConfig(cleaned, e.REDIS_URL, readFile);
   if (!redis.ok) errors.push(...redis.errors);
+  if (e.OAUTH_METADATA_FETCH_PRIVATE === "on" && e.NODE_ENV === "production") {
+    errors.push(
+      "OAUTH_METADATA_FETCH_PRIVATE=on is refused in production: it would let clients make the gateway fetch private addresses",
+    );
+  }
+  let metadataFetchCa: string | undefined;
+  if (e.OAUTH_METADATA_FETCH_CA_FILE !== undefined) {
+    try {
+      metadataFetchCa = readFile(e.OAUTH_METADATA_FETCH_CA_FILE);
+    } catch (error) {
+      errors.push(
+        `OAUTH_METADATA_FETCH_CA_FILE: cannot read ${e.OAUTH_METADATA_FETCH_CA_FILE}: ${(error as Error).message}`,
+      );
+    }
+  }
   if (errors.length > 0 || adminToken === undefined || !keyResult.ok || !redis.ok)
     return { ok: false, errors };
   const publicUrl = (e.PUBLIC_URL ?? derivedPublicUrl(e.HOST, e.PORT)).replace(/\/+$/, "");
@@ -217,6 +260,12 @@ export function loadConfig(
     mcpRequestLog: e.MCP_REQUEST_LOG === "on",
     metricsToken: e.METRICS_TOKEN,
     metricsListen: e.METRICS_PORT === undefined ? undefined : { host: e.METRICS_HOST, port: e.METRICS_PORT },
+    oauth: Object.freeze({
+      accessTokenTtlMs: e.OAUTH_ACCESS_TOKEN_TTL_SECONDS * 1_000,
+      refreshTtlMs: e.OAUTH_REFRESH_TOKEN_TTL_DAYS * 86_400_000,
+      metadataFetchPrivate: e.OAUTH_METADATA_FETCH_PRIVATE === "on",
+      metadataFetchCa,
+    }),
   });
   return { ok: true, config, notices, generated: secrets.generated };
 }

@@ -114,12 +114,15 @@ describe("the MCP URL as a capability", () => {
     monitor.stop();
   });
 
-  it("asks for the tenant API token with 401 and WWW-Authenticate when the server requires it", async () => {
+  it("asks for sign-in with 401 and WWW-Authenticate naming the URL's OAuth metadata when the server requires it", async () => {
     const url = gateway.mcpUrl(gateway.tokens.protected);
     for (const authorization of [undefined, "Bearer mcpg_at_wrong", `Basic ${gateway.tokens.apiToken}`]) {
       const answer = await postRaw(url, initializeBody(), authorization ? { authorization } : {});
       expect(answer.status).toBe(401);
-      expect(answer.headers.get("www-authenticate")).toBe('Bearer realm="mcp-gateway"');
+      const metadata = url.replace("/mcp/", "/.well-known/oauth-protected-resource/mcp/");
+      expect(answer.headers.get("www-authenticate")).toBe(
+        `Bearer ${authorization ? 'error="invalid_token", ' : ""}resource_metadata="${metadata}", scope="mcp"`,
+      );
       expectPrivate(answer.headers);
       expect(jsonRpcFrom(answer.text)).toMatchObject({
         error: { message: expect.stringContaining("Bearer") },

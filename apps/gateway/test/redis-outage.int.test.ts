@@ -32,6 +32,8 @@ function bodyFor(route: Route, mem0Key: string): unknown {
 
 function urlFor(route: Route, ids: Ids): string {
   return route.path.replace(/\{([^}]+)\}/g, (_, param: string) => {
+    // No grant exists in these tests: a well-formed id is enough for the answer to be about who asks.
+    if (param === "grant_id") return `gr_${"a".repeat(26)}`;
     if (param === "mcp_id") return ids.serverId;
     if (param === "id" && route.path.startsWith("/tenants/")) return ids.tenantId;
     if (param === "id" && route.path.startsWith("/api-tokens/")) return ids.tokenId;

@@ -45,6 +45,8 @@ function urlFor(
   target: Pick<Tenant, "tenantId" | "tokenId" | "accountId" | "serverId">,
 ): string {
   return route.path.replace(/\{([^}]+)\}/g, (_, param: string) => {
+    // No grant exists in these tests: a well-formed id is enough for the answer to be about who asks.
+    if (param === "grant_id") return `gr_${"a".repeat(26)}`;
     if (param === "mcp_id") return target.serverId;
     if (param === "id" && route.path.startsWith("/tenants/")) return target.tenantId;
     if (param === "id" && route.path.startsWith("/api-tokens/")) return target.tokenId;

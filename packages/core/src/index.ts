@@ -9,5 +9,6 @@ export * from "./key-material.js";
 export * from "./limits.js";
 export * from "./log-records.js";
 export * from "./mcp-token.js";
+export * from "./oauth.js";
 export * from "./sealing.js";
 export * from "./tool-policy.js";

@@ -9,6 +9,7 @@ export * from "./local-redis-server.js";
 export * from "./log-streams.repository.js";
 export * from "./mcp-servers.repository.js";
 export * from "./migration-runner.js";
+export * from "./oauth.repository.js";
 export * from "./records.js";
 export * from "./redis.js";
 export * from "./scoped-records.repository.js";

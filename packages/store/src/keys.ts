@@ -45,4 +45,25 @@ export const keys = {
   adminLog: (tenantId: string) => `t:{${tenantId}}:log:admin`,
   /** Stream: every tenant's admin changes plus the operator's own, for the operator; MAXLEN ~ LIMITS.logOperatorRecordsMax. */
   operatorAdminLog: () => "log:{operator}:admin",
+
+  // OAuth (docs/storage-schema.md "OAuth"). Clients, fetched metadata documents and pending authorization
+  // requests are not yet tied to a tenant; codes, grants and access tokens live in the tenant's slot.
+  /** String: JSON RegisteredClientRecord (DCR); PX = OAUTH_LIMITS.registeredClientTtlMs, renewed on use. */
+  oauthClient: (clientId: string) => `oauth:client:${clientId}`,
+  /** String: a fetched Client ID Metadata Document, under SHA-256 of its URL; PX = its cache lifetime. */
+  oauthMetadataDocument: (urlHash: string) => `oauth:cimd:${urlHash}`,
+  /** String: JSON PendingAuthorizationRecord, until Approve or Deny; PX = OAUTH_LIMITS.pendingRequestTtlMs. */
+  oauthPendingRequest: (requestId: string) => `oauth:request:${requestId}`,
+  /** String counter: DCR registrations from one client address (keyed hash) in the current window. */
+  oauthRegistrationCount: (addressHash: string) => `oauth:dcr-rate:${addressHash}`,
+  /** String: JSON AuthorizationCodeRecord under the keyed hash of the code; PX = OAUTH_LIMITS.codeTtlMs. */
+  oauthCode: (tenantId: string, codeHash: string) => `t:{${tenantId}}:oauth:code:${codeHash}`,
+  /** String "1": the code was exchanged (a second exchange revokes its grant); same PX as the code. */
+  oauthCodeUsed: (tenantId: string, codeHash: string) => `t:{${tenantId}}:oauth:code:${codeHash}:used`,
+  /** String: JSON OAuthGrantRecord; PXAT = refresh expiry (sliding, never past the server's expiry). */
+  oauthGrant: (tenantId: string, grantId: string) => `t:{${tenantId}}:oauth:grant:${grantId}`,
+  /** Sorted set of one MCP server's grants (same member format as the other indexes). */
+  oauthGrantIndex: (tenantId: string, serverId: string) => `t:{${tenantId}}:mcp:${serverId}:oauth-grants`,
+  /** String: JSON OAuthAccessTokenRecord under the keyed hash of the token; PXAT = its expiry. */
+  oauthAccessToken: (tenantId: string, tokenHash: string) => `t:{${tenantId}}:oauth:access:${tokenHash}`,
 } as const;

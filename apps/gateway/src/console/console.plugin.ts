@@ -18,6 +18,8 @@ import { html } from "./html.js";
 import { layout, message } from "./layout.js";
 import { mcpServerRequestPages } from "./mcp-server-requests.pages.js";
 import { mcpServerPages } from "./mcp-servers.pages.js";
+import { isConsentReturnPath, oauthConsentPages } from "./oauth-consent.pages.js";
+import { oauthGrantPages } from "./oauth-grants.pages.js";
 import { CONSOLE_HEADERS, fromConsoleOrigin, sendPage, sessionCookie } from "./security.js";
 import {
   consoleIsSecure,
@@ -121,7 +123,9 @@ async function consolePages(app: FastifyInstance, { ctx }: { ctx: ServiceContext
     // Signing in again replaces the session the browser had: the old one ends rather than idling on.
     await endConsoleSession(requestContext(ctx, request), sessionIdOf(ctx, request));
     reply.header("set-cookie", sessionCookie(secure, started.sessionId));
-    return reply.code(303).redirect("/console");
+    // Signing in from an OAuth consent request goes back to it; nowhere else (no open redirect).
+    const next = field(request.body, "next");
+    return reply.code(303).redirect(next !== undefined && isConsentReturnPath(next) ? next : "/console");
   });
 
   app.post<{ Body: FormBody }>("/sign-out", { preHandler: signOutGuard(ctx) }, async (request, reply) => {
@@ -130,11 +134,14 @@ async function consolePages(app: FastifyInstance, { ctx }: { ctx: ServiceContext
     return reply.code(303).redirect("/console?ended=signed-out");
   });
 
+  // Its own session handling: a person arriving from an OAuth client may need to sign in first.
+  await app.register(oauthConsentPages, { ctx });
   await app.register(async (tenant) => {
     tenant.addHook("preHandler", requireConsoleSession(ctx, "tenant"));
     await tenant.register(accountPages, { ctx });
     await tenant.register(mcpServerPages, { ctx });
     await tenant.register(mcpServerRequestPages, { ctx });
+    await tenant.register(oauthGrantPages, { ctx });
     await tenant.register(apiTokenPages, { ctx });
   });
   await app.register(async (operator) => {

@@ -313,6 +313,7 @@ export async function mcpServerPages(app: FastifyInstance, { ctx }: { ctx: Servi
               <td>${when(s.created_at)}</td>
               <td><div class="row-actions">
                 <a href="/console/accounts/${account.id}/servers/${s.id}/requests" aria-label="Recent requests of ${s.name}">Requests</a>
+                ${s.config.require_api_token_auth && html`<a href="/console/accounts/${account.id}/servers/${s.id}/oauth-grants" aria-label="OAuth grants of ${s.name}">OAuth grants</a>`}
                 <a href="/console/accounts/${account.id}/servers/${s.id}/edit" aria-label="Edit ${s.name}">Edit</a>
                 <a href="/console/accounts/${account.id}/servers/${s.id}/revoke" aria-label="Revoke ${s.name}">Revoke</a>
               </div></td>

@@ -30,7 +30,7 @@ export interface McpSession {
 export type McpAccess =
   | { ok: true; session: McpSession }
   | { ok: false; reason: "not_found"; detail?: string }
-  | { ok: false; reason: "unauthorized"; detail?: string }
+  | { ok: false; reason: "unauthorized"; detail?: string; tokenRefused?: boolean }
   | { ok: false; reason: "unavailable" };
 
 /** What the MCP endpoint needs from the rest of the gateway. */
@@ -53,4 +53,9 @@ export interface McpEndpointOptions {
    * never throw (the request log writes it in the background).
    */
   recordMcpRequest(record: McpRequestRecord): void;
+  /**
+   * The WWW-Authenticate challenge of a 401 for the URL token (where its OAuth metadata is, RFC 9728 §5.1);
+   * `tokenRefused` when a bearer was sent and refused. Without it the 401 carries a plain Bearer challenge.
+   */
+  bearerChallenge?(urlToken: string, tokenRefused: boolean): string;
 }

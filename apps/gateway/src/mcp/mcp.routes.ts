@@ -61,7 +61,14 @@ export async function mcpRoutes(app: FastifyInstance, options: McpEndpointOption
       if (claims === undefined) throw new Error("MCP request reached its handler without checked claims");
       const access = await options.resolveAccess(claims, request.headers.authorization);
       if (!access.ok) {
-        sendRefusal(reply, refusal(access.reason));
+        const challenge =
+          access.reason === "unauthorized" && options.bearerChallenge !== undefined
+            ? options.bearerChallenge(
+                tokenFromPath((request.params as { "*"?: string })["*"]) ?? "",
+                access.tokenRefused === true,
+              )
+            : undefined;
+        sendRefusal(reply, refusal(access.reason), challenge);
         // While storage is unavailable there is nowhere to record it (the metrics count it).
         if (access.reason !== "unavailable") record(options, request, reply, claims, { refusal: access });
         return reply;
@@ -172,8 +179,10 @@ export function tokenFromPath(rest: string | undefined): string | undefined {
   return rest;
 }
 
-function sendRefusal(reply: FastifyReply, answer: Refusal): FastifyReply {
-  return reply.code(answer.status).headers(answer.headers).send(answer.text);
+function sendRefusal(reply: FastifyReply, answer: Refusal, challenge?: string): FastifyReply {
+  reply.code(answer.status).headers(answer.headers);
+  if (challenge !== undefined) reply.header("www-authenticate", challenge);
+  return reply.send(answer.text);
 }
 
 /** Errors raised before the handler (body parsing) keep a JSON-RPC shape; anything else is a bug. */

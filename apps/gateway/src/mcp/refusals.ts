@@ -67,7 +67,7 @@ function build(reason: RefusalReason): Refusal {
       return answer(
         401,
         SERVER_ERROR,
-        "This MCP server requires an API token: send Authorization: Bearer <API token of the tenant that owns it>.",
+        "This MCP server requires sign-in: connect with an MCP client that supports OAuth (it signs in through the gateway's console), or send Authorization: Bearer <API token of the tenant that owns it>.",
         { "www-authenticate": 'Bearer realm="mcp-gateway"' },
       );
     case "unavailable":

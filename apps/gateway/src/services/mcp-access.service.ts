@@ -1,7 +1,8 @@
-import type { McpTokenClaims } from "@mcp-gateway/core";
+import { looksLikeOAuthAccessToken, type McpTokenClaims } from "@mcp-gateway/core";
 import { isScopedRecord, isStorageUnavailable, rememberScopedRecord } from "@mcp-gateway/store";
 import type { McpAccess, McpSession } from "../mcp/mcp-session.js";
-import { authenticateTenant } from "./auth.service.js";
+import { authenticateAccessToken } from "../oauth/oauth-tokens.js";
+import { authenticateTenant, bearerToken } from "./auth.service.js";
 import { checkMcpToken, type ResolveFailure, resolveCheckedMcpToken } from "./resolve-mcp-token.js";
 import type { ServiceContext } from "./service-context.js";
 
@@ -39,14 +40,14 @@ export async function resolveMcpAccess(
       log(resolved.reason);
       return publicAnswer(resolved);
     }
-    let authenticatedTokenId: string | null = null;
+    let credential: McpSession["credential"] = { kind: "none", id: null };
     if (resolved.requireApiTokenAuth) {
-      const auth = await authenticateTenant(ctx, authorization);
-      if (!auth.ok || auth.tenantId !== resolved.server.tenant_id) {
+      const presented = await authenticateBearer(ctx, resolved.server, authorization);
+      if (!presented.ok) {
         log("bearer_refused");
-        return { ok: false, reason: "unauthorized", detail: "api_token_required" };
+        return { ok: false, reason: "unauthorized", detail: presented.detail, tokenRefused: presented.sent };
       }
-      authenticatedTokenId = auth.tokenId;
+      credential = presented.credential;
     }
     return {
       ok: true,
@@ -65,9 +66,7 @@ export async function resolveMcpAccess(
             }
           : {}),
         account: { credentials: resolved.credentials, context: resolved.account.context },
-        credential: resolved.requireApiTokenAuth
-          ? { kind: "api_token", id: authenticatedTokenId }
-          : { kind: "none", id: null },
+        credential,
       },
     };
   } catch (error) {
@@ -90,6 +89,34 @@ function scopedRecordLedger(
     remember: (kind, id) => rememberScopedRecord(ctx.redis, of(kind, id), ctx.clock.now(), expiresAt),
     knows: (kind, id) => isScopedRecord(ctx.redis, of(kind, id)),
   };
+}
+
+/**
+ * The Authorization header of a request to a URL that requires it: an OAuth access token issued for exactly
+ * this URL, or a live API token of the server's tenant.
+ */
+async function authenticateBearer(
+  ctx: ServiceContext,
+  server: { tenant_id: string; id: string; token_id: string },
+  authorization: string | undefined,
+): Promise<
+  { ok: true; credential: McpSession["credential"] } | { ok: false; detail: string; sent: boolean }
+> {
+  const bearer = bearerToken(authorization);
+  if (bearer !== undefined && looksLikeOAuthAccessToken(bearer)) {
+    const oauth = await authenticateAccessToken(ctx, bearer, {
+      tenantId: server.tenant_id,
+      serverId: server.id,
+      urlTokenId: server.token_id,
+    });
+    if (!oauth.ok) return { ok: false, detail: `oauth_${oauth.reason}`, sent: true };
+    return { ok: true, credential: { kind: "oauth_client", id: oauth.grantId } };
+  }
+  const auth = await authenticateTenant(ctx, authorization);
+  if (!auth.ok || auth.tenantId !== server.tenant_id) {
+    return { ok: false, detail: "api_token_required", sent: authorization !== undefined };
+  }
+  return { ok: true, credential: { kind: "api_token", id: auth.tokenId } };
 }
 
 /** Every failure reason gets the same public answer: the exhaustive switch keeps new reasons from slipping by. */
