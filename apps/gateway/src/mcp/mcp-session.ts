@@ -1,5 +1,6 @@
 import type { McpCredentialKind, McpRequestRecord, McpTokenClaims } from "@mcp-gateway/core";
 import type { ExecutionAccount, Tool } from "@mcp-gateway/integrations";
+import type { LegacySseRoutes } from "./legacy-sse/legacy-sse.js";
 import type { OriginPolicy } from "./origin.js";
 
 /** What one MCP URL grants, as resolved for one HTTP request. */
@@ -49,4 +50,6 @@ export interface McpEndpointOptions {
    * never throw (the request log writes it in the background).
    */
   recordMcpRequest(record: McpRequestRecord): void;
+  /** The legacy HTTP+SSE transport on the same URLs (MCP_LEGACY_SSE); undefined when it is off. */
+  legacySse?: LegacySseRoutes | undefined;
 }

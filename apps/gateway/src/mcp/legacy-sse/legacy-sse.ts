@@ -1,0 +1,257 @@
+import { randomBytes } from "node:crypto";
+import { LIMITS, type McpTokenClaims } from "@mcp-gateway/core";
+import { acceptLegacySseMessage, isStorageUnavailable, settleLegacySseMessage } from "@mcp-gateway/store";
+import { createMcpHandler } from "@modelcontextprotocol/server";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Redis } from "ioredis";
+import { McpExchange } from "../exchange.js";
+import { tokenFromPath } from "../mcp.routes.js";
+import { type McpRequestFacts, mcpRequestRecord } from "../mcp-request-record.js";
+import { createMcpServer } from "../mcp-server-factory.js";
+import type { McpAccess, McpEndpointOptions, McpSession } from "../mcp-session.js";
+import { PRIVATE_HEADERS, type RefusalReason, refusal } from "../refusals.js";
+import { acceptsEventStream } from "../web-bridge.js";
+import { EVENT_STREAM_HEADERS, sseEvent } from "./event-stream.js";
+import { LegacySseHub, type StreamEnd } from "./legacy-sse-hub.js";
+import { answerOneMessage, isJsonRpcMessage } from "./one-message.js";
+
+/** A request of the legacy transport: the stream's GET on `/mcp/<token>`, or a message POSTed to its endpoint. */
+export interface LegacySseRoute {
+  readonly kind: "stream" | "message";
+  /** The URL token; undefined when the path holds none (404, like any other bad MCP URL). */
+  readonly token: string | undefined;
+}
+
+/** What the MCP endpoint asks of the legacy HTTP+SSE transport (MCP_LEGACY_SSE). */
+export interface LegacySseRoutes {
+  /** Whether the request belongs to the legacy transport, and its token; undefined leaves it to Streamable HTTP. */
+  route(request: FastifyRequest): LegacySseRoute | undefined;
+  /** Serves a request `route` claimed, once its token passed the CPU check. */
+  serve(request: FastifyRequest, reply: FastifyReply, claims: McpTokenClaims): Promise<FastifyReply>;
+}
+
+export interface LegacySseDeps
+  extends Pick<McpEndpointOptions, "resolveAccess" | "recordMcpRequest" | "upstreamBaseUrl"> {
+  readonly redis: Redis;
+  /** PUBLIC_URL: its path (if any) prefixes the message endpoint a stream announces. */
+  readonly publicUrl: string;
+}
+
+const MESSAGES_SUFFIX = "/messages";
+// 32 random bytes in base64url: the connection id is unguessable, and bound to the URL that opened it.
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The legacy HTTP+SSE transport (MCP 2024-11-05) on the same minted URLs as Streamable HTTP: `GET /mcp/<token>`
+ * with `Accept: text/event-stream` opens a stream whose first event names `/mcp/<token>/messages?session_id=…`;
+ * JSON-RPC messages POSTed there (to any instance) are answered on the stream (held by one instance).
+ * Every GET and every POST passes the same access check as a Streamable HTTP request.
+ */
+export async function startLegacySse(app: FastifyInstance, deps: LegacySseDeps): Promise<LegacySseRoutes> {
+  const hub = new LegacySseHub({ redis: deps.redis, log: app.log, resolveAccess: deps.resolveAccess });
+  await hub.start();
+  const handler = createMcpHandler((context) => createMcpServer(McpExchange.fromAuthInfo(context.authInfo)), {
+    maxRequestBodySize: LIMITS.mcpBodyBytes,
+    onerror: (error) => app.log.debug({ mcpError: error.message }, "legacy SSE message rejected by the SDK"),
+  });
+  // Tool calls run after their POST was answered (202); they are cut short only when the gateway stops.
+  const stopping = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  const basePath = new URL(deps.publicUrl).pathname.replace(/\/+$/, "");
+  const routes = new WeakMap<FastifyRequest, LegacySseRoute | undefined>();
+
+  // Streams end first (their clients reconnect to another instance); messages still running get a while to
+  // finish (their streams may live on other instances), then are cut short so shutdown stays bounded.
+  app.addHook("preClose", async () => {
+    hub.endAll();
+    const settled = Promise.allSettled([...inFlight]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      settled,
+      new Promise((resolve) => (timer = setTimeout(resolve, LIMITS.shutdownGraceMs / 2))),
+    ]);
+    clearTimeout(timer);
+    stopping.abort();
+    await settled;
+  });
+  app.addHook("onClose", async () => {
+    await hub.close();
+    await handler.close();
+  });
+
+  const record = (request: FastifyRequest, facts: Omit<McpRequestFacts, "requestId" | "headers">): void => {
+    try {
+      deps.recordMcpRequest(
+        mcpRequestRecord({ requestId: request.id, headers: request.headers, transport: "sse", ...facts }),
+      );
+    } catch (error) {
+      request.log.error({ err: error }, "MCP request record failed");
+    }
+  };
+
+  const refuse = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    claims: McpTokenClaims,
+    reason: RefusalReason,
+    detail?: McpAccess & { ok: false },
+  ): FastifyReply => {
+    const answer = refusal(reason);
+    reply.code(answer.status).headers(answer.headers).send(answer.text);
+    if (reason !== "unavailable") {
+      record(request, {
+        claims,
+        body: request.method === "POST" ? request.body : undefined,
+        httpStatus: answer.status,
+        durationMs: reply.elapsedTime,
+        refusal: detail ?? { reason },
+      });
+    }
+    return reply;
+  };
+
+  async function serveStream(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    claims: McpTokenClaims,
+  ): Promise<FastifyReply> {
+    const started = performance.now();
+    const authorization = request.headers.authorization;
+    const access = await deps.resolveAccess(claims, authorization);
+    if (!access.ok) return refuse(request, reply, claims, access.reason, access);
+    const connectionId = randomBytes(32).toString("base64url");
+    const opened = await hub.open({
+      connectionId,
+      claims,
+      authorization,
+      response: reply.raw,
+      onEnd: (end) => record(request, streamFacts(claims, access.session, end, performance.now() - started)),
+    });
+    if (!opened.ok) return refuse(request, reply, claims, opened.reason);
+    reply.hijack();
+    reply.raw.writeHead(200, { ...PRIVATE_HEADERS, ...EVENT_STREAM_HEADERS, "x-request-id": request.id });
+    reply.raw.socket?.setNoDelay(true);
+    const token = routes.get(request)?.token ?? "";
+    reply.raw.write(
+      sseEvent("endpoint", `${basePath}/mcp/${token}${MESSAGES_SUFFIX}?session_id=${connectionId}`),
+    );
+    return reply;
+  }
+
+  async function serveMessage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    claims: McpTokenClaims,
+  ): Promise<FastifyReply> {
+    const connectionId = (request.query as { session_id?: unknown }).session_id;
+    if (typeof connectionId !== "string" || !SESSION_ID.test(connectionId)) {
+      return refuse(request, reply, claims, "session_required");
+    }
+    const access = await deps.resolveAccess(claims, request.headers.authorization);
+    if (!access.ok) return refuse(request, reply, claims, access.reason, access);
+    const message = request.body;
+    if (!isJsonRpcMessage(message)) return refuse(request, reply, claims, "not_a_message");
+    const connection = {
+      tenantId: claims.tenantId,
+      serverId: claims.serverId,
+      tokenId: claims.tokenId,
+      connectionId,
+    };
+    let accepted: Awaited<ReturnType<typeof acceptLegacySseMessage>>;
+    try {
+      accepted = await acceptLegacySseMessage(deps.redis, connection, LIMITS.legacySseQueuedMessagesMax);
+    } catch (error) {
+      if (isStorageUnavailable(error)) return refuse(request, reply, claims, "unavailable");
+      throw error;
+    }
+    if (!accepted.ok) {
+      return refuse(
+        request,
+        reply,
+        claims,
+        accepted.reason === "queue_full" ? "queue_full" : "unknown_session",
+      );
+    }
+    // As the 2024-11-05 transport does: the POST is acknowledged, the answer travels on the stream.
+    reply.code(202).header("content-type", "text/plain; charset=utf-8").send("Accepted");
+    const started = performance.now();
+    const task = (async () => {
+      const exchange = new McpExchange(
+        access.session,
+        request.log,
+        stopping.signal,
+        deps.upstreamBaseUrl(access.session.integration),
+      );
+      try {
+        const answer = await answerOneMessage(handler, exchange, message, request.headers);
+        await hub.relay(accepted.instanceId, connection, answer);
+      } catch (error) {
+        request.log.warn({ err: error }, "legacy SSE message not delivered");
+      } finally {
+        await settleLegacySseMessage(deps.redis, connection).catch(() => {});
+      }
+      record(request, {
+        claims,
+        body: message,
+        httpStatus: 202,
+        durationMs: reply.elapsedTime + (performance.now() - started),
+        session: access.session,
+        toolCall: exchange.toolCall,
+        responseHeaders: exchange.responseHeaders,
+      });
+    })();
+    inFlight.add(task);
+    void task.finally(() => inFlight.delete(task));
+    return reply;
+  }
+
+  return {
+    route(request) {
+      if (routes.has(request)) return routes.get(request);
+      const route = classify(request);
+      routes.set(request, route);
+      return route;
+    },
+    serve(request, reply, claims) {
+      return routes.get(request)?.kind === "stream"
+        ? serveStream(request, reply, claims)
+        : serveMessage(request, reply, claims);
+    },
+  };
+}
+
+/**
+ * The legacy transport's requests. A GET that names a protocol revision of the Streamable HTTP era
+ * (2025-03-26 or later) or a session is a Streamable HTTP client's optional listening stream, which this
+ * stateless gateway does not offer (405, as before); a legacy client's first GET names neither.
+ */
+function classify(request: FastifyRequest): LegacySseRoute | undefined {
+  const rest = (request.params as { "*"?: string })["*"];
+  if (request.method === "POST") {
+    if (rest === undefined || !rest.endsWith(MESSAGES_SUFFIX)) return undefined;
+    return { kind: "message", token: tokenFromPath(rest.slice(0, -MESSAGES_SUFFIX.length)) };
+  }
+  if (request.method !== "GET" || !acceptsEventStream(request.headers.accept)) return undefined;
+  const { headers } = request;
+  if (headers["mcp-session-id"] !== undefined) return undefined;
+  const version = headers["mcp-protocol-version"];
+  if (version !== undefined && version !== "2024-11-05") return undefined;
+  return { kind: "stream", token: tokenFromPath(rest) };
+}
+
+/** The request log's record of a stream, written when it ends: its lifetime, and why it was ended. */
+function streamFacts(
+  claims: McpTokenClaims,
+  session: McpSession,
+  end: StreamEnd,
+  durationMs: number,
+): Omit<McpRequestFacts, "requestId" | "headers"> {
+  return {
+    claims,
+    body: undefined,
+    httpStatus: 200,
+    durationMs,
+    session,
+    ...(typeof end === "object" ? { refusal: end.refused } : {}),
+  };
+}
