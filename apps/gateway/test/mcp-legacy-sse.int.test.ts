@@ -9,7 +9,7 @@ import {
   postMessage,
   type RawStream,
 } from "./legacy-sse-support.js";
-import { initializeBody } from "./mcp-support.js";
+import { connectClient, initializeBody } from "./mcp-support.js";
 
 // The legacy HTTP+SSE transport (MCP 2024-11-05) on the same minted URLs as Streamable HTTP, with the MCP
 // SDK's own SSE client and with raw HTTP, on one gateway and a real Redis.
@@ -111,13 +111,34 @@ describe("legacy HTTP+SSE on a minted URL", () => {
     stream.close();
   });
 
-  it("leaves a Streamable HTTP client's listening GET (it names its protocol revision) at 405", async () => {
+  it("leaves a GET of a Streamable HTTP session, or one that does not ask for a stream, at 405", async () => {
     const { url } = await setUp();
-    const stream = await openRawStream(url, { "mcp-protocol-version": "2025-11-25" });
-    expect(stream.status).toBe(405);
-    expect(stream.headers.get("allow")).toBe("POST");
-    // And a GET that does not ask for an event stream.
+    const session = await openRawStream(url, { "mcp-session-id": "abc" });
+    expect(session.status).toBe(405);
+    expect(session.headers.get("allow")).toBe("POST");
     expect((await fetch(url, { headers: { accept: "application/json" } })).status).toBe(405);
+  });
+
+  it("serves a GET that names its protocol revision too: a legacy client re-opening its stream sends one", async () => {
+    const { url } = await setUp();
+    const { stream, endpoint } = await openSession(url, { "mcp-protocol-version": "2025-06-18" });
+    expect((await postMessage(endpoint, listTools(1), { "mcp-protocol-version": "2025-06-18" })).status).toBe(
+      202,
+    );
+    expect(JSON.parse((await stream.next()).data)).toMatchObject({
+      id: 1,
+      result: { tools: expect.any(Array) },
+    });
+    stream.close();
+  });
+
+  it("keeps a Streamable HTTP client of the 2025 era working: its listening GET gets a stream it ignores", async () => {
+    const { url } = await setUp();
+    const { client } = await connectClient(url, "2025-11-25");
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    const result = await client.callTool({ name: "list_all_mem_0_projects", arguments: {} });
+    expect(result.isError ?? false).toBe(false);
+    await client.close();
   });
 
   it("applies the URL's filters: a read-only URL lists read tools only and refuses a write tool", async () => {
@@ -263,19 +284,25 @@ describe("legacy HTTP+SSE on a minted URL", () => {
     // Every upstream call takes a while, so the first messages are still running when the last is posted.
     stack.sandbox.setFaults([{ path: "*", latencyMs: 2_000 }]);
     const { stream, endpoint } = await openSession(url);
+    const before = stack.sandbox.requestCount();
     const call = (id: number) => ({
       jsonrpc: "2.0",
       id,
       method: "tools/call",
       params: { name: "list_all_mem_0_projects", arguments: {} },
     });
-    for (let id = 1; id <= LIMITS.legacySseQueuedMessagesMax; id++) {
-      expect((await postMessage(endpoint, call(id))).status).toBe(202);
-    }
+    // Each POST is held until its answer is on the stream: these are all still running.
+    const running = Array.from({ length: LIMITS.legacySseQueuedMessagesMax }, (_, i) =>
+      postMessage(endpoint, call(i + 1)),
+    );
+    // The cap is counted in Redis when a POST is taken: wait until all of them were (their upstream calls began).
+    await expect.poll(() => stack.sandbox.requestCount() - before).toBe(LIMITS.legacySseQueuedMessagesMax);
     const refused = await postMessage(endpoint, call(99));
     expect(refused.status).toBe(429);
     expect(refused.text).toContain("unanswered");
-    // The accepted ones are all answered, and then the connection takes messages again.
+    expect((await Promise.all(running)).map((answer) => answer.status)).toEqual(
+      Array(LIMITS.legacySseQueuedMessagesMax).fill(202),
+    );
     const answered = new Set<number>();
     while (answered.size < LIMITS.legacySseQueuedMessagesMax)
       answered.add(JSON.parse((await stream.next()).data).id);

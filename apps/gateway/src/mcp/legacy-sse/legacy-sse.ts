@@ -54,27 +54,16 @@ export async function startLegacySse(app: FastifyInstance, deps: LegacySseDeps):
     maxRequestBodySize: LIMITS.mcpBodyBytes,
     onerror: (error) => app.log.debug({ mcpError: error.message }, "legacy SSE message rejected by the SDK"),
   });
-  // Tool calls run after their POST was answered (202); they are cut short only when the gateway stops.
+  // Aborts running tool calls only when the gateway stops.
   const stopping = new AbortController();
-  const inFlight = new Set<Promise<void>>();
   const basePath = new URL(deps.publicUrl).pathname.replace(/\/+$/, "");
   const routes = new WeakMap<FastifyRequest, LegacySseRoute | undefined>();
 
-  // Streams end first (their clients reconnect to another instance); messages still running get a while to
-  // finish (their streams may live on other instances), then are cut short so shutdown stays bounded.
-  app.addHook("preClose", async () => {
-    hub.endAll();
-    const settled = Promise.allSettled([...inFlight]);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      settled,
-      new Promise((resolve) => (timer = setTimeout(resolve, LIMITS.shutdownGraceMs / 2))),
-    ]);
-    clearTimeout(timer);
-    stopping.abort();
-    await settled;
-  });
+  // Streams end first: their clients reconnect to another instance. Messages being answered are requests
+  // like any other, which the shutdown waits for.
+  app.addHook("preClose", async () => hub.endAll());
   app.addHook("onClose", async () => {
+    stopping.abort();
     await hub.close();
     await handler.close();
   });
@@ -172,36 +161,40 @@ export async function startLegacySse(app: FastifyInstance, deps: LegacySseDeps):
         accepted.reason === "queue_full" ? "queue_full" : "unknown_session",
       );
     }
-    // As the 2024-11-05 transport does: the POST is acknowledged, the answer travels on the stream.
-    reply.code(202).header("content-type", "text/plain; charset=utf-8").send("Accepted");
-    const started = performance.now();
-    const task = (async () => {
-      const exchange = new McpExchange(
-        access.session,
-        request.log,
-        stopping.signal,
-        deps.upstreamBaseUrl(access.session.integration),
-      );
-      try {
+    // The answer travels on the stream; the POST is answered 202 once it was handed to the stream's
+    // holder. Holding the POST until then bounds the work per connection (the pending cap) and lets a
+    // graceful shutdown wait for it like any request.
+    let delivered = false;
+    let exchange: McpExchange | undefined;
+    try {
+      // First make sure the holder still listens: when it died, nothing is run and the client is told at once.
+      if (await hub.relay(accepted.instanceId, connection, null)) {
+        exchange = new McpExchange(
+          access.session,
+          request.log,
+          stopping.signal,
+          deps.upstreamBaseUrl(access.session.integration),
+        );
         const answer = await answerOneMessage(handler, exchange, message, request.headers);
-        await hub.relay(accepted.instanceId, connection, answer);
-      } catch (error) {
-        request.log.warn({ err: error }, "legacy SSE message not delivered");
-      } finally {
-        await settleLegacySseMessage(deps.redis, connection).catch(() => {});
+        delivered = await hub.relay(accepted.instanceId, connection, answer);
       }
-      record(request, {
-        claims,
-        body: message,
-        httpStatus: 202,
-        durationMs: reply.elapsedTime + (performance.now() - started),
-        session: access.session,
-        toolCall: exchange.toolCall,
-        responseHeaders: exchange.responseHeaders,
-      });
-    })();
-    inFlight.add(task);
-    void task.finally(() => inFlight.delete(task));
+    } catch (error) {
+      if (!isStorageUnavailable(error)) throw error;
+      return refuse(request, reply, claims, "unavailable");
+    } finally {
+      await settleLegacySseMessage(deps.redis, connection).catch(() => {});
+    }
+    if (!delivered) return refuse(request, reply, claims, "unknown_session");
+    reply.code(202).header("content-type", "text/plain; charset=utf-8").send("Accepted");
+    record(request, {
+      claims,
+      body: message,
+      httpStatus: 202,
+      durationMs: reply.elapsedTime,
+      session: access.session,
+      toolCall: exchange?.toolCall,
+      responseHeaders: exchange?.responseHeaders,
+    });
     return reply;
   }
 
@@ -221,9 +214,12 @@ export async function startLegacySse(app: FastifyInstance, deps: LegacySseDeps):
 }
 
 /**
- * The legacy transport's requests. A GET that names a protocol revision of the Streamable HTTP era
- * (2025-03-26 or later) or a session is a Streamable HTTP client's optional listening stream, which this
- * stateless gateway does not offer (405, as before); a legacy client's first GET names neither.
+ * The legacy transport's requests: a GET that asks for an event stream, and a POST to `<token>/messages`.
+ * A GET with Mcp-Session-Id belongs to a Streamable HTTP session, which this stateless gateway never
+ * issues (405, as before). A GET that names a protocol revision is served too: a legacy client re-opening
+ * its stream (EventSource reconnects after a dropped stream) sends the revision it negotiated, exactly as a
+ * 2025-era Streamable HTTP client's optional listening GET does, and the two cannot be told apart; the
+ * latter ignores the endpoint event and holds an idle stream within the same limits.
  */
 function classify(request: FastifyRequest): LegacySseRoute | undefined {
   const rest = (request.params as { "*"?: string })["*"];
@@ -232,10 +228,7 @@ function classify(request: FastifyRequest): LegacySseRoute | undefined {
     return { kind: "message", token: tokenFromPath(rest.slice(0, -MESSAGES_SUFFIX.length)) };
   }
   if (request.method !== "GET" || !acceptsEventStream(request.headers.accept)) return undefined;
-  const { headers } = request;
-  if (headers["mcp-session-id"] !== undefined) return undefined;
-  const version = headers["mcp-protocol-version"];
-  if (version !== undefined && version !== "2024-11-05") return undefined;
+  if (request.headers["mcp-session-id"] !== undefined) return undefined;
   return { kind: "stream", token: tokenFromPath(rest) };
 }
 
