@@ -117,6 +117,15 @@ describe("legacy HTTP+SSE on a minted URL", () => {
     expect(session.status).toBe(405);
     expect(session.headers.get("allow")).toBe("POST");
     expect((await fetch(url, { headers: { accept: "application/json" } })).status).toBe(405);
+    // A browser opening the URL as a page is not a legacy client either.
+    const page = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    expect((await fetch(url, { headers: { accept: page } })).status).toBe(405);
+  });
+
+  it("serves fetch's default Accept (*/*): some legacy clients lose their own", async () => {
+    const { url } = await setUp();
+    const { stream } = await openSession(url, { accept: "*/*" });
+    stream.close();
   });
 
   it("serves a GET that names its protocol revision too: a legacy client re-opening its stream sends one", async () => {

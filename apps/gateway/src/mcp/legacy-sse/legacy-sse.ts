@@ -227,9 +227,18 @@ function classify(request: FastifyRequest): LegacySseRoute | undefined {
     if (rest === undefined || !rest.endsWith(MESSAGES_SUFFIX)) return undefined;
     return { kind: "message", token: tokenFromPath(rest.slice(0, -MESSAGES_SUFFIX.length)) };
   }
-  if (request.method !== "GET" || !acceptsEventStream(request.headers.accept)) return undefined;
+  if (request.method !== "GET" || !acceptsLegacyStream(request.headers.accept)) return undefined;
   if (request.headers["mcp-session-id"] !== undefined) return undefined;
   return { kind: "stream", token: tokenFromPath(rest) };
+}
+
+// A legacy client asks for text/event-stream, or sends the any-type range alone (fetch's and curl's default:
+// the v1 SDK's SSE client loses its Accept header when given a custom fetch, as supergateway does). A
+// browser's page navigation (text/html first) and a JSON-only Accept are not legacy clients.
+export function acceptsLegacyStream(accept: string | undefined): boolean {
+  if (acceptsEventStream(accept)) return true;
+  const ranges = (accept ?? "*/*").split(",").map((range) => range.split(";")[0]?.trim());
+  return ranges.length === 1 && ranges[0] === "*/*";
 }
 
 /** The request log's record of a stream, written when it ends: its lifetime, and why it was ended. */
