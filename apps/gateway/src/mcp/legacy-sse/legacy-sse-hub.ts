@@ -45,11 +45,33 @@ export type OpenResult =
   | { ok: true }
   | { ok: false; reason: "instance_full" | "too_many_streams" | "unavailable" };
 
+/** The hub's limits: LIMITS' values, which tests may shrink to see them act in milliseconds. */
+export interface LegacySseLimits {
+  readonly streamsPerUrl: number;
+  readonly streamsPerInstance: number;
+  readonly keepAliveMs: number;
+  readonly recheckMs: number;
+  readonly leaseMs: number;
+  readonly idleMs: number;
+  readonly backlogBytes: number;
+}
+
+const DEFAULT_LIMITS: LegacySseLimits = {
+  streamsPerUrl: LIMITS.legacySseStreamsPerUrl,
+  streamsPerInstance: LIMITS.legacySseStreamsPerInstance,
+  keepAliveMs: LIMITS.legacySseKeepAliveMs,
+  recheckMs: LIMITS.legacySseRecheckMs,
+  leaseMs: LIMITS.legacySseLeaseMs,
+  idleMs: LIMITS.legacySseIdleMs,
+  backlogBytes: LIMITS.legacySseBacklogBytes,
+};
+
 export interface LegacySseHubDeps {
   readonly redis: Redis;
   readonly log: FastifyBaseLogger;
   /** The same access check as every MCP request: run again on every open stream. */
   resolveAccess(claims: McpTokenClaims, authorization: string | undefined): Promise<McpAccess>;
+  readonly limits?: Partial<LegacySseLimits>;
 }
 
 interface Entry extends HeldStream {
@@ -72,8 +94,10 @@ export class LegacySseHub {
   private readonly channel: string;
   private subscriber: Redis | undefined;
   private listening = false;
+  private readonly limits: LegacySseLimits;
 
   constructor(private readonly deps: LegacySseHubDeps) {
+    this.limits = { ...DEFAULT_LIMITS, ...deps.limits };
     this.channel = legacySseChannel(deps.redis.options.keyPrefix ?? "", this.instanceId);
   }
 
@@ -116,8 +140,7 @@ export class LegacySseHub {
   /** Registers a stream in Redis (within the per-URL and per-instance limits) and starts its timers. */
   async open(stream: HeldStream): Promise<OpenResult> {
     if (!this.listening) return { ok: false, reason: "unavailable" };
-    if (this.streams.size >= LIMITS.legacySseStreamsPerInstance)
-      return { ok: false, reason: "instance_full" };
+    if (this.streams.size >= this.limits.streamsPerInstance) return { ok: false, reason: "instance_full" };
     const { claims, connectionId } = stream;
     let opened: boolean;
     try {
@@ -130,8 +153,8 @@ export class LegacySseHub {
           connectionId,
           instanceId: this.instanceId,
         },
-        LIMITS.legacySseLeaseMs,
-        LIMITS.legacySseStreamsPerUrl,
+        this.limits.leaseMs,
+        this.limits.streamsPerUrl,
       );
     } catch (error) {
       if (isStorageUnavailable(error)) return { ok: false, reason: "unavailable" };
@@ -141,14 +164,14 @@ export class LegacySseHub {
     const entry: Entry = { ...stream, lastActivity: Date.now(), ended: false, timers: [] };
     this.streams.set(connectionId, entry);
     stream.response.on("close", () => this.end(entry, "client_closed"));
-    const keepAlive = setInterval(() => this.write(entry, SSE_KEEP_ALIVE), LIMITS.legacySseKeepAliveMs);
+    const keepAlive = setInterval(() => this.write(entry, SSE_KEEP_ALIVE), this.limits.keepAliveMs);
     // Spread the re-checks of streams opened together over the interval.
     const recheck = setInterval(
       () =>
         void this.recheck(entry).catch((error: unknown) =>
           this.deps.log.error({ err: error }, "legacy SSE re-check failed"),
         ),
-      LIMITS.legacySseRecheckMs - Math.floor(Math.random() * 1_000),
+      this.limits.recheckMs - Math.floor(Math.random() * Math.min(1_000, this.limits.recheckMs / 10)),
     );
     entry.timers.push(keepAlive, recheck);
     for (const timer of entry.timers) timer.unref();
@@ -210,12 +233,12 @@ export class LegacySseHub {
     entry.response.write(text);
     // A client that does not read: its answers would pile up in memory. Dropping the stream bounds that;
     // the client reconnects.
-    if (entry.response.writableLength > LIMITS.legacySseBacklogBytes) this.end(entry, "backlog");
+    if (entry.response.writableLength > this.limits.backlogBytes) this.end(entry, "backlog");
   }
 
   private async recheck(entry: Entry): Promise<void> {
     if (entry.ended) return;
-    if (Date.now() - entry.lastActivity > LIMITS.legacySseIdleMs) return this.end(entry, "idle");
+    if (Date.now() - entry.lastActivity > this.limits.idleMs) return this.end(entry, "idle");
     const access = await this.deps.resolveAccess(entry.claims, entry.authorization);
     if (entry.ended) return;
     // While Redis cannot answer, nothing can be revoked and no message can be posted: keep the stream.
@@ -228,7 +251,7 @@ export class LegacySseHub {
           serverId: entry.claims.serverId,
           connectionId: entry.connectionId,
         },
-        LIMITS.legacySseLeaseMs,
+        this.limits.leaseMs,
       );
       if (!renewed) this.end(entry, "lease_lost");
     } catch (error) {
