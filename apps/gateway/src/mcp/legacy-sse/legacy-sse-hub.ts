@@ -9,7 +9,7 @@ import {
   renewLegacySseConnection,
 } from "@mcp-gateway/store";
 import type { FastifyBaseLogger } from "fastify";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { McpAccess } from "../mcp-session.js";
 import { SSE_KEEP_ALIVE, sseEvent } from "./event-stream.js";
 
@@ -103,7 +103,12 @@ export class LegacySseHub {
 
   /** Opens the dedicated subscriber connection (pub/sub needs one of its own) and listens on this instance's channel. */
   async start(): Promise<void> {
-    const subscriber = this.deps.redis.duplicate();
+    // Sharded pub/sub (Redis 7): on a Cluster the channel lives on the node owning its slot, so SPUBLISH's
+    // count of receivers is exact there too (a classic PUBLISH counts only the node it was sent to).
+    const { redis } = this.deps;
+    const subscriber = redis.isCluster
+      ? ((redis as unknown as Cluster).duplicate([], { shardedSubscribers: true }) as unknown as Redis)
+      : redis.duplicate();
     this.subscriber = subscriber;
     subscriber.on("error", (error: Error) =>
       this.deps.log.debug({ reason: error.message }, "legacy SSE subscriber error"),
@@ -116,7 +121,7 @@ export class LegacySseHub {
     subscriber.on("ready", () => {
       void this.subscribe(subscriber);
     });
-    subscriber.on("message", (_channel: string, payload: string) => this.deliver(payload));
+    subscriber.on("smessage", (_channel: string, payload: string) => this.deliver(payload));
     await subscriber.connect().catch((error: Error) => {
       this.deps.log.warn({ reason: error.message }, "legacy SSE subscriber could not connect yet");
     });
@@ -125,7 +130,7 @@ export class LegacySseHub {
 
   private async subscribe(subscriber: Redis): Promise<void> {
     try {
-      await subscriber.subscribe(this.channel);
+      await subscriber.ssubscribe(this.channel);
       this.listening = true;
     } catch (error) {
       this.deps.log.warn({ reason: (error as Error).message }, "legacy SSE subscribe failed");
@@ -194,8 +199,8 @@ export class LegacySseHub {
     message: string | null,
   ): Promise<boolean> {
     const delivery: Delivery = { c: connection.connectionId, m: message };
-    const receivers = await this.deps.redis.publish(this.channelOf(holder), JSON.stringify(delivery));
-    if (receivers > 0) return true;
+    const receivers = await this.deps.redis.spublish(this.channelOf(holder), JSON.stringify(delivery));
+    if (Number(receivers) > 0) return true;
     await closeLegacySseConnection(this.deps.redis, connection);
     return false;
   }
