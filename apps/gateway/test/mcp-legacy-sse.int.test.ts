@@ -1,4 +1,5 @@
 import { LIMITS, manualClock } from "@mcp-gateway/core";
+import { freePort } from "@mcp-gateway/store";
 import { describe, expect, it } from "vitest";
 import { startTestStack, useTestStack } from "../../../test/support/gateway.js";
 import { useTestRedis } from "../../../test/support/redis.js";
@@ -321,6 +322,37 @@ describe("legacy HTTP+SSE on a minted URL", () => {
     expect(JSON.parse((await stream.next()).data)).toMatchObject({ id: 100 });
     stream.close();
   }, 30_000);
+});
+
+describe("legacy HTTP+SSE behind a path prefix and a browser", () => {
+  it("names the message endpoint under PUBLIC_URL's path, as a proxy that strips the prefix serves it", async () => {
+    const port = await freePort();
+    const prefixed = await startTestStack(redis, {
+      port,
+      env: { PUBLIC_URL: `http://127.0.0.1:${port}/gw` },
+    });
+    try {
+      const { apiToken } = await prefixed.createTenant("Prefixed");
+      const accountId = await prefixed.connectMem0(apiToken);
+      const minted = await prefixed.mint(apiToken, accountId, { name: "Prefixed", config: {} });
+      const token = new URL(minted.url).pathname.replace(/^\/gw\/mcp\//, "");
+      const stream = await openRawStream(`http://127.0.0.1:${port}/mcp/${token}`);
+      const first = await stream.next();
+      expect(first.data.startsWith(`/gw/mcp/${token}/messages?session_id=`)).toBe(true);
+      stream.close();
+    } finally {
+      await prefixed.close();
+    }
+  });
+
+  it("refuses a stream or a message from a browser page of another origin (403)", async () => {
+    const { url } = await setUp();
+    const origin = { origin: "https://evil.example" };
+    expect((await openRawStream(url, origin)).status).toBe(403);
+    const { stream, endpoint } = await openSession(url);
+    expect((await postMessage(endpoint, listTools(1), origin)).status).toBe(403);
+    stream.close();
+  });
 });
 
 describe("legacy HTTP+SSE switched off", () => {
