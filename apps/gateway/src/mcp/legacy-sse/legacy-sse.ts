@@ -57,7 +57,6 @@ export async function startLegacySse(app: FastifyInstance, deps: LegacySseDeps):
   // Aborts running tool calls only when the gateway stops.
   const stopping = new AbortController();
   const basePath = new URL(deps.publicUrl).pathname.replace(/\/+$/, "");
-  const routes = new WeakMap<FastifyRequest, LegacySseRoute | undefined>();
 
   // Streams end first: their clients reconnect to another instance. Messages being answered are requests
   // like any other, which the shutdown waits for.
@@ -120,7 +119,7 @@ export async function startLegacySse(app: FastifyInstance, deps: LegacySseDeps):
     reply.hijack();
     reply.raw.writeHead(200, { ...PRIVATE_HEADERS, ...EVENT_STREAM_HEADERS, "x-request-id": request.id });
     reply.raw.socket?.setNoDelay(true);
-    const token = routes.get(request)?.token ?? "";
+    const token = classify(request)?.token ?? "";
     reply.raw.write(
       sseEvent("endpoint", `${basePath}/mcp/${token}${MESSAGES_SUFFIX}?session_id=${connectionId}`),
     );
@@ -199,14 +198,10 @@ export async function startLegacySse(app: FastifyInstance, deps: LegacySseDeps):
   }
 
   return {
-    route(request) {
-      if (routes.has(request)) return routes.get(request);
-      const route = classify(request);
-      routes.set(request, route);
-      return route;
-    },
+    // Recomputed on each call (a few string checks): cheaper than remembering it for every Streamable POST.
+    route: classify,
     serve(request, reply, claims) {
-      return routes.get(request)?.kind === "stream"
+      return classify(request)?.kind === "stream"
         ? serveStream(request, reply, claims)
         : serveMessage(request, reply, claims);
     },
