@@ -161,7 +161,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   };
   const legacySse = deps.config.mcpLegacySse
-    ? await startLegacySse(app, { ...mcpAccess, redis: deps.redis, publicUrl: deps.config.publicUrl })
+    ? await startLegacySse(app, {
+        ...mcpAccess,
+        redis: deps.redis,
+        publicUrl: deps.config.publicUrl,
+        registry: metrics.registry,
+      })
     : undefined;
   // Plain register (not fastify-plugin): the MCP route's hooks and error handler stay scoped to it.
   await app.register(mcpRoutes, {

@@ -355,6 +355,29 @@ describe("legacy HTTP+SSE behind a path prefix and a browser", () => {
   });
 });
 
+describe("legacy HTTP+SSE in the metrics", () => {
+  it("counts the streams an instance holds in mcpg_legacy_sse_streams", async () => {
+    const token = "metrics-token-0123456789-0123456789-abcdef";
+    const measured = await startTestStack(redis, { env: { METRICS_TOKEN: token } });
+    const gauge = async (): Promise<string | undefined> =>
+      String((await measured.call("GET", "/metrics", { token })).body)
+        .split("\n")
+        .find((line) => line.startsWith("mcpg_legacy_sse_streams "));
+    try {
+      const { apiToken } = await measured.createTenant("Metrics");
+      const accountId = await measured.connectMem0(apiToken);
+      const server = await measured.mint(apiToken, accountId, { name: "Measured", config: {} });
+      expect(await gauge()).toBe("mcpg_legacy_sse_streams 0");
+      const streams = [await openSession(server.url), await openSession(server.url)];
+      expect(await gauge()).toBe("mcpg_legacy_sse_streams 2");
+      for (const { stream } of streams) stream.close();
+      await expect.poll(gauge).toBe("mcpg_legacy_sse_streams 0");
+    } finally {
+      await measured.close();
+    }
+  });
+});
+
 describe("legacy HTTP+SSE switched off", () => {
   it("answers the GET with 405 as before when MCP_LEGACY_SSE=off", async () => {
     const off = await startTestStack(redis, { env: { MCP_LEGACY_SSE: "off" } });

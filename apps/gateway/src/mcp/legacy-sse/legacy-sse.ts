@@ -4,6 +4,7 @@ import { acceptLegacySseMessage, isStorageUnavailable, settleLegacySseMessage } 
 import { createMcpHandler } from "@modelcontextprotocol/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
+import { Gauge, type Registry } from "prom-client";
 import { McpExchange } from "../exchange.js";
 import { tokenFromPath } from "../mcp.routes.js";
 import { type McpRequestFacts, mcpRequestRecord } from "../mcp-request-record.js";
@@ -35,6 +36,8 @@ export interface LegacySseDeps
   readonly redis: Redis;
   /** PUBLIC_URL: its path (if any) prefixes the message endpoint a stream announces. */
   readonly publicUrl: string;
+  /** The gateway's metrics registry: the number of streams this instance holds is a gauge there. */
+  readonly registry: Registry;
 }
 
 const MESSAGES_SUFFIX = "/messages";
@@ -50,6 +53,14 @@ const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 export async function startLegacySse(app: FastifyInstance, deps: LegacySseDeps): Promise<LegacySseRoutes> {
   const hub = new LegacySseHub({ redis: deps.redis, log: app.log, resolveAccess: deps.resolveAccess });
   await hub.start();
+  new Gauge({
+    name: "mcpg_legacy_sse_streams",
+    help: "Legacy HTTP+SSE streams this instance holds open",
+    registers: [deps.registry],
+    collect() {
+      this.set(hub.size);
+    },
+  });
   const handler = createMcpHandler((context) => createMcpServer(McpExchange.fromAuthInfo(context.authInfo)), {
     maxRequestBodySize: LIMITS.mcpBodyBytes,
     onerror: (error) => app.log.debug({ mcpError: error.message }, "legacy SSE message rejected by the SDK"),
