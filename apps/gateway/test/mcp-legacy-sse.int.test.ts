@@ -242,6 +242,9 @@ describe("legacy HTTP+SSE on a minted URL", () => {
       await openSession(expiring.url),
       await openSession(guarded.url, auth),
     ];
+    // Answered before the change (and so logged when it ends).
+    expect((await postMessage(sessions[0]!.endpoint, listTools(1))).status).toBe(202);
+    expect(JSON.parse((await sessions[0]!.stream.next()).data)).toMatchObject({ id: 1 });
     const started = Date.now();
     const deleted = await stack.call(
       "DELETE",
@@ -261,7 +264,8 @@ describe("legacy HTTP+SSE on a minted URL", () => {
     expect((await postMessage(sessions[0]!.endpoint, listTools(1))).status).toBe(404);
     expect((await postMessage(sessions[1]!.endpoint, listTools(1))).status).toBe(404);
     expect((await postMessage(sessions[2]!.endpoint, listTools(1), auth)).status).toBe(401);
-    const records = await waitForRecords(revoked.apiToken, `mcp_server_id=${revoked.server.id}`, 1);
+    // The message answered before the change, and the stream, logged when it ended.
+    const records = await waitForRecords(revoked.apiToken, `mcp_server_id=${revoked.server.id}`, 2);
     expect(records.find((record) => record.mcp_method === null)).toMatchObject({
       transport: "sse",
       outcome: "refused",

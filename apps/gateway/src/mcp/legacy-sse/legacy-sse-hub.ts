@@ -29,8 +29,8 @@ export interface HeldStream {
   /** The Authorization header the stream was opened with: re-presented on every re-check, never stored. */
   readonly authorization: string | undefined;
   readonly response: ServerResponse;
-  /** Called once when the stream ends, whatever the reason. */
-  readonly onEnd: (end: StreamEnd) => void;
+  /** Called once when the stream ends, whatever the reason; `used` when a message was posted to it. */
+  readonly onEnd: (end: StreamEnd, used: boolean) => void;
 }
 
 /** A message for a connection, as it travels from the instance that took the POST to the stream's holder. */
@@ -76,6 +76,7 @@ export interface LegacySseHubDeps {
 
 interface Entry extends HeldStream {
   lastActivity: number;
+  used: boolean;
   ended: boolean;
   timers: NodeJS.Timeout[];
 }
@@ -166,7 +167,7 @@ export class LegacySseHub {
       throw error;
     }
     if (!opened) return { ok: false, reason: "too_many_streams" };
-    const entry: Entry = { ...stream, lastActivity: Date.now(), ended: false, timers: [] };
+    const entry: Entry = { ...stream, lastActivity: Date.now(), used: false, ended: false, timers: [] };
     this.streams.set(connectionId, entry);
     stream.response.on("close", () => this.end(entry, "client_closed"));
     const keepAlive = setInterval(() => this.write(entry, SSE_KEEP_ALIVE), this.limits.keepAliveMs);
@@ -230,6 +231,7 @@ export class LegacySseHub {
     // A stream that ended meanwhile gets nothing: no message is answered after its end.
     if (entry === undefined || entry.ended) return;
     entry.lastActivity = Date.now();
+    entry.used = true;
     if (delivery.m !== null) this.write(entry, sseEvent("message", delivery.m));
   }
 
@@ -274,6 +276,6 @@ export class LegacySseHub {
     closeLegacySseConnection(this.deps.redis, { tenantId, serverId, connectionId: entry.connectionId }).catch(
       (error: Error) => this.deps.log.debug({ reason: error.message }, "legacy SSE record not removed"),
     );
-    entry.onEnd(end);
+    entry.onEnd(end, entry.used);
   }
 }

@@ -124,10 +124,16 @@ export async function startLegacySse(app: FastifyInstance, deps: LegacySseDeps):
       claims,
       authorization,
       response: reply.raw,
-      onEnd: (end) => record(request, streamFacts(claims, access.session, end, performance.now() - started)),
+      // A stream no message was posted to is not worth a record: a 2025-era Streamable HTTP client's idle
+      // listening GET looks like one, and would otherwise add a record to every session of such a client.
+      onEnd: (end, used) => {
+        if (used) record(request, streamFacts(claims, access.session, end, performance.now() - started));
+      },
     });
     if (!opened.ok) return refuse(request, reply, claims, opened.reason);
     reply.hijack();
+    // The client hung up while the stream was being registered: the hub has ended it already.
+    if (reply.raw.writableEnded || reply.raw.destroyed) return reply;
     reply.raw.writeHead(200, { ...PRIVATE_HEADERS, ...EVENT_STREAM_HEADERS, "x-request-id": request.id });
     reply.raw.socket?.setNoDelay(true);
     const token = classify(request)?.token ?? "";
