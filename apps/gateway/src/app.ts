@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { type Clock, LIMITS, systemClock } from "@mcp-gateway/core";
+import {
+  type Clock,
+  LIMITS,
+  type McpRequestRecord,
+  type McpTokenClaims,
+  systemClock,
+} from "@mcp-gateway/core";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -15,6 +21,7 @@ import { requestValidatorCompiler } from "./http/validators.js";
 import { logRoutes } from "./log/log.routes.js";
 import { createLogWriter } from "./log/log-writer.js";
 import { type EdgeOptions, refusedAtEdge } from "./mcp/edge.js";
+import { startLegacySse } from "./mcp/legacy-sse/legacy-sse.js";
 import { mcpRoutes } from "./mcp/mcp.routes.js";
 import { originPolicyFor } from "./mcp/origin.js";
 import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
@@ -157,18 +164,33 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const checkToken = rememberVerifiedTokens((token) => checkMcpUrlToken(ctx, token, logMcpRefusal), clock);
   const origins = originPolicyFor(deps.config.host, deps.config.mcpAllowedOrigins);
   mcpEdge = { checkToken, origins };
-  // Plain register (not fastify-plugin): the MCP route's hooks and error handler stay scoped to it.
-  await app.register(mcpRoutes, {
-    checkToken,
-    resolveAccess: (claims, authorization) => resolveMcpAccess(ctx, claims, authorization, logMcpRefusal),
-    upstreamBaseUrl: (integration) => upstreamBaseUrl(ctx, integration),
-    origins,
-    directAnswers: deps.config.mcpDirectAnswers,
-    bearerChallenge: (urlToken, tokenRefused) => bearerChallenge(ctx, urlToken, tokenRefused),
-    recordMcpRequest: (record) => {
+  const mcpAccess = {
+    resolveAccess: (claims: McpTokenClaims, authorization: string | undefined) =>
+      resolveMcpAccess(ctx, claims, authorization, logMcpRefusal),
+    upstreamBaseUrl: (integration: string) => upstreamBaseUrl(ctx, integration),
+    recordMcpRequest: (record: McpRequestRecord) => {
       metrics.mcpRequest(record);
       logs.recordMcpRequest(record);
     },
+  };
+  const legacySse = deps.config.mcpLegacySse
+    ? await startLegacySse(app, {
+        ...mcpAccess,
+        bearerChallenge: (urlToken: string, tokenRefused: boolean) =>
+          bearerChallenge(ctx, urlToken, tokenRefused),
+        redis: deps.redis,
+        publicUrl: deps.config.publicUrl,
+        registry: metrics.registry,
+      })
+    : undefined;
+  // Plain register (not fastify-plugin): the MCP route's hooks and error handler stay scoped to it.
+  await app.register(mcpRoutes, {
+    checkToken,
+    ...mcpAccess,
+    origins,
+    directAnswers: deps.config.mcpDirectAnswers,
+    bearerChallenge: (urlToken, tokenRefused) => bearerChallenge(ctx, urlToken, tokenRefused),
+    legacySse,
   });
   return app;
 }

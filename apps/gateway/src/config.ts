@@ -31,6 +31,8 @@ export interface GatewayConfig {
   readonly mcpAllowedOrigins: readonly string[];
   /** Whether 2025-era tools/list and tools/call are answered by the gateway itself (faster) or by the SDK. */
   readonly mcpDirectAnswers: boolean;
+  /** Whether MCP URLs also serve the legacy HTTP+SSE transport (MCP_LEGACY_SSE, on by default). */
+  readonly mcpLegacySse: boolean;
   /** MCP token signing keys, credential sealing keys and the secret hashing key. */
   readonly keys: KeyMaterial;
   /** True when any key was generated in development (this start, or an earlier one that kept it) rather than set. */
@@ -128,6 +130,11 @@ const envSchema = z.object({
   MCP_DIRECT_ANSWERS: z
     .enum(["on", "off"], {
       error: "MCP_DIRECT_ANSWERS must be on or off",
+    })
+    .default("on"),
+  MCP_LEGACY_SSE: z
+    .enum(["on", "off"], {
+      error: "MCP_LEGACY_SSE must be on or off",
     })
     .default("on"),
   LOG_RETENTION_DAYS: z.coerce
@@ -252,6 +259,7 @@ export function loadConfig(
         .filter(Boolean),
     ),
     mcpDirectAnswers: e.MCP_DIRECT_ANSWERS === "on",
+    mcpLegacySse: e.MCP_LEGACY_SSE === "on",
     keys: keyResult.material,
     keysGenerated: KEY_NAMES.some((name) => !secrets.fromEnv.has(name)),
     devSecretsFile: secrets.generatedNames.length + secrets.keptNames.length > 0 ? devStore?.file : undefined,

@@ -72,6 +72,7 @@ describe("MCP request log", () => {
       protocol_version: "2025-11-25",
       credential: "none",
       credential_id: null,
+      transport: "streamable_http",
       request_id: callRequestId,
     });
     expect(call.duration_ms).toEqual(expect.any(Number));

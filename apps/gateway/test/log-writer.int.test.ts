@@ -37,6 +37,7 @@ describe("log writer", () => {
       client_version: null,
       credential: "none",
       credential_id: null,
+      transport: "streamable_http",
     });
     expect(performance.now() - started).toBeLessThan(50);
     await writer.settled();

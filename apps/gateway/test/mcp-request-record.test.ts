@@ -40,6 +40,7 @@ describe("MCP request records", () => {
       client_version: "0.1.0",
       credential: "api_token",
       credential_id: "tok_a",
+      transport: "streamable_http",
     });
   });
 

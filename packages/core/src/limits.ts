@@ -95,4 +95,20 @@ export const LIMITS = {
   logBatchMax: 200,
   /** Client-supplied text in a log record (client name and version, an unknown method or tool name) is cut to this. */
   logClientTextChars: 64,
+  /** Legacy HTTP+SSE streams open at once on one MCP URL, across all instances: a client holds one (and a 2025-era Streamable HTTP client may hold an idle one); a leaked URL cannot pin an instance's sockets. */
+  legacySseStreamsPerUrl: 100,
+  /** Legacy HTTP+SSE streams one instance holds at once; beyond it a GET is answered 503 so the load balancer's retry lands elsewhere. */
+  legacySseStreamsPerInstance: 2_000,
+  /** A keep-alive comment on every open legacy stream this often: under the common 60 s proxy idle timeout. */
+  legacySseKeepAliveMs: 15_000,
+  /** An open legacy stream re-checks its URL and credential this often: the bound on how long a revoked or expired URL keeps its stream. */
+  legacySseRecheckMs: 10_000,
+  /** A legacy connection's record in Redis lives this long unless its holder renews it (every recheck): a dead instance's connections vanish within it. */
+  legacySseLeaseMs: 45_000,
+  /** A legacy stream with no message posted for this long is closed; the client reconnects when it next needs one. */
+  legacySseIdleMs: 30 * 60_000,
+  /** Messages posted to one legacy connection and still being answered (each POST is held until its answer is on the stream); more are refused (429) instead of queued. */
+  legacySseQueuedMessagesMax: 16,
+  /** Bytes waiting to be written to one slow legacy stream; beyond it the stream is closed rather than buffered (about 16 large tool results). */
+  legacySseBacklogBytes: 4 * 1024 * 1024,
 } as const;

@@ -10,6 +10,9 @@ export type LogType = "mcp" | "admin";
 /** How an MCP request ended. */
 export type McpOutcome = "ok" | "tool_error" | "upstream_error" | "protocol_error" | "refused";
 
+/** Which MCP transport carried a request: Streamable HTTP, or the legacy 2024-11-05 HTTP+SSE transport. */
+export type McpTransport = "streamable_http" | "sse";
+
 /** Which credential a request to an MCP URL presented beyond the URL itself. */
 export type McpCredentialKind = "none" | "api_token" | "oauth_client";
 
@@ -38,6 +41,8 @@ export interface McpRequestRecord {
   readonly credential: McpCredentialKind;
   /** The API token id (tok_…) or OAuth client id that was presented, else null. */
   readonly credential_id: string | null;
+  /** The transport; records written before it was logged read as null (they were all Streamable HTTP). */
+  readonly transport: McpTransport;
 }
 
 /** Who made an admin change. */
@@ -96,6 +101,7 @@ export const MCP_LOG_FIELDS = [
   "client_version",
   "credential",
   "credential_id",
+  "transport",
 ] as const;
 
 export const ADMIN_LOG_FIELDS = [
@@ -142,6 +148,7 @@ export function encodeMcpRecord(r: McpRequestRecord): string {
     r.client_version,
     r.credential,
     r.credential_id,
+    r.transport,
   ]);
 }
 

@@ -5,6 +5,7 @@ export * from "./console-sessions.repository.js";
 export { decodeCursor, encodeCursor } from "./index-pagination.js";
 export * from "./key-check.repository.js";
 export * from "./keys.js";
+export * from "./legacy-sse.repository.js";
 export * from "./local-redis-server.js";
 export * from "./log-streams.repository.js";
 export * from "./mcp-servers.repository.js";

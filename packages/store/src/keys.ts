@@ -39,6 +39,10 @@ export const keys = {
   consoleSession: (tenantId: string, sessionHash: string) => `t:{${tenantId}}:console-session:${sessionHash}`,
   /** String: JSON ConsoleSessionRecord of an operator's session; PXAT = idle expiry. */
   operatorConsoleSession: (sessionHash: string) => `console:{operator}:session:${sessionHash}`,
+  /** Hash of one legacy HTTP+SSE connection (server, jti, instance, pending); PX = LIMITS.legacySseLeaseMs, renewed by its holder. */
+  legacySseConnection: (tenantId: string, connectionId: string) => `t:{${tenantId}}:sse:${connectionId}`,
+  /** Sorted set of an MCP server's open legacy connections, scored by lease end (ms); PX = LIMITS.legacySseLeaseMs. */
+  legacySseStreams: (tenantId: string, serverId: string) => `t:{${tenantId}}:mcp:${serverId}:sse`,
   /** Stream: the tenant's MCP request log; MAXLEN ~ LIMITS.logRecordsPerTenantMax, MINID ~ retention, PEXPIRE retention. */
   mcpLog: (tenantId: string) => `t:{${tenantId}}:log:mcp`,
   /** Stream: the tenant's audit trail (admin changes, console sign-ins); trimmed as mcpLog. */

@@ -56,6 +56,7 @@ function mcpRecord(tenantId: string): McpRequestRecord {
     client_version: "0.1.0",
     credential: "api_token",
     credential_id: newApiTokenId(),
+    transport: "streamable_http",
   };
 }
 

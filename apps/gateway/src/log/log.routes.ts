@@ -31,6 +31,12 @@ const logRecord = {
       enum: ["ok", "tool_error", "upstream_error", "protocol_error", "refused"],
     }),
     credential: nullable({ type: "string", enum: ["none", "api_token", "oauth_client"] }),
+    transport: nullable({
+      type: "string",
+      enum: ["streamable_http", "sse"],
+      description:
+        "streamable_http, or sse for the legacy HTTP+SSE transport (null on records older than the field)",
+    }),
     ...Object.fromEntries(
       ADMIN_LOG_FIELDS.filter((name) => !name.startsWith("actor_") && name !== "changes").map((name) => [
         name,

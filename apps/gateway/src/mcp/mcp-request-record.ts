@@ -5,6 +5,7 @@ import {
   type McpOutcome,
   type McpRequestRecord,
   type McpTokenClaims,
+  type McpTransport,
   recordableText,
 } from "@mcp-gateway/core";
 import type { McpSession } from "./mcp-session.js";
@@ -25,6 +26,8 @@ export interface McpRequestFacts {
   readonly refusal?: { readonly reason: string; readonly detail?: string | undefined } | undefined;
   readonly toolCall?: ToolCallFacts | undefined;
   readonly responseHeaders?: Readonly<Record<string, string>> | undefined;
+  /** Streamable HTTP unless said otherwise. */
+  readonly transport?: McpTransport | undefined;
 }
 
 // The first revision of the stateless era (server/discover, per-request _meta); anything at or after it is that era.
@@ -74,6 +77,7 @@ export function mcpRequestRecord(facts: McpRequestFacts): McpRequestRecord {
     client_version: recordableText(client?.version, LIMITS.logClientTextChars),
     credential: facts.session?.credential.kind ?? "none",
     credential_id: facts.session?.credential.id ?? null,
+    transport: facts.transport ?? "streamable_http",
   };
 }
 

@@ -1,5 +1,6 @@
 import type { EntityScope, McpCredentialKind, McpRequestRecord, McpTokenClaims } from "@mcp-gateway/core";
 import type { ExecutionAccount, ScopedRecordLedger, Tool } from "@mcp-gateway/integrations";
+import type { LegacySseRoutes } from "./legacy-sse/legacy-sse.js";
 import type { OriginPolicy } from "./origin.js";
 
 /** What one MCP URL grants, as resolved for one HTTP request. */
@@ -58,4 +59,6 @@ export interface McpEndpointOptions {
    * `tokenRefused` when a bearer was sent and refused. Without it the 401 carries a plain Bearer challenge.
    */
   bearerChallenge?(urlToken: string, tokenRefused: boolean): string;
+  /** The legacy HTTP+SSE transport on the same URLs (MCP_LEGACY_SSE); undefined when it is off. */
+  legacySse?: LegacySseRoutes | undefined;
 }

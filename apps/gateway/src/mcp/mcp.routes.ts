@@ -37,10 +37,14 @@ export async function mcpRoutes(app: FastifyInstance, options: McpEndpointOption
     }
     // Decided before the body is read: a GET or DELETE carries no JSON-RPC message and needs no lookup,
     // and a forged, expired or malformed token is refused on the CPU without reading or parsing a body.
-    if (request.method !== "POST") return sendRefusal(reply, refusal("method_not_allowed"));
+    const legacy = options.legacySse?.route(request);
+    if (request.method !== "POST" && legacy === undefined) {
+      return sendRefusal(reply, refusal("method_not_allowed"));
+    }
     // Requests over a socket usually had their token checked at the edge (edge.ts); inject() and any
     // request the edge left alone are checked here, with the same function.
-    const token = tokenFromPath((request.params as { "*"?: string })["*"]);
+    const token =
+      legacy !== undefined ? legacy.token : tokenFromPath((request.params as { "*"?: string })["*"]);
     const claims =
       token === undefined ? undefined : (claimsCheckedAtEdge(request.raw) ?? options.checkToken(token));
     if (claims === undefined) return sendRefusal(reply, refusal("not_found"));
@@ -59,6 +63,8 @@ export async function mcpRoutes(app: FastifyInstance, options: McpEndpointOption
     handler: async (request, reply) => {
       const claims = checkedClaims.get(request);
       if (claims === undefined) throw new Error("MCP request reached its handler without checked claims");
+      if (options.legacySse?.route(request) !== undefined)
+        return options.legacySse.serve(request, reply, claims);
       const access = await options.resolveAccess(claims, request.headers.authorization);
       if (!access.ok) {
         const challenge =

@@ -17,6 +17,13 @@ const REASONS = [
   "parse_error",
   "nested_too_deep",
   "internal",
+  // The legacy HTTP+SSE transport's own (legacy-sse/).
+  "too_many_streams",
+  "instance_full",
+  "queue_full",
+  "session_required",
+  "unknown_session",
+  "not_a_message",
 ] as const;
 
 /** Why the endpoint answers before (or instead of) the MCP SDK. */
@@ -93,6 +100,47 @@ function build(reason: RefusalReason): Refusal {
       );
     case "internal":
       return answer(500, -32603, "Internal error; quote the x-request-id header when reporting it.");
+    case "too_many_streams":
+      return answer(
+        429,
+        SERVER_ERROR,
+        `This MCP URL already has ${LIMITS.legacySseStreamsPerUrl} open SSE streams; close one or use Streamable HTTP (POST).`,
+        { "retry-after": String(LIMITS.legacySseKeepAliveMs / 1000) },
+      );
+    case "instance_full":
+      return answer(
+        503,
+        SERVER_ERROR,
+        "This gateway instance holds all the SSE streams it can; retry shortly.",
+        {
+          "retry-after": String(LIMITS.storageRetryAfterSeconds),
+        },
+      );
+    case "queue_full":
+      return answer(
+        429,
+        SERVER_ERROR,
+        `${LIMITS.legacySseQueuedMessagesMax} messages on this SSE connection are still unanswered; wait for their answers before posting more.`,
+        { "retry-after": "1" },
+      );
+    case "session_required":
+      return answer(
+        400,
+        INVALID_REQUEST,
+        "POST SSE messages to the endpoint named by the stream's endpoint event, with its session_id.",
+      );
+    case "unknown_session":
+      return answer(
+        404,
+        SERVER_ERROR,
+        "This SSE session has ended; open a new stream with GET on the MCP URL.",
+      );
+    case "not_a_message":
+      return answer(
+        400,
+        INVALID_REQUEST,
+        "Invalid request: the body must be one JSON-RPC 2.0 message object.",
+      );
   }
 }
 
