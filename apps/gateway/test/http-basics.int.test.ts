@@ -28,11 +28,16 @@ describe("error envelope and request logging", () => {
   });
 
   it("answers an unknown route with the envelope and does not echo the path", async () => {
-    // mcp-remote probes this path (with the MCP URL's token in it) after a 401.
-    const res = await app.inject({
+    // mcp-remote probes this path (with the MCP URL's token in it) after a 401: for a URL that is not
+    // protected, the OAuth metadata route answers 404 without repeating the token.
+    const probe = await app.inject({
       method: "GET",
       url: "/.well-known/oauth-protected-resource/mcp/some-capability-token-value",
     });
+    expect(probe.statusCode).toBe(404);
+    expect(probe.body).not.toContain("some-capability-token-value");
+
+    const res = await app.inject({ method: "GET", url: "/no-such-route/some-capability-token-value" });
     expect(res.statusCode).toBe(404);
     const body = res.json();
     expect(body).toEqual({
