@@ -206,7 +206,7 @@ function serverForm(options: {
     <fieldset>
       <legend>Access</legend>
       <label for="require_api_token_auth"><input type="checkbox" id="require_api_token_auth" name="require_api_token_auth" value="on"${c.requireApiToken ? html` checked` : ""}> Require API token</label>
-      <p class="hint">Clients must also send Authorization: Bearer with a tenant API token. Claude's custom connectors cannot; mcp-remote can.</p>
+      <p class="hint">Clients must sign in: Claude's custom connectors (and mcp-remote without a header) through OAuth, approved in this console by a user of this tenant; other clients send Authorization: Bearer with a tenant API token.</p>
     </fieldset>
     <fieldset>
       <legend>Tool exposure</legend>
@@ -241,7 +241,7 @@ function claudeSteps(view: McpServerView & { url: string; claude_desktop_config:
     <h3>As a custom connector (Claude web, desktop and mobile)</h3>
     ${
       view.config.require_api_token_auth
-        ? html`<p>This URL requires an API token, which custom connectors cannot send: use Claude Desktop with mcp-remote below, or mint a URL without "Require API token".</p>`
+        ? html`<ol><li>In Claude, open Settings → Connectors → Add custom connector.</li><li>Paste the URL above and save, then choose Connect: Claude opens this console, where a user of this tenant signs in and chooses "Approve". Claude reaches the gateway from Anthropic's servers, so it must be reachable over HTTPS at its public URL.</li></ol>`
         : html`<ol><li>In Claude, open Settings → Connectors → Add custom connector.</li><li>Paste the URL above and save. Claude reaches it from Anthropic's servers, so the gateway must be reachable over HTTPS at its public URL.</li></ol>`
     }
     <h3>Claude Desktop through mcp-remote</h3>
