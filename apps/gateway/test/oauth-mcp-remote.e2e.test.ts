@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -21,6 +21,8 @@ const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 // receives the code on its loopback callback, exchanges it and then lists and calls tools.
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+// The console's screenshots, beside those of console-browser.e2e.test.ts, for a person to look at.
+const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS_DIR ?? join(tmpdir(), "mcp-gateway-console-screenshots");
 const bin = (name: string): string =>
   fileURLToPath(new URL(`../../../node_modules/.bin/${name}`, import.meta.url));
 
@@ -116,6 +118,8 @@ describe("mcp-remote's OAuth flow against a protected URL", () => {
     await page.goto(`data:text/html,<a href="${encodeURIComponent(url)}">Connect</a>`);
     await page.getByRole("link", { name: "Connect" }).click();
     await page.getByRole("button", { name: "Approve" }).waitFor();
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, "oauth-consent.png"), fullPage: true });
     expect(requested.some((u) => u.includes("/console/oauth/consent?") && u.endsWith("&hop=1"))).toBe(true);
     expect(await page.getByText("Team memory").first().isVisible()).toBe(true);
     expect(await page.content()).toContain(`localhost:${callbackPort}`);
