@@ -283,6 +283,30 @@ describe("a URL scoped to one user", () => {
     }
   });
 
+  it("refuses delete-all on a scope of several keys, which Mem0 might not apply together, before any upstream call", async () => {
+    const pair = await stack.mint(apiToken, accountId, {
+      name: "Alice with her helper",
+      config: { scope: { user_id: ALICE, agent_id: "helper" } },
+    });
+    const { client: pairClient } = await connectClient(pair.url, "2025-11-25");
+    try {
+      const { tools } = await pairClient.listTools();
+      const listed = tools.find((tool) => tool.name === "mem_0_memories_delete_all");
+      expect(listed?.description).toContain("On this URL the tool is refused because");
+      for (const args of [{}, { user_id: ALICE, agent_id: "helper" }]) {
+        const result = await attack(0, () => call(pairClient, "mem_0_memories_delete_all", args));
+        expect(result).toMatchObject({ isError: true, structuredContent: { error: "invalid_arguments" } });
+        expect(result.content[0]?.text).toContain(
+          'confined to several keys (agent_id "helper" and user_id "usr-alice")',
+        );
+        expect(result.content[0]?.text).toContain("Use a URL scoped to a single key");
+        expect(result.content[0]?.text).toContain("mem_0_memories_bulk_delete");
+      }
+    } finally {
+      await pairClient.close();
+    }
+  });
+
   it("refuses a memory written for another entity, and writes Alice's with her id filled in", async () => {
     for (const extra of [{ user_id: BOB }, { agent_id: "helper" }, { user_id: "*" }]) {
       const result = await attack(

@@ -20,7 +20,7 @@ import { findTool, type Tool } from "./tool-builder.js";
  *   reads      the scope is ANDed into the filters, whatever the caller sent (their filters become one operand);
  *   reads      the structured form (exports) accepts only literal entity ids and sends one flat AND list;
  *   writes     the tool's entity-id arguments are set to the scope; another id, or an entity the scope does not
- *              pin, is refused before any upstream call;
+ *              pin, is refused before any upstream call (a rule may refuse a multi-key scope outright);
  *   one record the record is read by id first; one outside the scope gets the upstream's own "not found"
  *              answer, so a foreign id and a missing id cannot be told apart.
  */
@@ -77,7 +77,18 @@ export function scopeSentence(scope: EntityScope): string {
 
 /** A copy of the tool whose description says which entity it is confined to (tools/list, search_tools). */
 export function toolInScope(tool: Tool, scope: EntityScope): Tool {
-  return { ...tool, description: `${tool.description}\n${scopeSentence(scope)}` };
+  const integration = getIntegration(tool.integration);
+  const rule = integration === undefined ? undefined : scopeRuleOf(integration, tool.name);
+  const refusal = rule === undefined ? undefined : singleKeyRefusal(rule, scope);
+  const note = refusal === undefined ? "" : ` On this URL the tool ${refusal}`;
+  return { ...tool, description: `${tool.description}\n${scopeSentence(scope)}${note}` };
+}
+
+/** What a tool allowed only on single-key scopes says on a scope of several keys; undefined when it may run. */
+function singleKeyRefusal(rule: ScopeRule, scope: EntityScope): string | undefined {
+  if (rule.kind !== "entity_arguments" || rule.singleKeyOnly === undefined) return undefined;
+  if (Object.keys(scope).length < 2) return undefined;
+  return `is refused because this URL is confined to several keys (${describeScope(scope)}): ${rule.singleKeyOnly}`;
 }
 
 /**
@@ -135,6 +146,8 @@ export async function executeScopedTool(
       return executeTool(tool, input, account, options);
     }
     case "entity_arguments": {
+      const refusal = singleKeyRefusal(rule, scope);
+      if (refusal !== undefined) return invalid(`${tool.name} ${refusal}`);
       const problem = entityArgumentProblem(input, scope, support.keys);
       if (problem !== undefined) return invalid(problem);
       if (rule.remembers !== undefined && ledger === undefined) return notOffered(tool, scope);

@@ -138,6 +138,7 @@ export interface ContextResolver {
  *                     "structured": the flat AND/OR list form, where only literal entity ids are
  *                     accepted and one flat AND list is sent; see scope-structured-filter.ts)
  *   entity_arguments  the tool's own top-level entity-id arguments carry the scope; any other entity id is refused
+ *                     (`singleKeyOnly`: refused outright on a scope of several keys)
  *   record            one record named by an argument must lie inside the scope (looked up first)
  *   records           every record named in an array argument must lie inside the scope (each looked up first)
  *   remembered        a record whose content names no entity: readable only through the scoped server that made it
@@ -162,6 +163,8 @@ export type ScopeRule =
       readonly kind: "entity_arguments";
       /** The call makes a record whose content cannot be checked (Mem0: its event): the scoped server remembers it. */
       readonly remembers?: { readonly kind: string; readonly idField: string };
+      /** Refused on a scope of several keys: why, and what to use instead (said in the error and the description). */
+      readonly singleKeyOnly?: string;
     }
   | {
       readonly kind: "record";

@@ -220,3 +220,29 @@ describe("export filters on a scoped URL (structured form, fail closed)", () => 
     expect(confine("user_id=alice")).toEqual({ ok: false, message: '"filters" must be a JSON object' });
   });
 });
+
+describe("delete-all on a multi-key scope", () => {
+  const deleteAll = tools.find((tool) => tool.name === "mem_0_memories_delete_all")!;
+  const account: ExecutionAccount = { credentials: { api_key: "m0-unused" }, context: {} };
+
+  it("is refused before any call, saying what to use instead", async () => {
+    const scope = { user_id: "alice", agent_id: "helper" };
+    // No base URL is reachable here: a refusal is the only answer that does not fail on the network.
+    const result = await executeScopedTool(deleteAll, {}, account, scope, { baseUrl: "http://127.0.0.1:9" });
+    expect(result).toEqual({
+      ok: false,
+      kind: "invalid_arguments",
+      message: expect.stringContaining(
+        'mem_0_memories_delete_all is refused because this URL is confined to several keys (user_id "alice" and agent_id "helper"): Mem0 does not document',
+      ),
+    });
+    expect(JSON.stringify(result)).toContain("mem_0_memories_bulk_delete");
+    expect(toolInScope(deleteAll, scope).description).toContain(
+      "On this URL the tool is refused because this URL is confined to several keys",
+    );
+  });
+
+  it("keeps the description of a single-key scope free of that note", () => {
+    expect(toolInScope(deleteAll, { user_id: "alice" }).description).not.toContain("several keys");
+  });
+});
