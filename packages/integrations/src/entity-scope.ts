@@ -18,7 +18,7 @@ import { findTool, type Tool } from "./tool-builder.js";
  * here too should it ever be reached.
  *
  *   reads      the scope is ANDed into the filters, whatever the caller sent (their filters become one operand);
- *   reads      the structured form (exports) accepts only literal entity ids and sends one flat AND list;
+ *   exports    (the structured filter form) accept only literal entity ids and send one flat AND list;
  *   writes     the tool's entity-id arguments are set to the scope; another id, or an entity the scope does not
  *              pin, is refused before any upstream call (a rule may refuse a multi-key scope outright);
  *   one record the record is read by id first; one outside the scope gets the upstream's own "not found"
