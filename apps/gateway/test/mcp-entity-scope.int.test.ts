@@ -283,6 +283,30 @@ describe("a URL scoped to one user", () => {
     }
   });
 
+  it("refuses delete-all on a scope of several keys, which Mem0 might not apply together, before any upstream call", async () => {
+    const pair = await stack.mint(apiToken, accountId, {
+      name: "Alice with her helper",
+      config: { scope: { user_id: ALICE, agent_id: "helper" } },
+    });
+    const { client: pairClient } = await connectClient(pair.url, "2025-11-25");
+    try {
+      const { tools } = await pairClient.listTools();
+      const listed = tools.find((tool) => tool.name === "mem_0_memories_delete_all");
+      expect(listed?.description).toContain("On this URL the tool is refused because");
+      for (const args of [{}, { user_id: ALICE, agent_id: "helper" }]) {
+        const result = await attack(0, () => call(pairClient, "mem_0_memories_delete_all", args));
+        expect(result).toMatchObject({ isError: true, structuredContent: { error: "invalid_arguments" } });
+        expect(result.content[0]?.text).toContain(
+          'confined to several keys (agent_id "helper" and user_id "usr-alice")',
+        );
+        expect(result.content[0]?.text).toContain("Use a URL scoped to a single key");
+        expect(result.content[0]?.text).toContain("mem_0_memories_bulk_delete");
+      }
+    } finally {
+      await pairClient.close();
+    }
+  });
+
   it("refuses a memory written for another entity, and writes Alice's with her id filled in", async () => {
     for (const extra of [{ user_id: BOB }, { agent_id: "helper" }, { user_id: "*" }]) {
       const result = await attack(
@@ -325,19 +349,50 @@ describe("a URL scoped to one user", () => {
     expect(foreign).toMatchObject({ isError: true, structuredContent: { status: 404 } });
   });
 
-  it("exports only Alice's memories, whatever the export filters name", async () => {
+  it.each([
+    ["an OR nested in a branch", { OR: [{ OR: [{ user_id: BOB }] }] }],
+    ["a NOT as a branch", { OR: [{ NOT: { user_id: ALICE } }] }],
+    ["an operator next to a branch's ids", { OR: [{ user_id: ALICE, NOT: { user_id: ALICE } }] }],
+    ["an AND item with another id", { AND: [{ user_id: BOB }] }],
+    ["an AND item nesting an OR", { AND: [{ OR: [{ user_id: BOB }] }] }],
+    ["an operator on an id", { AND: [{ user_id: { ne: ALICE } }] }],
+    ["a wildcard branch", { OR: [{ user_id: "*" }] }],
+    ["a wildcard on another entity", { AND: [{ agent_id: "*" }] }],
+    ["a field that is not an entity", { AND: [{ categories: { in: ["travel"] } }] }],
+    ["a top-level NOT", { NOT: { user_id: ALICE } }],
+    ["a flat object with another id", { user_id: BOB }],
+    ["branches that differ inside the scope", { OR: [{ agent_id: "a" }, { agent_id: "b" }] }],
+  ])(
+    "refuses an export filter that is not one flat entity condition, before any upstream call: %s",
+    async (_name, filters) => {
+      const result = await attack(0, () =>
+        call(client, "create_a_mem_0_export", { schema: { type: "object" }, filters }),
+      );
+      expect(result).toMatchObject({ isError: true, structuredContent: { error: "invalid_arguments" } });
+      expect(result.content[0]?.text).toContain("nothing was sent upstream");
+    },
+  );
+
+  it("exports only Alice's memories, and sends the export endpoint one flat AND list", async () => {
     const schema = { type: "object", properties: { memories: { type: "array" } } };
     const created = await call(client, "create_a_mem_0_export", {
       schema,
-      filters: { AND: [{ user_id: BOB }] },
+      filters: { AND: [{ user_id: ALICE }] },
     });
     expect(created.isError ?? false).toBe(false);
     const exportId = (created.structuredContent as { id: string }).id;
     const wide = await call(client, "create_a_mem_0_export", {
       schema,
-      filters: { OR: [{ user_id: BOB }, { user_id: "*" }] },
+      filters: { OR: [{ user_id: BOB }, { user_id: ALICE }] },
     });
+    expect(wide.isError ?? false).toBe(false);
     const wideId = (wide.structuredContent as { id: string }).id;
+    // What reached the sandbox: Bob's branch dropped, the rest reduced to the documented flat form.
+    const events = await upstream("GET", "/v1/events/?page_size=200");
+    const sent = (events.results as { event_type: string; payload: { id?: string; filters?: unknown } }[])
+      .filter((event) => event.event_type === "EXPORT" && [exportId, wideId].includes(event.payload.id ?? ""))
+      .map((event) => event.payload.filters);
+    expect(sent).toEqual([{ AND: [{ user_id: ALICE }] }, { AND: [{ user_id: ALICE }] }]);
     const bobOnly = await attack(0, () =>
       call(client, "create_a_mem_0_export", { schema, filters: { OR: [{ user_id: BOB }] } }),
     );

@@ -8,6 +8,7 @@ import {
 } from "./executor.js";
 import type { Integration, ScopeRule, ScopeSupport } from "./format.js";
 import { getIntegration } from "./registry.js";
+import { confineStructuredFilters, literalIdProblem } from "./scope-structured-filter.js";
 import { findTool, type Tool } from "./tool-builder.js";
 
 /**
@@ -17,8 +18,9 @@ import { findTool, type Tool } from "./tool-builder.js";
  * here too should it ever be reached.
  *
  *   reads      the scope is ANDed into the filters, whatever the caller sent (their filters become one operand);
+ *   exports    (the structured filter form) accept only literal entity ids and send one flat AND list;
  *   writes     the tool's entity-id arguments are set to the scope; another id, or an entity the scope does not
- *              pin, is refused before any upstream call;
+ *              pin, is refused before any upstream call (a rule may refuse a multi-key scope outright);
  *   one record the record is read by id first; one outside the scope gets the upstream's own "not found"
  *              answer, so a foreign id and a missing id cannot be told apart.
  */
@@ -58,20 +60,9 @@ export function scopeProblem(integration: Integration, scope: EntityScope): stri
     return `unknown scope keys for ${integration.name}: ${unknown.join(", ")}; valid keys: ${support.keys.join(", ")}`;
   }
   for (const [key, id] of Object.entries(scope)) {
-    const problem = scopeIdProblem(id);
+    const problem = literalIdProblem(id);
     if (problem !== undefined) return `${key} ${problem}`;
   }
-  return undefined;
-}
-
-/** Why a value cannot be a pinned id: one literal id, never a wildcard (the API's schema says the same). */
-function scopeIdProblem(id: unknown): string | undefined {
-  if (typeof id !== "string" || id.trim() === "") return "must be a non-empty id";
-  if (id.length > LIMITS.scopeIdMaxChars) return `must be at most ${LIMITS.scopeIdMaxChars} characters`;
-  // "*" is Mem0's wildcard (any non-null id); control characters have no place in an id.
-  const unfit = (char: string): boolean =>
-    char === "*" || char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f;
-  if ([...id].some(unfit)) return "must be one literal id, without * or control characters";
   return undefined;
 }
 
@@ -86,7 +77,18 @@ export function scopeSentence(scope: EntityScope): string {
 
 /** A copy of the tool whose description says which entity it is confined to (tools/list, search_tools). */
 export function toolInScope(tool: Tool, scope: EntityScope): Tool {
-  return { ...tool, description: `${tool.description}\n${scopeSentence(scope)}` };
+  const integration = getIntegration(tool.integration);
+  const rule = integration === undefined ? undefined : scopeRuleOf(integration, tool.name);
+  const refusal = rule === undefined ? undefined : singleKeyRefusal(rule, scope);
+  const note = refusal === undefined ? "" : ` On this URL the tool ${refusal}`;
+  return { ...tool, description: `${tool.description}\n${scopeSentence(scope)}${note}` };
+}
+
+/** What a tool allowed only on single-key scopes says on a scope of several keys; undefined when it may run. */
+function singleKeyRefusal(rule: ScopeRule, scope: EntityScope): string | undefined {
+  if (rule.kind !== "entity_arguments" || rule.singleKeyOnly === undefined) return undefined;
+  if (Object.keys(scope).length < 2) return undefined;
+  return `is refused because this URL is confined to several keys (${describeScope(scope)}): ${rule.singleKeyOnly}`;
 }
 
 /**
@@ -120,7 +122,7 @@ export async function executeScopedTool(
   const input: Record<string, unknown> = { ...(args ?? {}) };
   switch (rule.kind) {
     case "filters": {
-      const confined = confineFilters(input[rule.argument], scope, rule.form, rule.argument);
+      const confined = confineFilters(input[rule.argument], scope, rule, support.keys);
       if (!confined.ok) return invalid(confined.message);
       if (rule.remembers !== undefined && ledger === undefined) return notOffered(tool, scope);
       const made = await executeTool(tool, { ...input, [rule.argument]: confined.filters }, account, options);
@@ -144,6 +146,8 @@ export async function executeScopedTool(
       return executeTool(tool, input, account, options);
     }
     case "entity_arguments": {
+      const refusal = singleKeyRefusal(rule, scope);
+      if (refusal !== undefined) return invalid(`${tool.name} ${refusal}`);
       const problem = entityArgumentProblem(input, scope, support.keys);
       if (problem !== undefined) return invalid(problem);
       if (rule.remembers !== undefined && ledger === undefined) return notOffered(tool, scope);
@@ -200,73 +204,22 @@ function invalid(message: string): ExecutionResult {
 type Confined = { ok: true; filters: Record<string, unknown> } | { ok: false; message: string };
 
 /**
- * The scope ANDed into a filter. "nested" languages (Mem0 v3) take any condition as an operand of AND; the
- * "structured" form (Mem0 exports) allows only a flat AND or OR list of entity conditions, so an OR has the
- * scope intersected into each branch, and a branch that can never hold inside the scope is dropped.
+ * The scope ANDed into a filter. "nested" languages (Mem0 v3, api.md §4) take any condition as an operand of
+ * AND; the "structured" form (Mem0 exports) is confined by scope-structured-filter.ts, which fails closed.
  */
 function confineFilters(
   given: unknown,
   scope: EntityScope,
-  form: "nested" | "structured",
-  argument: string,
+  rule: { readonly form: "nested" | "structured"; readonly argument: string },
+  keys: readonly string[],
 ): Confined {
+  if (rule.form === "structured") return confineStructuredFilters(given, scope, keys, rule.argument);
   const scopeItems = Object.entries(scope).map(([key, id]) => ({ [key]: id }));
   if (given === undefined) return { ok: true, filters: { AND: scopeItems } };
-  if (!isJsonObject(given)) return { ok: false, message: `"${argument}" must be a JSON object` };
-  const keys = Object.keys(given);
+  if (!isJsonObject(given)) return { ok: false, message: `"${rule.argument}" must be a JSON object` };
   // {} asks for nothing beyond the scope (unscoped, the upstream would refuse it as an empty condition).
-  if (keys.length === 0) return { ok: true, filters: { AND: scopeItems } };
-  if (form === "structured" && keys.length === 1 && Array.isArray(given.AND)) {
-    return { ok: true, filters: { AND: [...scopeItems, ...given.AND] } };
-  }
-  if (form === "structured" && keys.length === 1 && Array.isArray(given.OR)) {
-    const branches = given.OR.flatMap((branch) => {
-      const kept = intersectBranch(branch, scope);
-      return kept === undefined ? [] : [kept];
-    });
-    if (branches.length === 0) {
-      return {
-        ok: false,
-        message: `no branch of "${argument}".OR can match inside this URL's scope (${describeScope(scope)}), so there is nothing to export`,
-      };
-    }
-    return { ok: true, filters: { OR: branches } };
-  }
+  if (Object.keys(given).length === 0) return { ok: true, filters: { AND: scopeItems } };
   return { ok: true, filters: { AND: [...scopeItems, given] } };
-}
-
-/** One OR branch AND the scope, as one flat condition; undefined when no record inside the scope can match it. */
-function intersectBranch(branch: unknown, scope: EntityScope): Record<string, unknown> | undefined {
-  // Not a condition object: nothing inside the scope can match it.
-  if (!isJsonObject(branch)) return undefined;
-  const merged: Record<string, unknown> = { ...branch };
-  for (const [key, id] of Object.entries(scope)) {
-    if (Object.hasOwn(branch, key) && !conditionHolds(branch[key], id)) return undefined;
-    merged[key] = id;
-  }
-  return merged;
-}
-
-/** Whether an entity condition (`"id"`, `"*"`, `{eq|ne|in: …}`) holds for one id; anything unknown does not. */
-function conditionHolds(condition: unknown, id: string): boolean {
-  if (typeof condition === "string") return condition === id || condition === "*";
-  if (!isJsonObject(condition)) return false;
-  const entries = Object.entries(condition);
-  return (
-    entries.length > 0 &&
-    entries.every(([op, value]) => {
-      switch (op) {
-        case "eq":
-          return value === id;
-        case "ne":
-          return value !== id;
-        case "in":
-          return Array.isArray(value) && value.includes(id);
-        default:
-          return false;
-      }
-    })
-  );
 }
 
 /** Why a write's entity ids would leave the scope: another id for a pinned key, or an entity it does not pin. */

@@ -135,8 +135,10 @@ export interface ContextResolver {
 /**
  * How a scoped URL confines one tool (see entity-scope.ts). A tool with no rule is not offered on a scoped URL.
  *   filters           a filter-language argument: the scope is ANDed into it ("nested": {"AND": [scope, theirs]};
- *                     "structured": the flat AND/OR list form, where each OR branch is intersected with the scope)
+ *                     "structured": the flat AND/OR list form, where only literal entity ids are
+ *                     accepted and one flat AND list is sent; see scope-structured-filter.ts)
  *   entity_arguments  the tool's own top-level entity-id arguments carry the scope; any other entity id is refused
+ *                     (`singleKeyOnly`: refused outright on a scope of several keys)
  *   record            one record named by an argument must lie inside the scope (looked up first)
  *   records           every record named in an array argument must lie inside the scope (each looked up first)
  *   remembered        a record whose content names no entity: readable only through the scoped server that made it
@@ -161,6 +163,8 @@ export type ScopeRule =
       readonly kind: "entity_arguments";
       /** The call makes a record whose content cannot be checked (Mem0: its event): the scoped server remembers it. */
       readonly remembers?: { readonly kind: string; readonly idField: string };
+      /** Refused on a scope of several keys: why, and what to use instead (said in the error and the description). */
+      readonly singleKeyOnly?: string;
     }
   | {
       readonly kind: "record";

@@ -11,6 +11,7 @@ export { mem0 } from "./mem0/integration.js";
 export * from "./rate-limit.js";
 export * from "./registry.js";
 export { checkSchema } from "./schema-validator.js";
+export { confineStructuredFilters } from "./scope-structured-filter.js";
 export * from "./tool-builder.js";
 export * from "./tool-filter.js";
 export * from "./tool-names.js";

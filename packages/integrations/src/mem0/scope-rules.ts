@@ -28,7 +28,14 @@ export const MEM0_SCOPE_RULES: Readonly<Record<string, ScopeRule>> = {
   },
   // Both answer an event to poll; the event is readable through the scoped URL that caused it, and no other.
   create_a_mem_0_memory: { kind: "entity_arguments", remembers: { kind: "events", idField: "event_id" } },
-  mem_0_memories_delete_all: { kind: "entity_arguments", remembers: { kind: "events", idField: "event_id" } },
+  mem_0_memories_delete_all: {
+    kind: "entity_arguments",
+    remembers: { kind: "events", idField: "event_id" },
+    // api.md §3.10 describes the query ids per entity type (a wipe needs all four `*`) and never says several
+    // concrete ids must all hold, so user_id + agent_id might delete beyond the scope: not on multi-key scopes.
+    singleKeyOnly:
+      "Mem0 does not document that delete-all applies several entity ids together, so it could delete beyond the scope. Use a URL scoped to a single key, or list the memories here and delete them by id with mem_0_memories_bulk_delete.",
+  },
   // An event's payload is not a documented shape to check entities against: only events this URL caused.
   get_single_mem_0_event_by_id: {
     kind: "remembered",
@@ -62,7 +69,7 @@ const ONE_ENTITY_PATH =
 const WHOLE_USER_PROFILE =
   "a profile is drawn from all of a user's memories, beyond what a multi-key scope allows";
 const WHOLE_ENTITY =
-  "an entity spans memories a multi-key scope excludes; delete-all with the scope's ids removes a scoped user's memories instead";
+  "an entity spans memories a multi-key scope excludes; delete-all on a single-key scope removes a scoped user's memories instead";
 
 /** The Mem0 tools a scoped URL never offers, with the reason each cannot be confined. */
 export const MEM0_NOT_OFFERED_WHEN_SCOPED: Readonly<Record<string, string>> = {
