@@ -125,7 +125,24 @@ describe("secrets: sealed at rest, never returned, never logged", () => {
             ? { body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: {} }) }
             : {}),
         });
-        await answer.text();
+        if (answer.headers.get("content-type")?.startsWith("text/event-stream") && method === "GET") {
+          // The GET opened a legacy HTTP+SSE stream: its first event names this connection's message
+          // endpoint (which carries the URL token), so send one message there too, then hang up.
+          const reader = answer.body!.getReader();
+          let events = "";
+          while (!events.includes("\n\n")) events += new TextDecoder().decode((await reader.read()).value);
+          const endpoint = /^data: (.+)$/m.exec(events)?.[1];
+          const message = await fetch(new URL(endpoint!, stack.gatewayUrl), {
+            method: "POST",
+            headers: { authorization: `Bearer ${apiToken}`, "content-type": "application/json" },
+            body: JSON.stringify({ jsonrpc: "2.0", id: 3, method: "tools/list", params: {} }),
+          });
+          expect(message.status).toBe(202);
+          await message.text();
+          await reader.cancel();
+        } else {
+          await answer.text();
+        }
         if (method === "POST") mcpStatuses.push(answer.status);
       }
     }
