@@ -241,14 +241,22 @@ export class RawClient {
         },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on("data", (chunk: Buffer) => chunks.push(chunk));
-          res.on("end", () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              headers: res.headers,
-              text: Buffer.concat(chunks).toString("utf8"),
-            }),
-          );
+          const answer = () => ({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString("utf8"),
+          });
+          // An event stream (a legacy HTTP+SSE GET) never ends by itself: its first event is the answer,
+          // then the client hangs up, as a client leaving would.
+          const stream = String(res.headers["content-type"] ?? "").startsWith("text/event-stream");
+          res.on("data", (chunk: Buffer) => {
+            chunks.push(chunk);
+            if (stream && Buffer.concat(chunks).includes("\n\n")) {
+              resolve(answer());
+              res.destroy();
+            }
+          });
+          res.on("end", () => resolve(answer()));
           res.on("error", reject);
         },
       );
