@@ -146,7 +146,7 @@ describe("OAuth for protected MCP URLs", () => {
     expect(denied.searchParams.get("iss")).toBe(stack.gatewayUrl);
   });
 
-  it("refuses a missing or foreign resource with invalid_target, and never redirects to an unregistered URI", async () => {
+  it("shows a missing or foreign resource as a page, and never redirects to an unregistered URI", async () => {
     const fixture = await protectedUrl(stack);
     const { clientId } = await registerPublicClient(stack);
     const browser = await signedIn(stack, fixture.apiToken);
@@ -164,9 +164,13 @@ describe("OAuth for protected MCP URLs", () => {
       "https://elsewhere.example/mcp/x",
       `${fixture.url}/`,
     ]) {
-      const back = await approveAs(browser, authorizeUrl(stack, { ...base, resource }));
-      expect(back.searchParams.get("error")).toBe("invalid_target");
-      expect(back.searchParams.get("iss")).toBe(stack.gatewayUrl);
+      // RFC 9700 §4.11.2: until the resource is a live protected URL, nothing is sent to the redirect URI.
+      const page = await browser.get(
+        authorizeUrl(stack, { ...base, resource }).slice(stack.gatewayUrl.length),
+      );
+      expect(page.status).toBe(400);
+      expect(page.location).toBeNull();
+      expect(page.text).toContain(resource === undefined ? "has no resource" : "not a live MCP server URL");
     }
     const plain = await approveAs(
       browser,
@@ -195,6 +199,35 @@ describe("OAuth for protected MCP URLs", () => {
       ),
     );
     expect(otherPath.status).toBe(400);
+  });
+
+  it("is no open redirector: before the resource names a live protected URL, every error is a page", async () => {
+    const fixture = await protectedUrl(stack);
+    // Anyone may register a client with any redirect URI, so a matching client and URI prove nothing.
+    const { clientId } = await registerPublicClient(stack, "https://evil.example/landing");
+    const bare = { client_id: clientId, redirect_uri: "https://evil.example/landing" };
+    for (const params of [
+      bare,
+      { ...bare, response_type: "token" },
+      { ...bare, response_type: "code", resource: `${stack.gatewayUrl}/mcp/nope` },
+      { ...bare, response_type: "code", code_challenge_method: "plain", resource: "https://x.example/mcp" },
+    ]) {
+      const res = await fetch(authorizeUrl(stack, params), { redirect: "manual" });
+      expect(res.status).toBe(400);
+      expect(res.headers.get("location")).toBeNull();
+      expect(await res.text()).toContain("cannot be used");
+    }
+    // Once the resource is a live protected URL, errors go back to the client, with state and iss.
+    const late = await fetch(
+      authorizeUrl(stack, { ...bare, response_type: "token", resource: fixture.url, state: "s1" }),
+      { redirect: "manual" },
+    );
+    expect(late.status).toBe(302);
+    const location = new URL(late.headers.get("location") ?? "");
+    expect(location.origin).toBe("https://evil.example");
+    expect(location.searchParams.get("error")).toBe("unsupported_response_type");
+    expect(location.searchParams.get("state")).toBe("s1");
+    expect(location.searchParams.get("iss")).toBe(stack.gatewayUrl);
   });
 
   it("lets only a user of the URL's tenant approve", async () => {
