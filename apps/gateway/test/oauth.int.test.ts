@@ -340,6 +340,36 @@ describe("OAuth for protected MCP URLs", () => {
     expect((await refresh(third.body.refresh_token)).status).toBe(400);
   });
 
+  it("accepts the previous refresh token once, within a minute of its rotation; any other replay revokes the grant", async () => {
+    const fixture = await protectedUrl(stack);
+    const refresh = (clientId: string, token: string) =>
+      postForm(stack, "/token", { grant_type: "refresh_token", refresh_token: token, client_id: clientId });
+    const bearer = (token: string) => postRaw(fixture.url, toolsList, { authorization: `Bearer ${token}` });
+
+    // A client that lost the rotation's response retries at once with the old token: it gets a new pair.
+    const lost = await codeFlow(stack, fixture);
+    expect((await refresh(lost.clientId, lost.tokens.refresh_token)).status).toBe(200);
+    const retry = await refresh(lost.clientId, lost.tokens.refresh_token);
+    expect(retry.status).toBe(200);
+    // Only once: a second replay of the same old token is a copy, and ends the grant.
+    const again = await refresh(lost.clientId, lost.tokens.refresh_token);
+    expect(again.status).toBe(400);
+    expect(again.body.error_description).toContain("already used");
+    expect((await bearer(retry.body.access_token)).status).toBe(401);
+    expect((await refresh(lost.clientId, retry.body.refresh_token)).status).toBe(400);
+
+    // A stolen old token replayed after the window, while the real client is idle, ends the grant too.
+    const idle = await codeFlow(stack, fixture);
+    const rotated = await refresh(idle.clientId, idle.tokens.refresh_token);
+    expect(rotated.status).toBe(200);
+    clock.advance(61_000);
+    const late = await refresh(idle.clientId, idle.tokens.refresh_token);
+    expect(late.status).toBe(400);
+    expect(late.body.error_description).toContain("already used");
+    expect((await bearer(rotated.body.access_token)).status).toBe(401);
+    expect((await refresh(idle.clientId, rotated.body.refresh_token)).status).toBe(400);
+  });
+
   it("ends OAuth access when the URL is revoked or the approving API token is deleted", async () => {
     const fixture = await protectedUrl(stack);
     const { tokens } = await codeFlow(stack, fixture);

@@ -29,6 +29,11 @@ export const OAUTH_LIMITS = {
   /** A grant lives this long after its last refresh (sliding), by default: a month of disuse ends it. */
   refreshTtlDefaultDays: 30,
   refreshTtlMaxDays: 365,
+  /**
+   * After a rotation, the previous refresh token is accepted once more for this long (a client that lost the
+   * response retries at once); later, or a second time, it counts as a copy and revokes the grant.
+   */
+  refreshGraceMs: 60_000,
   /** DCR: a registered client nobody used for this long is forgotten (Claude registers a new client per connection). */
   registeredClientTtlMs: 30 * 86_400_000,
   /** DCR request body: a few redirect URIs and names fit in well under 8 KiB. */

@@ -78,9 +78,14 @@ export interface OAuthGrantRecord {
   approved_by_api_token_id: string;
   /** Random per grant; refresh tokens carry HMAC(SECRET_HASH_KEY, id|generation|salt). */
   refresh_salt: string;
-  /** The newest refresh token's generation, and the one before it (valid until the newest is first used). */
+  /**
+   * The newest refresh token's generation, and the one before it: accepted once, within a short grace window
+   * after `rotated_at_ms`, for a client that lost the rotation's response; null once that chance is used.
+   */
   refresh_generation: number;
   previous_generation: number | null;
+  /** When the newest generation was minted by a rotation (epoch ms); absent before the first rotation. */
+  rotated_at_ms?: number;
   created_at: string;
   last_refreshed_at: string | null;
   /** When the grant ends unless refreshed: sliding, never past the server's own expiry. */
@@ -275,7 +280,7 @@ export async function findAccessTokenWithGrant(
 }
 
 // Rotates a grant's refresh token atomically. KEYS: grant, access token, tenant. ARGV: presented generation,
-// new expiry ISO, new expiry ms, refreshed-at ISO, access JSON, access PXAT.
+// new expiry ISO, new expiry ms, refreshed-at ISO, access JSON, access PXAT, now ms, grace ms.
 // Returns {"ok", new generation} | {"reused"} | {"gone"}.
 const ROTATE_REFRESH = `
 if redis.call("EXISTS", KEYS[3]) == 0 then return {"gone"} end
@@ -283,17 +288,22 @@ local raw = redis.call("GET", KEYS[1])
 if not raw then return {"gone"} end
 local grant = cjson.decode(raw)
 local presented = tonumber(ARGV[1])
+local now = tonumber(ARGV[7])
 local current = grant["refresh_generation"]
 local previous = grant["previous_generation"]
+local rotated = grant["rotated_at_ms"]
 if presented == current then
   grant["previous_generation"] = current
-elseif previous ~= cjson.null and presented == previous then
-  -- the newest token never reached the client: it is replaced, the previous one stays valid
+elseif previous ~= cjson.null and presented == previous and type(rotated) == "number"
+    and now - rotated <= tonumber(ARGV[8]) then
+  -- the newest token never reached the client: it is replaced, and the previous one is spent
+  grant["previous_generation"] = cjson.null
 else
   redis.call("DEL", KEYS[1])
   return {"reused"}
 end
 grant["refresh_generation"] = current + 1
+grant["rotated_at_ms"] = now
 grant["expires_at"] = ARGV[2]
 grant["last_refreshed_at"] = ARGV[4]
 redis.call("SET", KEYS[1], cjson.encode(grant), "PXAT", ARGV[3])
@@ -307,14 +317,21 @@ export type RefreshRotation =
 
 /**
  * Rotates a grant's refresh token (OAuth 2.1 §4.3.1): the presented generation must be the newest, or the
- * one before it while the newest has not been used; any older one means a token was copied, and the grant is
- * revoked. Writes the new access token in the same step.
+ * one before it once, within `next.graceMs` of the rotation that replaced it (a lost response); any other
+ * means a token was copied, and the grant is revoked. Writes the new access token in the same step.
  */
 export async function rotateRefreshToken(
   redis: Redis,
   grant: OAuthGrantRecord,
   presentedGeneration: number,
-  next: { expiresAt: string; refreshedAt: string; accessTokenHash: string; access: OAuthAccessTokenRecord },
+  next: {
+    expiresAt: string;
+    refreshedAt: string;
+    accessTokenHash: string;
+    access: OAuthAccessTokenRecord;
+    nowMs: number;
+    graceMs: number;
+  },
 ): Promise<RefreshRotation> {
   const reply = (await redis.eval(
     ROTATE_REFRESH,
@@ -328,6 +345,8 @@ export async function rotateRefreshToken(
     next.refreshedAt,
     JSON.stringify(next.access),
     Date.parse(next.access.expires_at),
+    next.nowMs,
+    next.graceMs,
   )) as [string, number?];
   if (reply[0] === "ok") return { outcome: "ok", generation: Number(reply[1]) };
   return { outcome: reply[0] === "reused" ? "reused" : "gone" };

@@ -338,6 +338,8 @@ async function exchangeRefreshToken(
       refreshedAt: nowIso(ctx),
       accessTokenHash: accessTokenHash(ctx, access),
       access: accessRec,
+      nowMs: now,
+      graceMs: OAUTH_LIMITS.refreshGraceMs,
     }),
   );
   switch (rotated.outcome) {
