@@ -312,6 +312,53 @@ describe("OAuth for protected MCP URLs", () => {
     expect(elsewhere.headers.get("www-authenticate")).toContain('error="invalid_token"');
   });
 
+  it("revokes the grant of a code redeemed twice in parallel, whichever exchange finishes first", async () => {
+    const fixture = await protectedUrl(stack);
+    const redirectUri = "http://127.0.0.1:9/callback";
+    const { clientId } = await registerPublicClient(stack, redirectUri);
+    const browser = await signedIn(stack, fixture.apiToken);
+    // The replay can overtake the first exchange, which writes the grant only after a few awaits.
+    for (let round = 0; round < 8; round++) {
+      const { verifier, challenge } = pkcePair();
+      const back = await approveAs(
+        browser,
+        authorizeUrl(stack, {
+          response_type: "code",
+          client_id: clientId,
+          redirect_uri: redirectUri,
+          code_challenge: challenge,
+          code_challenge_method: "S256",
+          resource: fixture.url,
+        }),
+      );
+      const form = {
+        grant_type: "authorization_code",
+        code: back.searchParams.get("code") ?? "",
+        redirect_uri: redirectUri,
+        code_verifier: verifier,
+        client_id: clientId,
+      };
+      const answers = await Promise.all([postForm(stack, "/token", form), postForm(stack, "/token", form)]);
+      const refused = answers.filter((a) => a.status === 400);
+      expect(refused.length).toBeGreaterThanOrEqual(1);
+      for (const answer of refused) {
+        expect(answer.body.error).toBe("invalid_grant");
+        expect(answer.body.error_description).toContain("already used");
+      }
+      for (const issued of answers.filter((a) => a.status === 200)) {
+        const bearer = { authorization: `Bearer ${issued.body.access_token}` };
+        expect((await postRaw(fixture.url, toolsList, bearer)).status).toBe(401);
+        const refreshed = await postForm(stack, "/token", {
+          grant_type: "refresh_token",
+          refresh_token: issued.body.refresh_token,
+          client_id: clientId,
+        });
+        expect(refreshed.status).toBe(400);
+      }
+      expect(refused.length + answers.filter((a) => a.status === 200).length).toBe(2);
+    }
+  });
+
   it("rotates refresh tokens, revokes the grant when an old one is replayed, and expires access tokens", async () => {
     const fixture = await protectedUrl(stack);
     const { clientId, tokens } = await codeFlow(stack, fixture);

@@ -66,6 +66,11 @@ export const keys = {
   oauthCodeUsed: (tenantId: string, codeHash: string) => `t:{${tenantId}}:oauth:code:${codeHash}:used`,
   /** String: JSON OAuthGrantRecord; PXAT = refresh expiry (sliding, never past the server's expiry). */
   oauthGrant: (tenantId: string, grantId: string) => `t:{${tenantId}}:oauth:grant:${grantId}`,
+  /**
+   * String "1": the grant's code was replayed, so the grant may never be written (a replay can overtake the
+   * first exchange); PX = OAUTH_LIMITS.codeTtlMs.
+   */
+  oauthGrantRevoked: (tenantId: string, grantId: string) => `t:{${tenantId}}:oauth:grant:${grantId}:revoked`,
   /** Sorted set of one MCP server's grants (same member format as the other indexes). */
   oauthGrantIndex: (tenantId: string, serverId: string) => `t:{${tenantId}}:mcp:${serverId}:oauth-grants`,
   /** String: JSON OAuthAccessTokenRecord under the keyed hash of the token; PXAT = its expiry. */

@@ -218,38 +218,60 @@ export async function redeemAuthorizationCode(
 
 // --- grants and access tokens ------------------------------------------------------------------------
 
-// A grant is written only while its tenant and server exist (same slot), with its first access token.
-// KEYS: tenant, server, grant, grant index, access token. ARGV: grant JSON, grant PXAT, index member,
-// access JSON, access PXAT.
+// A grant is written only while its tenant and server exist (same slot) and its code was not replayed, with
+// its first access token. KEYS: tenant, server, grant, grant index, access token, replay tombstone.
+// ARGV: grant JSON, grant PXAT, index member, access JSON, access PXAT.
 const INSERT_GRANT = `
-if redis.call("EXISTS", KEYS[1]) == 0 or redis.call("EXISTS", KEYS[2]) == 0 then return 0 end
+if redis.call("EXISTS", KEYS[6]) == 1 then return "revoked" end
+if redis.call("EXISTS", KEYS[1]) == 0 or redis.call("EXISTS", KEYS[2]) == 0 then return "gone" end
 redis.call("SET", KEYS[3], ARGV[1], "PXAT", ARGV[2])
 redis.call("ZADD", KEYS[4], 0, ARGV[3])
 redis.call("SET", KEYS[5], ARGV[4], "PXAT", ARGV[5])
-return 1`;
+return "ok"`;
 
-/** Stores a new grant, indexed under its server, with its first access token; false when the server is gone. */
+/**
+ * Stores a new grant, indexed under its server, with its first access token: `gone` when the server is gone,
+ * `revoked` when its code was replayed meanwhile (then nothing is written).
+ */
 export async function insertGrant(
   redis: Redis,
   grant: OAuthGrantRecord,
   accessTokenHash: string,
   access: OAuthAccessTokenRecord,
-): Promise<boolean> {
+): Promise<"ok" | "gone" | "revoked"> {
   const written = await redis.eval(
     INSERT_GRANT,
-    5,
+    6,
     keys.tenant(grant.tenant_id),
     keys.mcpServer(grant.tenant_id, grant.server_id),
     keys.oauthGrant(grant.tenant_id, grant.id),
     keys.oauthGrantIndex(grant.tenant_id, grant.server_id),
     keys.oauthAccessToken(grant.tenant_id, accessTokenHash),
+    keys.oauthGrantRevoked(grant.tenant_id, grant.id),
     JSON.stringify(grant),
     Date.parse(grant.expires_at),
     indexMember(Date.parse(grant.created_at), grant.id),
     JSON.stringify(access),
     Date.parse(access.expires_at),
   );
-  return written === 1;
+  return written === "ok" || written === "revoked" ? written : "gone";
+}
+
+/**
+ * Revokes the grant of a replayed code (OAuth 2.1 §4.1.3): deletes it if written, and leaves a tombstone for
+ * `ttlMs` so that a first exchange still in flight cannot write it afterwards.
+ */
+export async function revokeGrantOfReplayedCode(
+  redis: Redis,
+  tenantId: string,
+  grantId: string,
+  ttlMs: number,
+): Promise<void> {
+  await redis
+    .multi()
+    .set(keys.oauthGrantRevoked(tenantId, grantId), "1", "PX", ttlMs)
+    .unlink(keys.oauthGrant(tenantId, grantId))
+    .exec();
 }
 
 /** A grant by id. */

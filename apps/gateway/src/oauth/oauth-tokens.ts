@@ -24,6 +24,7 @@ import {
   type OAuthAccessTokenRecord,
   type OAuthGrantRecord,
   redeemAuthorizationCode,
+  revokeGrantOfReplayedCode,
   rotateRefreshToken,
 } from "@mcp-gateway/store";
 import { nowIso, type ServiceContext } from "../services/service-context.js";
@@ -219,6 +220,10 @@ function tokenResponse(
   };
 }
 
+function codeReplayed(): TokenAnswer {
+  return oauthError(400, "invalid_grant", "the authorization code was already used; its tokens are revoked");
+}
+
 async function exchangeCode(ctx: ServiceContext, client: OAuthClient, form: TokenForm): Promise<TokenAnswer> {
   const code = param(form, "code");
   const tenantId = code === undefined ? undefined : tenantOfOpaqueToken("code", code);
@@ -236,12 +241,10 @@ async function exchangeCode(ctx: ServiceContext, client: OAuthClient, form: Toke
   const { record } = redeemed;
   if (!redeemed.first) {
     // OAuth 2.1 §4.1.3: a code used twice revokes what was issued for it.
-    await ctx.acked.commit([keys.tenant(tenantId)], (redis) => deleteGrant(redis, tenantId, record.grant_id));
-    return oauthError(
-      400,
-      "invalid_grant",
-      "the authorization code was already used; its tokens are revoked",
+    await ctx.acked.commit([keys.tenant(tenantId)], (redis) =>
+      revokeGrantOfReplayedCode(redis, tenantId, record.grant_id, OAUTH_LIMITS.codeTtlMs),
     );
+    return codeReplayed();
   }
   if (record.client_id !== client.id)
     return oauthError(400, "invalid_grant", "the code was issued to another client");
@@ -289,7 +292,9 @@ async function exchangeCode(ctx: ServiceContext, client: OAuthClient, form: Toke
   const written = await ctx.acked.commit([keys.tenant(tenantId)], (redis) =>
     insertGrant(redis, grant, accessTokenHash(ctx, access), accessRec),
   );
-  if (!written) return oauthError(400, "invalid_grant", "the MCP server URL is gone");
+  // A replay that overtook this exchange has revoked the grant before it was written: nothing is issued.
+  if (written === "revoked") return codeReplayed();
+  if (written === "gone") return oauthError(400, "invalid_grant", "the MCP server URL is gone");
   const refresh = formatRefreshToken(tenantId, grant.id, 0, refreshMac(ctx, grant, 0));
   return tokenResponse(access, accessRec.expires_at, refresh, now, grant.scope);
 }
