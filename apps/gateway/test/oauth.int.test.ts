@@ -504,6 +504,19 @@ describe("OAuth for protected MCP URLs", () => {
     });
     expect(noSecret.status).toBe(401);
     expect(noSecret.body.error).toBe("invalid_client");
+    // RFC 6749 §5.2: Basic credentials with a broken %-escape are bad client credentials, not a server error.
+    for (const credentials of [`${confidential.body.client_id}:%zz`, "%E0%A4%A:secret"]) {
+      const broken = await postForm(
+        stack,
+        "/token",
+        { grant_type: "refresh_token", refresh_token: "x" },
+        { authorization: `Basic ${Buffer.from(credentials).toString("base64")}` },
+      );
+      expect(broken.status).toBe(401);
+      expect(broken.body.error).toBe("invalid_client");
+      expect(broken.body.error_description).toContain("form-urlencoding");
+      expect(broken.headers.get("www-authenticate")).toContain("Basic");
+    }
   });
 
   it("lists a URL's grants in the API and the console, and revoking one there ends its tokens", async () => {

@@ -87,9 +87,14 @@ async function authenticateClient(
     const decoded = Buffer.from(basic[1], "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     if (colon < 0) return { ok: false, answer: invalidClient("the Basic credentials are malformed") };
-    // RFC 6749 §2.3.1: both halves are form-urlencoded.
-    clientId = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, " "));
-    secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, " "));
+    // RFC 6749 §2.3.1: both halves are form-urlencoded; a broken escape is bad credentials (§5.2).
+    const id = formDecoded(decoded.slice(0, colon));
+    const password = formDecoded(decoded.slice(colon + 1));
+    if (id === undefined || password === undefined) {
+      return { ok: false, answer: invalidClient("the Basic credentials are not valid form-urlencoding") };
+    }
+    clientId = id;
+    secret = password;
   }
   if (clientId === undefined) return { ok: false, answer: invalidClient("client_id is required") };
   const resolved = await resolveClient(ctx, fetcher, clientId);
@@ -101,6 +106,15 @@ async function authenticateClient(
     }
   }
   return { ok: true, client };
+}
+
+/** A form-urlencoded value decoded, or undefined when it has a malformed `%` escape. */
+function formDecoded(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, " "));
+  } catch {
+    return undefined;
+  }
 }
 
 function invalidClient(description: string): TokenAnswer {
