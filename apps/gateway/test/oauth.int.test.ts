@@ -230,6 +230,35 @@ describe("OAuth for protected MCP URLs", () => {
     expect(location.searchParams.get("iss")).toBe(stack.gatewayUrl);
   });
 
+  it("names the redirect origin in the consent page's form-action only when it is a plain origin", async () => {
+    const fixture = await protectedUrl(stack);
+    const browser = await signedIn(stack, fixture.apiToken);
+    const cspFor = async (redirectUri: string): Promise<string> => {
+      const { clientId } = await registerPublicClient(stack, redirectUri);
+      const start = await browser.get(
+        authorizeUrl(stack, {
+          response_type: "code",
+          client_id: clientId,
+          redirect_uri: redirectUri,
+          code_challenge: pkcePair().challenge,
+          code_challenge_method: "S256",
+          resource: fixture.url,
+        }).slice(stack.gatewayUrl.length),
+      );
+      expect(start.location).toMatch(/^\/console\/oauth\/consent/);
+      const page = await browser.get(`${start.location}&hop=1`);
+      expect(page.status).toBe(200);
+      return page.headers.get("content-security-policy") ?? "";
+    };
+    expect(await cspFor("https://app.example:8443/cb")).toContain(
+      "form-action 'self' https://app.example:8443;",
+    );
+    // A host with ";" would end form-action and start a directive of the client's choosing.
+    const hostile = await cspFor("https://a;script-src.example/cb");
+    expect(hostile).toContain("form-action 'self';");
+    expect(hostile).not.toContain("script-src.example");
+  });
+
   it("lets only a user of the URL's tenant approve", async () => {
     const fixture = await protectedUrl(stack);
     const other = await stack.createTenant("Other tenant");
