@@ -51,6 +51,14 @@ export const OAUTH_LIMITS = {
   metadataDocumentTimeoutMs: 5_000,
   metadataDocumentCacheMinMs: 60_000,
   metadataDocumentCacheMaxMs: 24 * 3_600_000,
+  /**
+   * CIMD fetches that fail (or fetch an unusable document) are remembered this long and not retried, so a
+   * bad client_id cannot make the gateway fetch it on every request.
+   */
+  metadataDocumentFailureCacheMs: 60_000,
+  /** New (uncached) metadata documents fetched per client IP per window: a client has one; floods are refused. */
+  metadataDocumentFetchesPerWindow: 20,
+  metadataDocumentFetchWindowMs: 60_000,
   /** A CIMD client_id URL longer than this is refused unfetched. */
   clientIdUrlMaxChars: 512,
   /** Authorize query parameters: state and friends are short; this caps what is stored with a pending request. */

@@ -56,6 +56,10 @@ export const keys = {
   oauthClient: (clientId: string) => `oauth:client:${clientId}`,
   /** String: a fetched Client ID Metadata Document, under SHA-256 of its URL; PX = its cache lifetime. */
   oauthMetadataDocument: (urlHash: string) => `oauth:cimd:${urlHash}`,
+  /** String: why fetching a metadata document failed, under SHA-256 of its URL; PX = metadataDocumentFailureCacheMs. */
+  oauthMetadataDocumentFailure: (urlHash: string) => `oauth:cimd-failed:${urlHash}`,
+  /** String counter: new metadata documents fetched for one client address (keyed hash) in the current window. */
+  oauthMetadataFetchCount: (addressHash: string) => `oauth:cimd-rate:${addressHash}`,
   /** String: JSON PendingAuthorizationRecord, until Approve or Deny; PX = OAUTH_LIMITS.pendingRequestTtlMs. */
   oauthPendingRequest: (requestId: string) => `oauth:request:${requestId}`,
   /** String counter: DCR registrations from one client address (keyed hash) in the current window. */

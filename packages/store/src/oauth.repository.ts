@@ -133,6 +133,35 @@ export async function countRegistration(
   return Number(replies?.[1]?.[1]);
 }
 
+/** Counts one new metadata-document fetch for an address in the current window; returns the count so far. */
+export async function countMetadataDocumentFetch(
+  redis: Redis,
+  addressHash: string,
+  windowMs: number,
+): Promise<number> {
+  const key = keys.oauthMetadataFetchCount(addressHash);
+  const replies = await redis.multi().set(key, 0, "PX", windowMs, "NX").incr(key).exec();
+  return Number(replies?.[1]?.[1]);
+}
+
+/** Why a metadata document could not be used when last fetched (while remembered), or undefined. */
+export async function findMetadataDocumentFailure(
+  redis: Redis,
+  urlHash: string,
+): Promise<string | undefined> {
+  return (await redis.get(keys.oauthMetadataDocumentFailure(urlHash))) ?? undefined;
+}
+
+/** Remembers for `ttlMs` why a metadata document could not be used, so that it is not refetched meanwhile. */
+export async function cacheMetadataDocumentFailure(
+  redis: Redis,
+  urlHash: string,
+  message: string,
+  ttlMs: number,
+): Promise<void> {
+  await redis.set(keys.oauthMetadataDocumentFailure(urlHash), message, "PX", ttlMs);
+}
+
 /** A cached Client ID Metadata Document (the raw JSON text), or undefined. */
 export async function findMetadataDocument(redis: Redis, urlHash: string): Promise<string | undefined> {
   return (await redis.get(keys.oauthMetadataDocument(urlHash))) ?? undefined;

@@ -69,10 +69,11 @@ export async function startAuthorization(
   ctx: ServiceContext,
   fetcher: MetadataDocumentFetcher,
   query: AuthorizeQuery,
+  clientAddress: string,
 ): Promise<AuthorizeOutcome> {
   const clientId = single(query, "client_id");
   if (clientId === undefined) return { kind: "error_page", message: "The request has no client_id." };
-  const resolved = await resolveClient(ctx, fetcher, clientId);
+  const resolved = await resolveClient(ctx, fetcher, clientId, clientAddress);
   if (!resolved.ok) return { kind: "error_page", message: `The client cannot be used: ${resolved.message}.` };
   const client = resolved.client;
   const requestedRedirect = single(query, "redirect_uri");

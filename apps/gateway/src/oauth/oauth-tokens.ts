@@ -79,6 +79,7 @@ async function authenticateClient(
   fetcher: MetadataDocumentFetcher,
   form: TokenForm,
   authorization: string | undefined,
+  clientAddress: string,
 ): Promise<{ ok: true; client: OAuthClient } | { ok: false; answer: TokenAnswer }> {
   let clientId = param(form, "client_id");
   let secret = param(form, "client_secret");
@@ -97,7 +98,7 @@ async function authenticateClient(
     secret = password;
   }
   if (clientId === undefined) return { ok: false, answer: invalidClient("client_id is required") };
-  const resolved = await resolveClient(ctx, fetcher, clientId);
+  const resolved = await resolveClient(ctx, fetcher, clientId, clientAddress);
   if (!resolved.ok) return { ok: false, answer: invalidClient(resolved.message) };
   const { client } = resolved;
   if (client.secretHash !== null) {
@@ -129,6 +130,7 @@ export async function tokenEndpoint(
   fetcher: MetadataDocumentFetcher,
   form: TokenForm,
   authorization: string | undefined,
+  clientAddress: string,
 ): Promise<TokenAnswer> {
   const twice = repeated(form);
   if (twice !== undefined) return oauthError(400, "invalid_request", `${twice} may be sent only once`);
@@ -140,7 +142,7 @@ export async function tokenEndpoint(
       "grant_type must be authorization_code or refresh_token",
     );
   }
-  const auth = await authenticateClient(ctx, fetcher, form, authorization);
+  const auth = await authenticateClient(ctx, fetcher, form, authorization, clientAddress);
   if (!auth.ok) return auth.answer;
   return grantType === "authorization_code"
     ? exchangeCode(ctx, auth.client, form)
@@ -391,10 +393,11 @@ export async function revocationEndpoint(
   fetcher: MetadataDocumentFetcher,
   form: TokenForm,
   authorization: string | undefined,
+  clientAddress: string,
 ): Promise<TokenAnswer> {
   const twice = repeated(form);
   if (twice !== undefined) return oauthError(400, "invalid_request", `${twice} may be sent only once`);
-  const auth = await authenticateClient(ctx, fetcher, form, authorization);
+  const auth = await authenticateClient(ctx, fetcher, form, authorization, clientAddress);
   if (!auth.ok) return auth.answer;
   const token = param(form, "token");
   if (token === undefined) return oauthError(400, "invalid_request", "token is required");
