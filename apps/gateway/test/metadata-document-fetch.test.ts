@@ -18,6 +18,12 @@ describe("isPublicAddress", () => {
       "fe80::1",
       "::ffff:127.0.0.1",
       "::ffff:10.0.0.1",
+      "::ffff:0:0",
+      // IPv4-compatible (::/96, deprecated) addresses, which ipaddr.js ranks as unicast.
+      "::7f00:1",
+      "::a00:1",
+      "::808:808",
+      "::127.0.0.1",
       "not an address",
     ]) {
       expect(isPublicAddress(address), address).toBe(false);

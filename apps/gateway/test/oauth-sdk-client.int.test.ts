@@ -103,6 +103,7 @@ describe("the MCP SDK client's OAuth provider", () => {
   let documentPort: number;
   let served: Record<string, unknown> = {};
   let documentFetches = 0;
+  const requested: string[] = [];
   let stack: TestStack;
   let fixture: ProtectedFixture;
 
@@ -111,7 +112,8 @@ describe("the MCP SDK client's OAuth provider", () => {
     documentServer = createServer(
       { cert: readFileSync(tls.serverCert), key: readFileSync(tls.serverKey) },
       (request, response) => {
-        if (request.url === "/redirect") {
+        requested.push(request.url ?? "");
+        if (request.url?.startsWith("/redirect")) {
           response.writeHead(302, { location: "/client.json" }).end();
           return;
         }
@@ -255,14 +257,58 @@ describe("the MCP SDK client's OAuth provider", () => {
         client_name: "x",
         redirect_uris: ["http://127.0.0.1:9/callback"],
       };
-      expect((await authorize(`${base}/client.json`)).text).toContain("names another client_id");
+      // (Other URLs than above: a failure, such as the private address of /client.json, is remembered a minute.)
+      expect((await authorize(`${base}/other.json`)).text).toContain("names another client_id");
       served = {
-        client_id: `${base}/client.json`,
+        client_id: `${base}/secret.json`,
         client_name: "x",
         redirect_uris: ["http://127.0.0.1:9/callback"],
         token_endpoint_auth_method: "client_secret_post",
       };
-      expect((await authorize(`${base}/client.json`)).text).toContain("may not use a shared secret");
+      expect((await authorize(`${base}/secret.json`)).text).toContain("may not use a shared secret");
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it("remembers a failed metadata document for a minute and limits new document fetches per client address", async () => {
+    await start({ OAUTH_METADATA_FETCH_PRIVATE: "on", OAUTH_METADATA_FETCH_CA_FILE: tls.caFile });
+    try {
+      const authorize = async (clientId: string) => {
+        const res = await fetch(
+          `${stack.gatewayUrl}/authorize?${new URLSearchParams({
+            response_type: "code",
+            client_id: clientId,
+            redirect_uri: "http://127.0.0.1:9/callback",
+            code_challenge: "a".repeat(43),
+            code_challenge_method: "S256",
+            resource: fixture.url,
+          })}`,
+          { redirect: "manual" },
+        );
+        return { status: res.status, text: await res.text() };
+      };
+      const base = `https://localhost:${documentPort}`;
+      requested.length = 0;
+      // A document that fails is fetched once; asking again within the minute gets the same answer unfetched.
+      for (let i = 0; i < 3; i++) {
+        const page = await authorize(`${base}/redirect?again`);
+        expect(page.status).toBe(400);
+        expect(page.text).toContain("did not answer 200");
+      }
+      expect(requested).toEqual(["/redirect?again"]);
+      // 20 new documents a minute from one address (the one above counts); the 21st is refused unfetched.
+      for (let n = 1; n < 20; n++) {
+        expect((await authorize(`${base}/redirect?n=${n}`)).text).toContain("did not answer 200");
+      }
+      const refused = await authorize(`${base}/redirect?n=20`);
+      expect(refused.status).toBe(400);
+      expect(refused.text).toContain("too many new client metadata documents");
+      expect(requested).toHaveLength(20);
+      expect(requested).not.toContain("/redirect?n=20");
+      // Remembered failures still answer without counting or fetching.
+      expect((await authorize(`${base}/redirect?again`)).text).toContain("did not answer 200");
+      expect(requested).toHaveLength(20);
     } finally {
       await stack.close();
     }

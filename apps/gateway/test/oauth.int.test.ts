@@ -146,7 +146,7 @@ describe("OAuth for protected MCP URLs", () => {
     expect(denied.searchParams.get("iss")).toBe(stack.gatewayUrl);
   });
 
-  it("refuses a missing or foreign resource with invalid_target, and never redirects to an unregistered URI", async () => {
+  it("shows a missing or foreign resource as a page, and never redirects to an unregistered URI", async () => {
     const fixture = await protectedUrl(stack);
     const { clientId } = await registerPublicClient(stack);
     const browser = await signedIn(stack, fixture.apiToken);
@@ -164,9 +164,13 @@ describe("OAuth for protected MCP URLs", () => {
       "https://elsewhere.example/mcp/x",
       `${fixture.url}/`,
     ]) {
-      const back = await approveAs(browser, authorizeUrl(stack, { ...base, resource }));
-      expect(back.searchParams.get("error")).toBe("invalid_target");
-      expect(back.searchParams.get("iss")).toBe(stack.gatewayUrl);
+      // RFC 9700 §4.11.2: until the resource is a live protected URL, nothing is sent to the redirect URI.
+      const page = await browser.get(
+        authorizeUrl(stack, { ...base, resource }).slice(stack.gatewayUrl.length),
+      );
+      expect(page.status).toBe(400);
+      expect(page.location).toBeNull();
+      expect(page.text).toContain(resource === undefined ? "has no resource" : "not a live MCP server URL");
     }
     const plain = await approveAs(
       browser,
@@ -195,6 +199,64 @@ describe("OAuth for protected MCP URLs", () => {
       ),
     );
     expect(otherPath.status).toBe(400);
+  });
+
+  it("is no open redirector: before the resource names a live protected URL, every error is a page", async () => {
+    const fixture = await protectedUrl(stack);
+    // Anyone may register a client with any redirect URI, so a matching client and URI prove nothing.
+    const { clientId } = await registerPublicClient(stack, "https://evil.example/landing");
+    const bare = { client_id: clientId, redirect_uri: "https://evil.example/landing" };
+    for (const params of [
+      bare,
+      { ...bare, response_type: "token" },
+      { ...bare, response_type: "code", resource: `${stack.gatewayUrl}/mcp/nope` },
+      { ...bare, response_type: "code", code_challenge_method: "plain", resource: "https://x.example/mcp" },
+    ]) {
+      const res = await fetch(authorizeUrl(stack, params), { redirect: "manual" });
+      expect(res.status).toBe(400);
+      expect(res.headers.get("location")).toBeNull();
+      expect(await res.text()).toContain("cannot be used");
+    }
+    // Once the resource is a live protected URL, errors go back to the client, with state and iss.
+    const late = await fetch(
+      authorizeUrl(stack, { ...bare, response_type: "token", resource: fixture.url, state: "s1" }),
+      { redirect: "manual" },
+    );
+    expect(late.status).toBe(302);
+    const location = new URL(late.headers.get("location") ?? "");
+    expect(location.origin).toBe("https://evil.example");
+    expect(location.searchParams.get("error")).toBe("unsupported_response_type");
+    expect(location.searchParams.get("state")).toBe("s1");
+    expect(location.searchParams.get("iss")).toBe(stack.gatewayUrl);
+  });
+
+  it("names the redirect origin in the consent page's form-action only when it is a plain origin", async () => {
+    const fixture = await protectedUrl(stack);
+    const browser = await signedIn(stack, fixture.apiToken);
+    const cspFor = async (redirectUri: string): Promise<string> => {
+      const { clientId } = await registerPublicClient(stack, redirectUri);
+      const start = await browser.get(
+        authorizeUrl(stack, {
+          response_type: "code",
+          client_id: clientId,
+          redirect_uri: redirectUri,
+          code_challenge: pkcePair().challenge,
+          code_challenge_method: "S256",
+          resource: fixture.url,
+        }).slice(stack.gatewayUrl.length),
+      );
+      expect(start.location).toMatch(/^\/console\/oauth\/consent/);
+      const page = await browser.get(`${start.location}&hop=1`);
+      expect(page.status).toBe(200);
+      return page.headers.get("content-security-policy") ?? "";
+    };
+    expect(await cspFor("https://app.example:8443/cb")).toContain(
+      "form-action 'self' https://app.example:8443;",
+    );
+    // A host with ";" would end form-action and start a directive of the client's choosing.
+    const hostile = await cspFor("https://a;script-src.example/cb");
+    expect(hostile).toContain("form-action 'self';");
+    expect(hostile).not.toContain("script-src.example");
   });
 
   it("lets only a user of the URL's tenant approve", async () => {
@@ -279,6 +341,53 @@ describe("OAuth for protected MCP URLs", () => {
     expect(elsewhere.headers.get("www-authenticate")).toContain('error="invalid_token"');
   });
 
+  it("revokes the grant of a code redeemed twice in parallel, whichever exchange finishes first", async () => {
+    const fixture = await protectedUrl(stack);
+    const redirectUri = "http://127.0.0.1:9/callback";
+    const { clientId } = await registerPublicClient(stack, redirectUri);
+    const browser = await signedIn(stack, fixture.apiToken);
+    // The replay can overtake the first exchange, which writes the grant only after a few awaits.
+    for (let round = 0; round < 8; round++) {
+      const { verifier, challenge } = pkcePair();
+      const back = await approveAs(
+        browser,
+        authorizeUrl(stack, {
+          response_type: "code",
+          client_id: clientId,
+          redirect_uri: redirectUri,
+          code_challenge: challenge,
+          code_challenge_method: "S256",
+          resource: fixture.url,
+        }),
+      );
+      const form = {
+        grant_type: "authorization_code",
+        code: back.searchParams.get("code") ?? "",
+        redirect_uri: redirectUri,
+        code_verifier: verifier,
+        client_id: clientId,
+      };
+      const answers = await Promise.all([postForm(stack, "/token", form), postForm(stack, "/token", form)]);
+      const refused = answers.filter((a) => a.status === 400);
+      expect(refused.length).toBeGreaterThanOrEqual(1);
+      for (const answer of refused) {
+        expect(answer.body.error).toBe("invalid_grant");
+        expect(answer.body.error_description).toContain("already used");
+      }
+      for (const issued of answers.filter((a) => a.status === 200)) {
+        const bearer = { authorization: `Bearer ${issued.body.access_token}` };
+        expect((await postRaw(fixture.url, toolsList, bearer)).status).toBe(401);
+        const refreshed = await postForm(stack, "/token", {
+          grant_type: "refresh_token",
+          refresh_token: issued.body.refresh_token,
+          client_id: clientId,
+        });
+        expect(refreshed.status).toBe(400);
+      }
+      expect(refused.length + answers.filter((a) => a.status === 200).length).toBe(2);
+    }
+  });
+
   it("rotates refresh tokens, revokes the grant when an old one is replayed, and expires access tokens", async () => {
     const fixture = await protectedUrl(stack);
     const { clientId, tokens } = await codeFlow(stack, fixture);
@@ -305,6 +414,36 @@ describe("OAuth for protected MCP URLs", () => {
       (await postRaw(fixture.url, toolsList, { authorization: `Bearer ${third.body.access_token}` })).status,
     ).toBe(401);
     expect((await refresh(third.body.refresh_token)).status).toBe(400);
+  });
+
+  it("accepts the previous refresh token once, within a minute of its rotation; any other replay revokes the grant", async () => {
+    const fixture = await protectedUrl(stack);
+    const refresh = (clientId: string, token: string) =>
+      postForm(stack, "/token", { grant_type: "refresh_token", refresh_token: token, client_id: clientId });
+    const bearer = (token: string) => postRaw(fixture.url, toolsList, { authorization: `Bearer ${token}` });
+
+    // A client that lost the rotation's response retries at once with the old token: it gets a new pair.
+    const lost = await codeFlow(stack, fixture);
+    expect((await refresh(lost.clientId, lost.tokens.refresh_token)).status).toBe(200);
+    const retry = await refresh(lost.clientId, lost.tokens.refresh_token);
+    expect(retry.status).toBe(200);
+    // Only once: a second replay of the same old token is a copy, and ends the grant.
+    const again = await refresh(lost.clientId, lost.tokens.refresh_token);
+    expect(again.status).toBe(400);
+    expect(again.body.error_description).toContain("already used");
+    expect((await bearer(retry.body.access_token)).status).toBe(401);
+    expect((await refresh(lost.clientId, retry.body.refresh_token)).status).toBe(400);
+
+    // A stolen old token replayed after the window, while the real client is idle, ends the grant too.
+    const idle = await codeFlow(stack, fixture);
+    const rotated = await refresh(idle.clientId, idle.tokens.refresh_token);
+    expect(rotated.status).toBe(200);
+    clock.advance(61_000);
+    const late = await refresh(idle.clientId, idle.tokens.refresh_token);
+    expect(late.status).toBe(400);
+    expect(late.body.error_description).toContain("already used");
+    expect((await bearer(rotated.body.access_token)).status).toBe(401);
+    expect((await refresh(idle.clientId, rotated.body.refresh_token)).status).toBe(400);
   });
 
   it("ends OAuth access when the URL is revoked or the approving API token is deleted", async () => {
@@ -394,6 +533,19 @@ describe("OAuth for protected MCP URLs", () => {
     });
     expect(noSecret.status).toBe(401);
     expect(noSecret.body.error).toBe("invalid_client");
+    // RFC 6749 §5.2: Basic credentials with a broken %-escape are bad client credentials, not a server error.
+    for (const credentials of [`${confidential.body.client_id}:%zz`, "%E0%A4%A:secret"]) {
+      const broken = await postForm(
+        stack,
+        "/token",
+        { grant_type: "refresh_token", refresh_token: "x" },
+        { authorization: `Basic ${Buffer.from(credentials).toString("base64")}` },
+      );
+      expect(broken.status).toBe(401);
+      expect(broken.body.error).toBe("invalid_client");
+      expect(broken.body.error_description).toContain("form-urlencoding");
+      expect(broken.headers.get("www-authenticate")).toContain("Basic");
+    }
   });
 
   it("lists a URL's grants in the API and the console, and revoking one there ends its tokens", async () => {

@@ -29,6 +29,11 @@ export const OAUTH_LIMITS = {
   /** A grant lives this long after its last refresh (sliding), by default: a month of disuse ends it. */
   refreshTtlDefaultDays: 30,
   refreshTtlMaxDays: 365,
+  /**
+   * After a rotation, the previous refresh token is accepted once more for this long (a client that lost the
+   * response retries at once); later, or a second time, it counts as a copy and revokes the grant.
+   */
+  refreshGraceMs: 60_000,
   /** DCR: a registered client nobody used for this long is forgotten (Claude registers a new client per connection). */
   registeredClientTtlMs: 30 * 86_400_000,
   /** DCR request body: a few redirect URIs and names fit in well under 8 KiB. */
@@ -46,6 +51,14 @@ export const OAUTH_LIMITS = {
   metadataDocumentTimeoutMs: 5_000,
   metadataDocumentCacheMinMs: 60_000,
   metadataDocumentCacheMaxMs: 24 * 3_600_000,
+  /**
+   * CIMD fetches that fail (or fetch an unusable document) are remembered this long and not retried, so a
+   * bad client_id cannot make the gateway fetch it on every request.
+   */
+  metadataDocumentFailureCacheMs: 60_000,
+  /** New (uncached) metadata documents fetched per client IP per window: a client has one; floods are refused. */
+  metadataDocumentFetchesPerWindow: 20,
+  metadataDocumentFetchWindowMs: 60_000,
   /** A CIMD client_id URL longer than this is refused unfetched. */
   clientIdUrlMaxChars: 512,
   /** Authorize query parameters: state and friends are short; this caps what is stored with a pending request. */

@@ -56,6 +56,10 @@ export const keys = {
   oauthClient: (clientId: string) => `oauth:client:${clientId}`,
   /** String: a fetched Client ID Metadata Document, under SHA-256 of its URL; PX = its cache lifetime. */
   oauthMetadataDocument: (urlHash: string) => `oauth:cimd:${urlHash}`,
+  /** String: why fetching a metadata document failed, under SHA-256 of its URL; PX = metadataDocumentFailureCacheMs. */
+  oauthMetadataDocumentFailure: (urlHash: string) => `oauth:cimd-failed:${urlHash}`,
+  /** String counter: new metadata documents fetched for one client address (keyed hash) in the current window. */
+  oauthMetadataFetchCount: (addressHash: string) => `oauth:cimd-rate:${addressHash}`,
   /** String: JSON PendingAuthorizationRecord, until Approve or Deny; PX = OAUTH_LIMITS.pendingRequestTtlMs. */
   oauthPendingRequest: (requestId: string) => `oauth:request:${requestId}`,
   /** String counter: DCR registrations from one client address (keyed hash) in the current window. */
@@ -66,6 +70,11 @@ export const keys = {
   oauthCodeUsed: (tenantId: string, codeHash: string) => `t:{${tenantId}}:oauth:code:${codeHash}:used`,
   /** String: JSON OAuthGrantRecord; PXAT = refresh expiry (sliding, never past the server's expiry). */
   oauthGrant: (tenantId: string, grantId: string) => `t:{${tenantId}}:oauth:grant:${grantId}`,
+  /**
+   * String "1": the grant's code was replayed, so the grant may never be written (a replay can overtake the
+   * first exchange); PX = OAUTH_LIMITS.codeTtlMs.
+   */
+  oauthGrantRevoked: (tenantId: string, grantId: string) => `t:{${tenantId}}:oauth:grant:${grantId}:revoked`,
   /** Sorted set of one MCP server's grants (same member format as the other indexes). */
   oauthGrantIndex: (tenantId: string, serverId: string) => `t:{${tenantId}}:mcp:${serverId}:oauth-grants`,
   /** String: JSON OAuthAccessTokenRecord under the keyed hash of the token; PXAT = its expiry. */

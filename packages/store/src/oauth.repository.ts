@@ -78,9 +78,14 @@ export interface OAuthGrantRecord {
   approved_by_api_token_id: string;
   /** Random per grant; refresh tokens carry HMAC(SECRET_HASH_KEY, id|generation|salt). */
   refresh_salt: string;
-  /** The newest refresh token's generation, and the one before it (valid until the newest is first used). */
+  /**
+   * The newest refresh token's generation, and the one before it: accepted once, within a short grace window
+   * after `rotated_at_ms`, for a client that lost the rotation's response; null once that chance is used.
+   */
   refresh_generation: number;
   previous_generation: number | null;
+  /** When the newest generation was minted by a rotation (epoch ms); absent before the first rotation. */
+  rotated_at_ms?: number;
   created_at: string;
   last_refreshed_at: string | null;
   /** When the grant ends unless refreshed: sliding, never past the server's own expiry. */
@@ -126,6 +131,35 @@ export async function countRegistration(
   // The window starts with the first registration (SET NX sets its expiry once); INCR keeps the TTL.
   const replies = await redis.multi().set(key, 0, "PX", windowMs, "NX").incr(key).exec();
   return Number(replies?.[1]?.[1]);
+}
+
+/** Counts one new metadata-document fetch for an address in the current window; returns the count so far. */
+export async function countMetadataDocumentFetch(
+  redis: Redis,
+  addressHash: string,
+  windowMs: number,
+): Promise<number> {
+  const key = keys.oauthMetadataFetchCount(addressHash);
+  const replies = await redis.multi().set(key, 0, "PX", windowMs, "NX").incr(key).exec();
+  return Number(replies?.[1]?.[1]);
+}
+
+/** Why a metadata document could not be used when last fetched (while remembered), or undefined. */
+export async function findMetadataDocumentFailure(
+  redis: Redis,
+  urlHash: string,
+): Promise<string | undefined> {
+  return (await redis.get(keys.oauthMetadataDocumentFailure(urlHash))) ?? undefined;
+}
+
+/** Remembers for `ttlMs` why a metadata document could not be used, so that it is not refetched meanwhile. */
+export async function cacheMetadataDocumentFailure(
+  redis: Redis,
+  urlHash: string,
+  message: string,
+  ttlMs: number,
+): Promise<void> {
+  await redis.set(keys.oauthMetadataDocumentFailure(urlHash), message, "PX", ttlMs);
 }
 
 /** A cached Client ID Metadata Document (the raw JSON text), or undefined. */
@@ -213,38 +247,60 @@ export async function redeemAuthorizationCode(
 
 // --- grants and access tokens ------------------------------------------------------------------------
 
-// A grant is written only while its tenant and server exist (same slot), with its first access token.
-// KEYS: tenant, server, grant, grant index, access token. ARGV: grant JSON, grant PXAT, index member,
-// access JSON, access PXAT.
+// A grant is written only while its tenant and server exist (same slot) and its code was not replayed, with
+// its first access token. KEYS: tenant, server, grant, grant index, access token, replay tombstone.
+// ARGV: grant JSON, grant PXAT, index member, access JSON, access PXAT.
 const INSERT_GRANT = `
-if redis.call("EXISTS", KEYS[1]) == 0 or redis.call("EXISTS", KEYS[2]) == 0 then return 0 end
+if redis.call("EXISTS", KEYS[6]) == 1 then return "revoked" end
+if redis.call("EXISTS", KEYS[1]) == 0 or redis.call("EXISTS", KEYS[2]) == 0 then return "gone" end
 redis.call("SET", KEYS[3], ARGV[1], "PXAT", ARGV[2])
 redis.call("ZADD", KEYS[4], 0, ARGV[3])
 redis.call("SET", KEYS[5], ARGV[4], "PXAT", ARGV[5])
-return 1`;
+return "ok"`;
 
-/** Stores a new grant, indexed under its server, with its first access token; false when the server is gone. */
+/**
+ * Stores a new grant, indexed under its server, with its first access token: `gone` when the server is gone,
+ * `revoked` when its code was replayed meanwhile (then nothing is written).
+ */
 export async function insertGrant(
   redis: Redis,
   grant: OAuthGrantRecord,
   accessTokenHash: string,
   access: OAuthAccessTokenRecord,
-): Promise<boolean> {
+): Promise<"ok" | "gone" | "revoked"> {
   const written = await redis.eval(
     INSERT_GRANT,
-    5,
+    6,
     keys.tenant(grant.tenant_id),
     keys.mcpServer(grant.tenant_id, grant.server_id),
     keys.oauthGrant(grant.tenant_id, grant.id),
     keys.oauthGrantIndex(grant.tenant_id, grant.server_id),
     keys.oauthAccessToken(grant.tenant_id, accessTokenHash),
+    keys.oauthGrantRevoked(grant.tenant_id, grant.id),
     JSON.stringify(grant),
     Date.parse(grant.expires_at),
     indexMember(Date.parse(grant.created_at), grant.id),
     JSON.stringify(access),
     Date.parse(access.expires_at),
   );
-  return written === 1;
+  return written === "ok" || written === "revoked" ? written : "gone";
+}
+
+/**
+ * Revokes the grant of a replayed code (OAuth 2.1 §4.1.3): deletes it if written, and leaves a tombstone for
+ * `ttlMs` so that a first exchange still in flight cannot write it afterwards.
+ */
+export async function revokeGrantOfReplayedCode(
+  redis: Redis,
+  tenantId: string,
+  grantId: string,
+  ttlMs: number,
+): Promise<void> {
+  await redis
+    .multi()
+    .set(keys.oauthGrantRevoked(tenantId, grantId), "1", "PX", ttlMs)
+    .unlink(keys.oauthGrant(tenantId, grantId))
+    .exec();
 }
 
 /** A grant by id. */
@@ -275,7 +331,7 @@ export async function findAccessTokenWithGrant(
 }
 
 // Rotates a grant's refresh token atomically. KEYS: grant, access token, tenant. ARGV: presented generation,
-// new expiry ISO, new expiry ms, refreshed-at ISO, access JSON, access PXAT.
+// new expiry ISO, new expiry ms, refreshed-at ISO, access JSON, access PXAT, now ms, grace ms.
 // Returns {"ok", new generation} | {"reused"} | {"gone"}.
 const ROTATE_REFRESH = `
 if redis.call("EXISTS", KEYS[3]) == 0 then return {"gone"} end
@@ -283,17 +339,22 @@ local raw = redis.call("GET", KEYS[1])
 if not raw then return {"gone"} end
 local grant = cjson.decode(raw)
 local presented = tonumber(ARGV[1])
+local now = tonumber(ARGV[7])
 local current = grant["refresh_generation"]
 local previous = grant["previous_generation"]
+local rotated = grant["rotated_at_ms"]
 if presented == current then
   grant["previous_generation"] = current
-elseif previous ~= cjson.null and presented == previous then
-  -- the newest token never reached the client: it is replaced, the previous one stays valid
+elseif previous ~= cjson.null and presented == previous and type(rotated) == "number"
+    and now - rotated <= tonumber(ARGV[8]) then
+  -- the newest token never reached the client: it is replaced, and the previous one is spent
+  grant["previous_generation"] = cjson.null
 else
   redis.call("DEL", KEYS[1])
   return {"reused"}
 end
 grant["refresh_generation"] = current + 1
+grant["rotated_at_ms"] = now
 grant["expires_at"] = ARGV[2]
 grant["last_refreshed_at"] = ARGV[4]
 redis.call("SET", KEYS[1], cjson.encode(grant), "PXAT", ARGV[3])
@@ -307,14 +368,21 @@ export type RefreshRotation =
 
 /**
  * Rotates a grant's refresh token (OAuth 2.1 §4.3.1): the presented generation must be the newest, or the
- * one before it while the newest has not been used; any older one means a token was copied, and the grant is
- * revoked. Writes the new access token in the same step.
+ * one before it once, within `next.graceMs` of the rotation that replaced it (a lost response); any other
+ * means a token was copied, and the grant is revoked. Writes the new access token in the same step.
  */
 export async function rotateRefreshToken(
   redis: Redis,
   grant: OAuthGrantRecord,
   presentedGeneration: number,
-  next: { expiresAt: string; refreshedAt: string; accessTokenHash: string; access: OAuthAccessTokenRecord },
+  next: {
+    expiresAt: string;
+    refreshedAt: string;
+    accessTokenHash: string;
+    access: OAuthAccessTokenRecord;
+    nowMs: number;
+    graceMs: number;
+  },
 ): Promise<RefreshRotation> {
   const reply = (await redis.eval(
     ROTATE_REFRESH,
@@ -328,6 +396,8 @@ export async function rotateRefreshToken(
     next.refreshedAt,
     JSON.stringify(next.access),
     Date.parse(next.access.expires_at),
+    next.nowMs,
+    next.graceMs,
   )) as [string, number?];
   if (reply[0] === "ok") return { outcome: "ok", generation: Number(reply[1]) };
   return { outcome: reply[0] === "reused" ? "reused" : "gone" };

@@ -200,11 +200,17 @@ function sendHop(reply: FastifyReply, requestId: string): FastifyReply {
   return sendPage(reply, page);
 }
 
-/** The console CSP, with form-action widened to the one origin the consent answer redirects to. */
+/** A CSP source expression for an origin: scheme://host[:port] with nothing that could end the directive. */
+const CSP_ORIGIN = /^https?:\/\/(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * The console CSP, with form-action widened to the one origin the consent answer redirects to. The origin goes
+ * into a header, so one that is not plainly scheme://host[:port] (a host with `;`, `,`, quotes or spaces could
+ * add directives) is left out: the form still posts to the console, only the browser may then block the
+ * redirect.
+ */
 function consentCsp(redirectUri: string): string {
   const origin = new URL(redirectUri).origin;
-  return CONSOLE_HEADERS["content-security-policy"].replace(
-    "form-action 'self'",
-    `form-action 'self' ${origin}`,
-  );
+  const csp = CONSOLE_HEADERS["content-security-policy"];
+  return CSP_ORIGIN.test(origin) ? csp.replace("form-action 'self'", `form-action 'self' ${origin}`) : csp;
 }

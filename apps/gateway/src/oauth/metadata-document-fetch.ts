@@ -17,11 +17,18 @@ export type FetchedDocument =
   | { ok: true; json: unknown; text: string; maxAgeMs: number | undefined }
   | { ok: false; reason: FetchFailure };
 
+/** The deprecated IPv4-compatible IPv6 block (RFC 4291 §2.5.5.1). */
+const IPV4_COMPATIBLE = ipaddr.parseCIDR("::/96");
+
 /** True for an address a fetch may reach: ordinary unicast, never loopback, private, link-local or reserved. */
 export function isPublicAddress(address: string): boolean {
   try {
     // process() turns an IPv4-mapped IPv6 address into the IPv4 one, so ::ffff:127.0.0.1 counts as loopback.
-    return ipaddr.process(address).range() === "unicast";
+    const parsed = ipaddr.process(address);
+    // ipaddr.js has no range name for the IPv4-compatible block and calls it unicast, but ::7f00:1 is
+    // 127.0.0.1 to some stacks, so the whole block is refused.
+    if (parsed.kind() === "ipv6" && parsed.match(IPV4_COMPATIBLE)) return false;
+    return parsed.range() === "unicast";
   } catch {
     return false;
   }

@@ -60,18 +60,20 @@ export function clientRedirect(
 }
 
 /**
- * Checks an authorize request. The client and its redirect URI come first: until both are known good, an
- * error is shown as a page, never sent to the URI (OAuth 2.1 §4.1.2.1). Then every other problem goes back
- * to the client as `error` + `error_description`. A request that passes is stored for the consent page.
+ * Checks an authorize request. The client, its redirect URI and the resource come first: until all three are
+ * known good (the resource a live protected URL of this gateway), an error is shown as a page, never sent to
+ * the URI (OAuth 2.1 §4.1.2.1, RFC 9700 §4.11.2). Only then do other problems go back to the client as
+ * `error` + `error_description`. A request that passes is stored for the consent page.
  */
 export async function startAuthorization(
   ctx: ServiceContext,
   fetcher: MetadataDocumentFetcher,
   query: AuthorizeQuery,
+  clientAddress: string,
 ): Promise<AuthorizeOutcome> {
   const clientId = single(query, "client_id");
   if (clientId === undefined) return { kind: "error_page", message: "The request has no client_id." };
-  const resolved = await resolveClient(ctx, fetcher, clientId);
+  const resolved = await resolveClient(ctx, fetcher, clientId, clientAddress);
   if (!resolved.ok) return { kind: "error_page", message: `The client cannot be used: ${resolved.message}.` };
   const client = resolved.client;
   const requestedRedirect = single(query, "redirect_uri");
@@ -88,6 +90,25 @@ export async function startAuthorization(
       message: "The redirect_uri is not one the client registered, so the request was not sent back to it.",
     };
   }
+  const resource = single(query, "resource");
+  if (resource === undefined) {
+    // Decision (docs/oauth.md): without `resource` there is no telling which MCP URL is meant, and a grant
+    // must be bound to exactly one, so the request is refused with a message saying what to send.
+    return {
+      kind: "error_page",
+      message: "The request has no resource: send resource=<the MCP server URL> (RFC 8707).",
+    };
+  }
+  const target = await protectedServerOf(ctx, resource);
+  if (target === undefined) {
+    return {
+      kind: "error_page",
+      message: "The resource is not a live MCP server URL of this gateway that requires sign-in.",
+    };
+  }
+  // RFC 9700 §4.11.2: anyone can register a client (DCR) or publish a metadata document naming any redirect
+  // URI, so errors go back to it only once the request names a live protected URL of this gateway. Before
+  // that, every refusal is the page above, and the gateway cannot be used as an open redirector.
   const state = single(query, "state") ?? null;
   const fail = (error: string, description: string): AuthorizeOutcome => ({
     kind: "redirect",
@@ -106,19 +127,6 @@ export async function startAuthorization(
     !isS256Challenge(challenge)
   ) {
     return fail("invalid_request", "PKCE is required: send code_challenge with code_challenge_method=S256");
-  }
-  const resource = single(query, "resource");
-  if (resource === undefined) {
-    // Decision (docs/oauth.md): without `resource` there is no telling which MCP URL is meant, and a grant
-    // must be bound to exactly one, so the request is refused with a message saying what to send.
-    return fail("invalid_target", "resource is required: send resource=<the MCP server URL> (RFC 8707)");
-  }
-  const target = await protectedServerOf(ctx, resource);
-  if (target === undefined) {
-    return fail(
-      "invalid_target",
-      "resource is not a live MCP server URL of this gateway that requires sign-in",
-    );
   }
   const requestId = randomBytes(24).toString("base64url");
   const record: PendingAuthorizationRecord = {

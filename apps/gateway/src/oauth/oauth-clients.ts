@@ -10,8 +10,11 @@ import {
 } from "@mcp-gateway/core";
 import {
   cacheMetadataDocument,
+  cacheMetadataDocumentFailure,
+  countMetadataDocumentFetch,
   countRegistration,
   findMetadataDocument,
+  findMetadataDocumentFailure,
   findRegisteredClient,
   insertRegisteredClient,
   type OAuthClientKind,
@@ -68,8 +71,11 @@ export async function resolveClient(
   ctx: ServiceContext,
   fetcher: MetadataDocumentFetcher,
   clientId: string,
+  clientAddress: string,
 ): Promise<ClientResolution> {
-  if (/^https?:\/\//i.test(clientId)) return resolveMetadataDocumentClient(ctx, fetcher, clientId);
+  if (/^https?:\/\//i.test(clientId)) {
+    return resolveMetadataDocumentClient(ctx, fetcher, clientId, clientAddress);
+  }
   if (!isRegisteredClientId(clientId)) return { ok: false, message: "unknown client_id" };
   const record = await findRegisteredClient(ctx.redis, clientId, OAUTH_LIMITS.registeredClientTtlMs);
   if (record === undefined) return { ok: false, message: "unknown client_id: register the client again" };
@@ -90,6 +96,7 @@ async function resolveMetadataDocumentClient(
   ctx: ServiceContext,
   fetcher: MetadataDocumentFetcher,
   url: string,
+  clientAddress: string,
 ): Promise<ClientResolution> {
   const problem = clientIdUrlProblem(url);
   if (problem !== undefined) return { ok: false, message: problem };
@@ -101,6 +108,49 @@ async function resolveMetadataDocumentClient(
     const checked = checkClientMetadata(JSON.parse(cached), "document");
     if (checked.ok) return { ok: true, client: documentClient(url, checked.metadata) };
   }
+  // Outbound fetches are bounded: a recent failure is answered from memory, and each client address may make
+  // the gateway fetch only so many new documents a minute.
+  const failed = await findMetadataDocumentFailure(ctx.redis, urlHash);
+  if (failed !== undefined) return { ok: false, message: failed };
+  const addressHash = hashSecret(ctx.config.keys.secretHashKey, `oauth-cimd|${clientAddress}`);
+  const fetches = await countMetadataDocumentFetch(
+    ctx.redis,
+    addressHash,
+    OAUTH_LIMITS.metadataDocumentFetchWindowMs,
+  );
+  if (fetches > OAUTH_LIMITS.metadataDocumentFetchesPerWindow) {
+    return {
+      ok: false,
+      message: `too many new client metadata documents from this address; at most ${OAUTH_LIMITS.metadataDocumentFetchesPerWindow} a minute, try again shortly`,
+    };
+  }
+  const fetched = await fetchMetadataDocument(fetcher, url);
+  if (!fetched.ok) {
+    await cacheMetadataDocumentFailure(
+      ctx.redis,
+      urlHash,
+      fetched.message,
+      OAUTH_LIMITS.metadataDocumentFailureCacheMs,
+    );
+    return fetched;
+  }
+  // Valid documents only are cached, within bounds whatever the server says.
+  const ttl = Math.min(
+    Math.max(fetched.maxAgeMs ?? 5 * 60_000, OAUTH_LIMITS.metadataDocumentCacheMinMs),
+    OAUTH_LIMITS.metadataDocumentCacheMaxMs,
+  );
+  await cacheMetadataDocument(ctx.redis, urlHash, fetched.text, ttl);
+  return { ok: true, client: documentClient(url, fetched.metadata) };
+}
+
+/** Fetches and checks a metadata document: its metadata and raw text, or why it cannot be used. */
+async function fetchMetadataDocument(
+  fetcher: MetadataDocumentFetcher,
+  url: string,
+): Promise<
+  | { ok: true; metadata: OAuthClientMetadata; text: string; maxAgeMs: number | undefined }
+  | { ok: false; message: string }
+> {
   const fetched = await fetcher.fetch(url);
   if (!fetched.ok) {
     return {
@@ -116,13 +166,7 @@ async function resolveMetadataDocumentClient(
   const checked = checkClientMetadata(fetched.json, "document");
   if (!checked.ok)
     return { ok: false, message: `the client's metadata document is invalid: ${checked.message}` };
-  // Valid documents only are cached, within bounds whatever the server says (errors are never cached).
-  const ttl = Math.min(
-    Math.max(fetched.maxAgeMs ?? 5 * 60_000, OAUTH_LIMITS.metadataDocumentCacheMinMs),
-    OAUTH_LIMITS.metadataDocumentCacheMaxMs,
-  );
-  await cacheMetadataDocument(ctx.redis, urlHash, fetched.text, ttl);
-  return { ok: true, client: documentClient(url, checked.metadata) };
+  return { ok: true, metadata: checked.metadata, text: fetched.text, maxAgeMs: fetched.maxAgeMs };
 }
 
 function documentClient(url: string, metadata: OAuthClientMetadata): OAuthClient {

@@ -24,6 +24,7 @@ import {
   type OAuthAccessTokenRecord,
   type OAuthGrantRecord,
   redeemAuthorizationCode,
+  revokeGrantOfReplayedCode,
   rotateRefreshToken,
 } from "@mcp-gateway/store";
 import { nowIso, type ServiceContext } from "../services/service-context.js";
@@ -78,6 +79,7 @@ async function authenticateClient(
   fetcher: MetadataDocumentFetcher,
   form: TokenForm,
   authorization: string | undefined,
+  clientAddress: string,
 ): Promise<{ ok: true; client: OAuthClient } | { ok: false; answer: TokenAnswer }> {
   let clientId = param(form, "client_id");
   let secret = param(form, "client_secret");
@@ -86,12 +88,17 @@ async function authenticateClient(
     const decoded = Buffer.from(basic[1], "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     if (colon < 0) return { ok: false, answer: invalidClient("the Basic credentials are malformed") };
-    // RFC 6749 §2.3.1: both halves are form-urlencoded.
-    clientId = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, " "));
-    secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, " "));
+    // RFC 6749 §2.3.1: both halves are form-urlencoded; a broken escape is bad credentials (§5.2).
+    const id = formDecoded(decoded.slice(0, colon));
+    const password = formDecoded(decoded.slice(colon + 1));
+    if (id === undefined || password === undefined) {
+      return { ok: false, answer: invalidClient("the Basic credentials are not valid form-urlencoding") };
+    }
+    clientId = id;
+    secret = password;
   }
   if (clientId === undefined) return { ok: false, answer: invalidClient("client_id is required") };
-  const resolved = await resolveClient(ctx, fetcher, clientId);
+  const resolved = await resolveClient(ctx, fetcher, clientId, clientAddress);
   if (!resolved.ok) return { ok: false, answer: invalidClient(resolved.message) };
   const { client } = resolved;
   if (client.secretHash !== null) {
@@ -100,6 +107,15 @@ async function authenticateClient(
     }
   }
   return { ok: true, client };
+}
+
+/** A form-urlencoded value decoded, or undefined when it has a malformed `%` escape. */
+function formDecoded(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, " "));
+  } catch {
+    return undefined;
+  }
 }
 
 function invalidClient(description: string): TokenAnswer {
@@ -114,6 +130,7 @@ export async function tokenEndpoint(
   fetcher: MetadataDocumentFetcher,
   form: TokenForm,
   authorization: string | undefined,
+  clientAddress: string,
 ): Promise<TokenAnswer> {
   const twice = repeated(form);
   if (twice !== undefined) return oauthError(400, "invalid_request", `${twice} may be sent only once`);
@@ -125,7 +142,7 @@ export async function tokenEndpoint(
       "grant_type must be authorization_code or refresh_token",
     );
   }
-  const auth = await authenticateClient(ctx, fetcher, form, authorization);
+  const auth = await authenticateClient(ctx, fetcher, form, authorization, clientAddress);
   if (!auth.ok) return auth.answer;
   return grantType === "authorization_code"
     ? exchangeCode(ctx, auth.client, form)
@@ -219,6 +236,10 @@ function tokenResponse(
   };
 }
 
+function codeReplayed(): TokenAnswer {
+  return oauthError(400, "invalid_grant", "the authorization code was already used; its tokens are revoked");
+}
+
 async function exchangeCode(ctx: ServiceContext, client: OAuthClient, form: TokenForm): Promise<TokenAnswer> {
   const code = param(form, "code");
   const tenantId = code === undefined ? undefined : tenantOfOpaqueToken("code", code);
@@ -236,12 +257,10 @@ async function exchangeCode(ctx: ServiceContext, client: OAuthClient, form: Toke
   const { record } = redeemed;
   if (!redeemed.first) {
     // OAuth 2.1 §4.1.3: a code used twice revokes what was issued for it.
-    await ctx.acked.commit([keys.tenant(tenantId)], (redis) => deleteGrant(redis, tenantId, record.grant_id));
-    return oauthError(
-      400,
-      "invalid_grant",
-      "the authorization code was already used; its tokens are revoked",
+    await ctx.acked.commit([keys.tenant(tenantId)], (redis) =>
+      revokeGrantOfReplayedCode(redis, tenantId, record.grant_id, OAUTH_LIMITS.codeTtlMs),
     );
+    return codeReplayed();
   }
   if (record.client_id !== client.id)
     return oauthError(400, "invalid_grant", "the code was issued to another client");
@@ -289,7 +308,9 @@ async function exchangeCode(ctx: ServiceContext, client: OAuthClient, form: Toke
   const written = await ctx.acked.commit([keys.tenant(tenantId)], (redis) =>
     insertGrant(redis, grant, accessTokenHash(ctx, access), accessRec),
   );
-  if (!written) return oauthError(400, "invalid_grant", "the MCP server URL is gone");
+  // A replay that overtook this exchange has revoked the grant before it was written: nothing is issued.
+  if (written === "revoked") return codeReplayed();
+  if (written === "gone") return oauthError(400, "invalid_grant", "the MCP server URL is gone");
   const refresh = formatRefreshToken(tenantId, grant.id, 0, refreshMac(ctx, grant, 0));
   return tokenResponse(access, accessRec.expires_at, refresh, now, grant.scope);
 }
@@ -338,6 +359,8 @@ async function exchangeRefreshToken(
       refreshedAt: nowIso(ctx),
       accessTokenHash: accessTokenHash(ctx, access),
       access: accessRec,
+      nowMs: now,
+      graceMs: OAUTH_LIMITS.refreshGraceMs,
     }),
   );
   switch (rotated.outcome) {
@@ -370,10 +393,11 @@ export async function revocationEndpoint(
   fetcher: MetadataDocumentFetcher,
   form: TokenForm,
   authorization: string | undefined,
+  clientAddress: string,
 ): Promise<TokenAnswer> {
   const twice = repeated(form);
   if (twice !== undefined) return oauthError(400, "invalid_request", `${twice} may be sent only once`);
-  const auth = await authenticateClient(ctx, fetcher, form, authorization);
+  const auth = await authenticateClient(ctx, fetcher, form, authorization, clientAddress);
   if (!auth.ok) return auth.answer;
   const token = param(form, "token");
   if (token === undefined) return oauthError(400, "invalid_request", "token is required");

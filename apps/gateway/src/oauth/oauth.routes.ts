@@ -105,7 +105,7 @@ export async function oauthRoutes(app: FastifyInstance, { ctx, fetcher }: OAuthR
 
   app.get<{ Querystring: AuthorizeQuery }>("/authorize", { schema: hidden }, async (request, reply) => {
     reply.headers({ ...CONSOLE_HEADERS, ...PRIVATE });
-    const outcome = await startAuthorization(ctx, fetcher, request.query);
+    const outcome = await startAuthorization(ctx, fetcher, request.query, request.ip);
     switch (outcome.kind) {
       case "error_page": {
         const body = html`<h1>This sign-in request cannot be used</h1>
@@ -125,13 +125,16 @@ export async function oauthRoutes(app: FastifyInstance, { ctx, fetcher }: OAuthR
   });
 
   app.post<{ Body: FormBody }>("/token", { schema: hidden }, async (request, reply) =>
-    sendAnswer(reply, await tokenEndpoint(ctx, fetcher, formOf(request.body), request.headers.authorization)),
+    sendAnswer(
+      reply,
+      await tokenEndpoint(ctx, fetcher, formOf(request.body), request.headers.authorization, request.ip),
+    ),
   );
 
   app.post<{ Body: FormBody }>("/revoke", { schema: hidden }, async (request, reply) =>
     sendAnswer(
       reply,
-      await revocationEndpoint(ctx, fetcher, formOf(request.body), request.headers.authorization),
+      await revocationEndpoint(ctx, fetcher, formOf(request.body), request.headers.authorization, request.ip),
     ),
   );
 
