@@ -59,8 +59,15 @@ export interface ScaleResults {
     sampledKeyBytes: number;
     /** MEMORY USAGE of the index sorted sets divided by their members. */
     indexBytesPerEntry: number;
-    /** sampledKeyBytes + indexBytesPerEntry. */
+    /** sampledKeyBytes + indexBytesPerEntry: the server's own footprint, what the goal is about. */
     memoryUsagePerServer: number;
+    /**
+     * MEMORY USAGE of the audit-trail streams (every tenant's and the operator's) in the large Redis over
+     * the servers minted: each mint records the change in both. Bounded by the streams' caps and retention.
+     */
+    auditLogBytesPerMint: number;
+    /** Entries in those streams when measured. */
+    auditLogEntries: number;
     keysInLargeRedis: number;
   };
   latency: {
@@ -138,6 +145,25 @@ async function mintInProcess(
   return (performance.now() - started) / 1000;
 }
 
+/** Total MEMORY USAGE and entries of the audit-trail streams (tenants' and operator's). */
+async function auditLogUsage(redis: Redis, prefix: string): Promise<{ bytes: number; entries: number }> {
+  const streams = [`${prefix}log:{operator}:admin`];
+  let cursor = "0";
+  do {
+    const [next, found] = await redis.scan(cursor, "MATCH", `${prefix}t:*:log:admin`, "COUNT", 1000);
+    cursor = next;
+    streams.push(...found);
+  } while (cursor !== "0");
+  let bytes = 0;
+  let entries = 0;
+  for (const key of streams) {
+    if ((await redis.exists(key)) === 0) continue;
+    bytes += Number(await redis.memory("USAGE", key, "SAMPLES", 0));
+    entries += await redis.xlen(key);
+  }
+  return { bytes, entries };
+}
+
 async function memoryUsage(
   redis: Redis,
   prefix: string,
@@ -203,6 +229,7 @@ export async function measureScale(bench: Bench): Promise<ScaleResults> {
   if (restCount > 0) bench.log(`  minted ${restCount} in-process: ${(restCount / restS).toFixed(0)}/s`);
   const largeAfter = await usedMemory(bench.redisLarge);
   const usage = await memoryUsage(bench.redisLarge, prefix);
+  const auditLog = await auditLogUsage(bench.redisLarge, prefix);
   const keysInLargeRedis = await bench.redisLarge.dbsize();
 
   // The sampled servers answer tools/list before anything is timed.
@@ -265,6 +292,8 @@ export async function measureScale(bench: Bench): Promise<ScaleResults> {
       sampledKeyBytes: usage.keyBytes,
       indexBytesPerEntry: usage.indexPerEntry,
       memoryUsagePerServer: usage.keyBytes + usage.indexPerEntry,
+      auditLogBytesPerMint: auditLog.bytes / settings.scaleServers,
+      auditLogEntries: auditLog.entries,
       keysInLargeRedis,
     },
     latency: {

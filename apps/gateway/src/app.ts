@@ -17,6 +17,7 @@ import { createClientErrorHandler } from "./http/client-errors.js";
 import { installErrorHandling, sendError } from "./http/error-envelope.js";
 import { installJsonBodyParser } from "./http/json-body.js";
 import { registerOpenApi } from "./http/openapi.js";
+import { lazyRequestLogger } from "./http/request-logger.js";
 import { requestValidatorCompiler } from "./http/validators.js";
 import { logRoutes } from "./log/log.routes.js";
 import { createLogWriter } from "./log/log-writer.js";
@@ -64,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: LIMITS.adminBodyBytes,
     requestTimeout: LIMITS.requestTimeoutMs,
     // Close idle keep-alive sockets on shutdown so close() only waits for requests in flight.

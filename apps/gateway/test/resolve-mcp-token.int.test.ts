@@ -290,6 +290,46 @@ describe("resolveMcpToken against the real store", () => {
     expect(tampered.tools.some((t) => t.method === "search")).toBe(false);
   });
 
+  it("reuses what it derived from an unchanged record, and sees an edit, expiry or revocation on the next resolve", async () => {
+    const expiresAt = clock.now() + HOUR;
+    const minted = await mint({
+      name: "memo",
+      config: { methods: ["read", "write"] },
+      expires_at: new Date(expiresAt).toISOString(),
+    });
+    const checked = checkMcpToken(ctx, minted.token, clock.now());
+    if (!checked.ok) throw new Error("the minted token did not check");
+    // The same claims object, as the endpoint's verified-token memo hands it back on every request.
+    const { claims } = checked;
+    const first = await resolveCheckedMcpToken(ctx, claims, clock.now());
+    const second = await resolveCheckedMcpToken(ctx, claims, clock.now());
+    if (!first.ok || !second.ok) throw new Error("the minted server did not resolve");
+    expect(second.server).toBe(first.server);
+    expect(second.tools).toBe(first.tools);
+    expect(Object.isFrozen(second.server)).toBe(true);
+    expect(first.tools.some((t) => t.method === "create")).toBe(true);
+
+    const narrowed = await stack.call("PATCH", `/integrated-account/${accountId}/mcp/${minted.id}`, {
+      token: apiToken,
+      body: { config: { methods: ["list"] } },
+    });
+    expect(narrowed.status).toBe(200);
+    const edited = await resolveCheckedMcpToken(ctx, claims, clock.now());
+    if (!edited.ok) throw new Error("the edited server did not resolve");
+    expect(edited.server).not.toBe(first.server);
+    expect(edited.tools.every((t) => t.method === "list")).toBe(true);
+
+    // The record's expiry is checked at every resolve, remembered or not.
+    expect(await resolveCheckedMcpToken(ctx, claims, expiresAt)).toEqual({ ok: false, reason: "expired" });
+    expect((await resolveCheckedMcpToken(ctx, claims, expiresAt - 1)).ok).toBe(true);
+
+    expect(
+      (await stack.call("DELETE", `/integrated-account/${accountId}/mcp/${minted.id}`, { token: apiToken }))
+        .status,
+    ).toBe(200);
+    expect(await resolveCheckedMcpToken(ctx, claims, clock.now())).toEqual({ ok: false, reason: "revoked" });
+  });
+
   it("expires_at checks use the injected clock, not Redis", async () => {
     const minted = await mint({ name: "t", expires_at: isoAfter(clock.now(), 61_000) });
     clock.advance(61_000);

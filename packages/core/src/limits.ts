@@ -55,6 +55,8 @@ export const LIMITS = {
   mcpEnvelopeCachedChars: 2_048,
   /** Opened account credentials, remembered per instance so a tool call skips AES-GCM: one per account in steady use. */
   openedCredentialsCached: 1_024,
+  /** Servers whose records the MCP endpoint parsed, remembered with the raw JSON (~5 KiB each) so an unchanged record is not parsed again. */
+  mcpResolvedServersCached: 1_024,
   /** Idle upstream connections stay open this long, so back-to-back tool calls skip the TCP/TLS handshake. */
   upstreamKeepAliveMs: 10_000,
   /** Concurrent connections per upstream origin from one gateway instance; more calls queue rather than flood. */

@@ -41,11 +41,25 @@ export async function findMcpServerWithAccount(
   serverId: string,
   accountId: string,
 ): Promise<{ server: McpServerRecord | undefined; account: AccountRecord | undefined }> {
-  const [server, account] = await redis.mget(
+  const { server, account } = await readMcpServerWithAccount(redis, tenantId, serverId, accountId);
+  return { server: parseRecord<McpServerRecord>(server), account: parseRecord<AccountRecord>(account) };
+}
+
+/**
+ * The stored JSON of a server and its account (null when missing), in one round trip, unparsed: the MCP
+ * endpoint compares it with what it read last time and parses only what changed.
+ */
+export async function readMcpServerWithAccount(
+  redis: Redis,
+  tenantId: string,
+  serverId: string,
+  accountId: string,
+): Promise<{ server: string | null; account: string | null }> {
+  const [server = null, account = null] = await redis.mget(
     keys.mcpServer(tenantId, serverId),
     keys.account(tenantId, accountId),
   );
-  return { server: parseRecord<McpServerRecord>(server), account: parseRecord<AccountRecord>(account) };
+  return { server, account };
 }
 
 /**

@@ -11,11 +11,12 @@ import { getIntegration, type Tool } from "@mcp-gateway/integrations";
 import {
   type AccountRecord,
   expiryMs,
-  findMcpServerWithAccount,
   type McpServerRecord,
+  readMcpServerWithAccount,
 } from "@mcp-gateway/store";
 import { effectiveTools } from "./mcp-servers.service.js";
 import { openCredentialsRemembered } from "./opened-credentials.js";
+import { rememberedResolution, rememberResolution } from "./resolved-servers.js";
 import type { ServiceContext } from "./service-context.js";
 
 /** Why a token does not open a server. Every reason gets the same public answer (no oracle). */
@@ -85,34 +86,76 @@ export async function resolveCheckedMcpToken(
   nowMs: number,
 ): Promise<ResolveResult> {
   if (claims.expiresAt !== null && claims.expiresAt <= nowMs) return { ok: false, reason: "expired" };
-  const { server, account } = await findMcpServerWithAccount(
+  const stored = await readMcpServerWithAccount(
     ctx.redis,
     claims.tenantId,
     claims.serverId,
     claims.accountId,
   );
-  if (server === undefined) return { ok: false, reason: "revoked" };
+  if (stored.server === null) return { ok: false, reason: "revoked" };
+  const serverKey = `${claims.tenantId}\n${claims.serverId}`;
+  const remembered =
+    stored.account === null
+      ? undefined
+      : rememberedResolution<Derived>(ctx, serverKey, claims, stored.server, stored.account);
+  const derived = remembered ?? derive(ctx, claims, stored.server, stored.account);
+  if (remembered === undefined && derived.result.ok && stored.account !== null) {
+    rememberResolution(ctx, serverKey, {
+      claims,
+      serverJson: stored.server,
+      accountJson: stored.account,
+      value: derived,
+    });
+  }
+  const { result, recordExpiry } = derived;
+  if (!result.ok && result.reason === "token_replaced") return result;
+  // The record's expiry is checked against the clock on every request, remembered or not.
+  if (recordExpiry !== null && recordExpiry <= nowMs) return { ok: false, reason: "expired" };
+  return result;
+}
+
+/** What a server's stored records decide for given claims, and the record's own expiry for the clock. */
+interface Derived {
+  result: ResolveResult;
+  recordExpiry: number | null;
+}
+
+function derive(
+  ctx: ServiceContext,
+  claims: McpTokenClaims,
+  serverJson: string,
+  accountJson: string | null,
+): Derived {
+  // Frozen: a remembered resolution is shared by every later request for the server.
+  const server = Object.freeze(JSON.parse(serverJson) as McpServerRecord);
   if (server.token_id !== claims.tokenId || server.integrated_account_id !== claims.accountId) {
-    return { ok: false, reason: "token_replaced" };
+    return { result: { ok: false, reason: "token_replaced" }, recordExpiry: null };
   }
   const recordExpiry = expiryMs(server.expires_at);
-  if (recordExpiry !== null && recordExpiry <= nowMs) return { ok: false, reason: "expired" };
-  if (account === undefined) return { ok: false, reason: "account_missing" };
+  const refused = (reason: "account_missing" | "unknown_integration" | "credentials_unreadable") => ({
+    result: { ok: false as const, reason },
+    recordExpiry,
+  });
+  if (accountJson === null) return refused("account_missing");
+  const account = Object.freeze(JSON.parse(accountJson) as AccountRecord);
   const integration = getIntegration(account.integration);
-  if (integration === undefined) return { ok: false, reason: "unknown_integration" };
+  if (integration === undefined) return refused("unknown_integration");
   const credentials = openCredentialsRemembered(ctx, account);
-  if (credentials === undefined) return { ok: false, reason: "credentials_unreadable" };
+  if (credentials === undefined) return refused("credentials_unreadable");
   const expiries = [claims.expiresAt, recordExpiry].filter((e): e is number => e !== null);
   const scope = effectiveScope(claims.scope, server.config.scope);
   return {
-    ok: true,
-    server,
-    account,
-    credentials,
-    tools: effectiveTools(integration, claims, server.config, scope),
-    scope,
-    requireApiTokenAuth: claims.requireApiTokenAuth || server.config.require_api_token_auth,
-    toolExposure: server.config.tool_exposure,
-    expiresAt: expiries.length === 0 ? null : Math.min(...expiries),
+    recordExpiry,
+    result: {
+      ok: true,
+      server,
+      account,
+      credentials,
+      tools: effectiveTools(integration, claims, server.config, scope),
+      scope,
+      requireApiTokenAuth: claims.requireApiTokenAuth || server.config.require_api_token_auth,
+      toolExposure: server.config.tool_exposure,
+      expiresAt: expiries.length === 0 ? null : Math.min(...expiries),
+    },
   };
 }
