@@ -127,10 +127,7 @@ export async function countRegistration(
   addressHash: string,
   windowMs: number,
 ): Promise<number> {
-  const key = keys.oauthRegistrationCount(addressHash);
-  // The window starts with the first registration (SET NX sets its expiry once); INCR keeps the TTL.
-  const replies = await redis.multi().set(key, 0, "PX", windowMs, "NX").incr(key).exec();
-  return Number(replies?.[1]?.[1]);
+  return countInWindow(redis, keys.oauthRegistrationCount(addressHash), windowMs);
 }
 
 /** Counts one new metadata-document fetch for an address in the current window; returns the count so far. */
@@ -139,7 +136,11 @@ export async function countMetadataDocumentFetch(
   addressHash: string,
   windowMs: number,
 ): Promise<number> {
-  const key = keys.oauthMetadataFetchCount(addressHash);
+  return countInWindow(redis, keys.oauthMetadataFetchCount(addressHash), windowMs);
+}
+
+/** Adds one to a counter whose window starts with its first count (SET NX sets the expiry once; INCR keeps it). */
+async function countInWindow(redis: Redis, key: string, windowMs: number): Promise<number> {
   const replies = await redis.multi().set(key, 0, "PX", windowMs, "NX").incr(key).exec();
   return Number(replies?.[1]?.[1]);
 }

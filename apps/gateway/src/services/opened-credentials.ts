@@ -1,6 +1,7 @@
 import { LIMITS } from "@mcp-gateway/core";
 import type { AccountRecord } from "@mcp-gateway/store";
 import { openCredentials } from "./accounts.service.js";
+import { setBounded } from "./bounded-map.js";
 import type { ServiceContext } from "./service-context.js";
 
 type Credentials = Readonly<Record<string, string>>;
@@ -31,11 +32,7 @@ export function openCredentialsRemembered(
   if (remembered !== undefined) return remembered;
   const credentials = openCredentials(ctx, account);
   if (credentials === undefined) return undefined;
-  if (opened.size >= LIMITS.openedCredentialsCached) {
-    const oldest = opened.keys().next().value;
-    if (oldest !== undefined) opened.delete(oldest);
-  }
   const frozen = Object.freeze(credentials);
-  opened.set(key, frozen);
+  setBounded(opened, key, frozen, LIMITS.openedCredentialsCached);
   return frozen;
 }

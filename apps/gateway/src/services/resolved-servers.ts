@@ -1,4 +1,5 @@
 import { LIMITS, type McpTokenClaims } from "@mcp-gateway/core";
+import { setBounded } from "./bounded-map.js";
 import type { ServiceContext } from "./service-context.js";
 
 /** What was derived from one read of a server and its account, with the JSON and claims it came from. */
@@ -43,11 +44,5 @@ export function rememberedResolution<T>(
 
 /** Keeps what was derived for a server, at most LIMITS.mcpResolvedServersCached servers (oldest dropped). */
 export function rememberResolution<T>(ctx: ServiceContext, serverKey: string, entry: ResolvedEntry<T>): void {
-  const entries = entriesOf(ctx);
-  entries.delete(serverKey);
-  if (entries.size >= LIMITS.mcpResolvedServersCached) {
-    const oldest = entries.keys().next().value;
-    if (oldest !== undefined) entries.delete(oldest);
-  }
-  entries.set(serverKey, entry);
+  setBounded(entriesOf(ctx), serverKey, entry, LIMITS.mcpResolvedServersCached);
 }

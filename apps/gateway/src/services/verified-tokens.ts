@@ -1,4 +1,5 @@
 import { type Clock, LIMITS, type McpTokenClaims } from "@mcp-gateway/core";
+import { setBounded } from "./bounded-map.js";
 
 /** A CPU-only URL token check: the claims of a genuine, unexpired token, or undefined. */
 export type TokenCheck = (token: string) => McpTokenClaims | undefined;
@@ -28,11 +29,7 @@ export function rememberVerifiedTokens(
     }
     const claims = check(token);
     if (claims === undefined) return undefined;
-    if (known.size >= maxEntries) {
-      const oldest = known.keys().next().value;
-      if (oldest !== undefined) known.delete(oldest);
-    }
-    known.set(token, claims);
+    setBounded(known, token, claims, maxEntries);
     return claims;
   };
 }
