@@ -1,13 +1,12 @@
 import type { FastifyInstance } from "fastify";
 import { recentMcpRequests } from "../log/log.service.js";
-import { requireAccount } from "../services/accounts.service.js";
-import { getMcpServer } from "../services/mcp-servers.service.js";
 import type { ServiceContext } from "../services/service-context.js";
 import { html } from "./html.js";
 import { layout } from "./layout.js";
 import { sendPage } from "./security.js";
-import { sendNotFound, sessionOf, tenantOf } from "./session-hooks.js";
-import { as, isId, type McpServerView } from "./views.js";
+import { serverOfPage } from "./server-page.js";
+import { sendNotFound, sessionOf } from "./session-hooks.js";
+import { as } from "./views.js";
 
 /** How many of a server's newest requests its page shows (the full log is GET /log). */
 const RECENT_REQUESTS = 50;
@@ -36,11 +35,9 @@ export async function mcpServerRequestPages(
     "/accounts/:id/servers/:sid/requests",
     async (request, reply) => {
       const session = sessionOf(request);
-      const { id, sid } = request.params;
-      if (!isId("acc", id) || !isId("mcp", sid)) return sendNotFound(reply, session);
-      const tenantId = tenantOf(request);
-      const account = await requireAccount(ctx, tenantId, id);
-      const server = as<McpServerView>(await getMcpServer(ctx, tenantId, account.id, sid));
+      const page = await serverOfPage(ctx, request);
+      if (page === undefined) return sendNotFound(reply, session);
+      const { tenantId, account, server } = page;
       const rows = (await recentMcpRequests(ctx, tenantId, server.id, RECENT_REQUESTS)).map((r) =>
         as<RequestRow>(r),
       );

@@ -1,15 +1,14 @@
 import type { FastifyInstance } from "fastify";
 import { requestContext } from "../http/request-origin.js";
 import { listServerGrants, revokeServerGrant } from "../oauth/oauth-grants.service.js";
-import { requireAccount } from "../services/accounts.service.js";
-import { getMcpServer } from "../services/mcp-servers.service.js";
 import type { ServiceContext } from "../services/service-context.js";
 import { type FormBody, field } from "./forms.js";
 import { html } from "./html.js";
 import { csrfField, layout, message } from "./layout.js";
 import { sendPage } from "./security.js";
+import { serverOfPage } from "./server-page.js";
 import { sendNotFound, sessionOf, tenantOf } from "./session-hooks.js";
-import { as, isId, type McpServerView } from "./views.js";
+import { isId } from "./views.js";
 
 /** An MCP server's "OAuth grants" page: the clients people approved for its URL, each with "Revoke". */
 export async function oauthGrantPages(app: FastifyInstance, { ctx }: { ctx: ServiceContext }): Promise<void> {
@@ -17,11 +16,9 @@ export async function oauthGrantPages(app: FastifyInstance, { ctx }: { ctx: Serv
     "/accounts/:id/servers/:sid/oauth-grants",
     async (request, reply) => {
       const session = sessionOf(request);
-      const { id, sid } = request.params;
-      if (!isId("acc", id) || !isId("mcp", sid)) return sendNotFound(reply, session);
-      const tenantId = tenantOf(request);
-      const account = await requireAccount(ctx, tenantId, id);
-      const server = as<McpServerView>(await getMcpServer(ctx, tenantId, account.id, sid));
+      const page = await serverOfPage(ctx, request);
+      if (page === undefined) return sendNotFound(reply, session);
+      const { tenantId, account, server } = page;
       const { result: grants } = await listServerGrants(ctx, tenantId, account.id, server.id);
       const action = `/console/accounts/${account.id}/servers/${server.id}/oauth-grants/revoke`;
       const body = html`<p class="small"><a href="/console/accounts/${account.id}/servers">${account.name}: MCP Servers</a></p>
