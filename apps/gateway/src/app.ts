@@ -8,7 +8,7 @@ import {
   type McpTokenClaims,
   systemClock,
 } from "@mcp-gateway/core";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { GatewayConfig } from "./config.js";
@@ -115,9 +115,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     closing = true;
     for (const socket of silent) socket.destroy();
   });
+  // What every answer ends with; the MCP endpoint adds the same to the answers it writes itself.
+  const finishingHeaders = (request: FastifyRequest): string[] =>
+    closing ? ["x-request-id", request.id, "connection", "close"] : ["x-request-id", request.id];
   app.addHook("onSend", (request, reply, _payload, done) => {
-    reply.header("x-request-id", request.id);
-    if (closing) reply.header("connection", "close");
+    const headers = finishingHeaders(request);
+    for (let i = 0; i < headers.length; i += 2) reply.header(headers[i] as string, headers[i + 1]);
     done();
   });
   installErrorHandling(app);
@@ -188,6 +191,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Plain register (not fastify-plugin): the MCP route's hooks and error handler stay scoped to it.
   await app.register(mcpRoutes, {
     checkToken,
+    finishingHeaders,
     ...mcpAccess,
     origins,
     directAnswers: deps.config.mcpDirectAnswers,

@@ -161,6 +161,29 @@ describe("direct answers match the SDK's", () => {
     expect((direct.message.result as { tools: unknown[] }).tools.length).toBeGreaterThan(0);
   });
 
+  it("a tools/list answer, written without fastify's send, carries every header of the endpoint's answers", async () => {
+    const body = { jsonrpc: "2.0", id: "list-headers", method: "tools/list" };
+    const listed = await postRaw(`${stack.gatewayUrl}/mcp/${tokens.all}`, body, {
+      "mcp-protocol-version": "2025-11-25",
+    });
+    // A tools/call answer goes through fastify's send: the list's headers must be the same set.
+    const called = await postRaw(
+      `${stack.gatewayUrl}/mcp/${tokens.all}`,
+      call("mem_0_memories_search", { query: "tea", filters: { user_id: USER } }),
+      { "mcp-protocol-version": "2025-11-25" },
+    );
+    expect(listed.status).toBe(200);
+    for (const answer of [listed, called]) {
+      expect(answer.headers.get("content-type")).toBe("application/json; charset=utf-8");
+      expect(answer.headers.get("cache-control")).toBe("no-store");
+      expect(answer.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(answer.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    expect(listed.headers.get("x-request-id")).not.toBe(called.headers.get("x-request-id"));
+    expect(Number(listed.headers.get("content-length"))).toBe(Buffer.byteLength(listed.text));
+    expect(jsonRpcFrom(listed.text).id).toBe("list-headers");
+  });
+
   const calls: [string, keyof typeof tokens, unknown][] = [
     [
       "a search that finds the memory",

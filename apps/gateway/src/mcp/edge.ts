@@ -23,7 +23,10 @@ const NOT_FOUND = refusal("not_found");
 // The 404's headers as raw [name, value, ...] pairs; the request id is appended per answer.
 const NOT_FOUND_HEADERS = Object.entries(NOT_FOUND.headers).flat();
 const NOT_FOUND_LENGTH = String(Buffer.byteLength(NOT_FOUND.text));
-const claimsChecked = new WeakMap<IncomingMessage, McpTokenClaims>();
+// The checked claims ride on the request object itself: a WeakMap entry per request cost more, as every
+// garbage collection has to walk the map's entries.
+const CHECKED_CLAIMS = Symbol("mcp.checkedClaims");
+type CarriesClaims = IncomingMessage & { [CHECKED_CLAIMS]?: McpTokenClaims };
 
 export type EdgeOptions = Pick<McpEndpointOptions, "checkToken" | "origins">;
 
@@ -42,7 +45,7 @@ export function refusedAtEdge(
   if (!isOriginAllowed(req.headers.origin, options.origins)) return false;
   const claims = options.checkToken(url.slice("/mcp/".length));
   if (claims !== undefined) {
-    claimsChecked.set(req, claims);
+    rememberCheckedClaims(req, claims);
     return false;
   }
   const requestId = randomUUID();
@@ -62,7 +65,12 @@ export function refusedAtEdge(
   return true;
 }
 
-/** The claims the edge checked for this request, when it did. */
-export function claimsCheckedAtEdge(req: IncomingMessage): McpTokenClaims | undefined {
-  return claimsChecked.get(req);
+/** Records the claims of the request's URL token once its check passed (at the edge or in the MCP route). */
+export function rememberCheckedClaims(req: IncomingMessage, claims: McpTokenClaims): void {
+  (req as CarriesClaims)[CHECKED_CLAIMS] = claims;
+}
+
+/** The claims recorded for this request, when its token was checked and passed. */
+export function checkedClaimsOf(req: IncomingMessage): McpTokenClaims | undefined {
+  return (req as CarriesClaims)[CHECKED_CLAIMS];
 }

@@ -1,5 +1,6 @@
 import type { EntityScope, McpCredentialKind, McpRequestRecord, McpTokenClaims } from "@mcp-gateway/core";
 import type { ExecutionAccount, ScopedRecordLedger, Tool } from "@mcp-gateway/integrations";
+import type { FastifyRequest } from "fastify";
 import type { LegacySseRoutes } from "./legacy-sse/legacy-sse.js";
 import type { OriginPolicy } from "./origin.js";
 
@@ -59,6 +60,11 @@ export interface McpEndpointOptions {
    * `tokenRefused` when a bearer was sent and refused. Without it the 401 carries a plain Bearer challenge.
    */
   bearerChallenge?(urlToken: string, tokenRefused: boolean): string;
+  /**
+   * The headers the app adds to every answer as it is sent, as name, value, ... pairs (the request id;
+   * `connection: close` while shutting down), for answers the endpoint writes without fastify's send.
+   */
+  finishingHeaders(request: FastifyRequest): string[];
   /** The legacy HTTP+SSE transport on the same URLs (MCP_LEGACY_SSE); undefined when it is off. */
   legacySse?: LegacySseRoutes | undefined;
 }

@@ -2,14 +2,15 @@ import { isJsonObject, LIMITS, type McpTokenClaims } from "@mcp-gateway/core";
 import { createMcpHandler, type McpHttpHandler } from "@modelcontextprotocol/server";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { JsonNestingError } from "../http/json-body.js";
-import { answerDirectCall, type DirectCall, directCallOf } from "./direct-answers.js";
-import { claimsCheckedAtEdge } from "./edge.js";
+import { sendBuffers } from "../http/send-buffers.js";
+import { answerDirectCall, type DirectCall, directCallOf, toolListAnswer } from "./direct-answers.js";
+import { checkedClaimsOf, rememberCheckedClaims } from "./edge.js";
 import { McpExchange } from "./exchange.js";
 import { type McpRequestFacts, mcpRequestRecord } from "./mcp-request-record.js";
 import { createMcpServer } from "./mcp-server-factory.js";
 import type { McpEndpointOptions, McpSession } from "./mcp-session.js";
 import { isOriginAllowed } from "./origin.js";
-import { JSON_CONTENT_TYPE, PRIVATE_HEADERS, type Refusal, refusal } from "./refusals.js";
+import { JSON_CONTENT_TYPE, MCP_ROUTE, PRIVATE_HEADERS, type Refusal, refusal } from "./refusals.js";
 import { acceptsEventStream, sendSdkResponse, toSdkRequest } from "./web-bridge.js";
 
 export type { McpAccess, McpEndpointOptions, McpSession } from "./mcp-session.js";
@@ -27,8 +28,6 @@ export async function mcpRoutes(app: FastifyInstance, options: McpEndpointOption
   });
   app.addHook("onClose", async () => handler.close());
 
-  // Claims of the URL token, checked in onRequest and used by the handler.
-  const checkedClaims = new WeakMap<FastifyRequest, McpTokenClaims>();
   // Callback style: this hook runs on every request, forged floods included, so it allocates no promise.
   app.addHook("onRequest", (request, reply, done) => {
     reply.headers(PRIVATE_HEADERS);
@@ -46,22 +45,21 @@ export async function mcpRoutes(app: FastifyInstance, options: McpEndpointOption
     const token =
       legacy !== undefined ? legacy.token : tokenFromPath((request.params as { "*"?: string })["*"]);
     const claims =
-      token === undefined ? undefined : (claimsCheckedAtEdge(request.raw) ?? options.checkToken(token));
+      token === undefined ? undefined : (checkedClaimsOf(request.raw) ?? options.checkToken(token));
     if (claims === undefined) return sendRefusal(reply, refusal("not_found"));
-    checkedClaims.set(request, claims);
+    rememberCheckedClaims(request.raw, claims);
     done();
   });
   app.setErrorHandler((error: FastifyError, request, reply) =>
     sendRefusal(reply, refusalForError(error, request)),
   );
 
-  // A wildcard, not `:token`: fastify caps a named parameter at 100 characters, and signed tokens are longer.
   app.route({
     method: ["GET", "POST", "DELETE", "PUT", "PATCH", "OPTIONS"],
-    url: "/mcp/*",
+    url: MCP_ROUTE,
     bodyLimit: LIMITS.mcpBodyBytes,
     handler: async (request, reply) => {
-      const claims = checkedClaims.get(request);
+      const claims = checkedClaimsOf(request.raw);
       if (claims === undefined) throw new Error("MCP request reached its handler without checked claims");
       if (options.legacySse?.route(request) !== undefined)
         return options.legacySse.serve(request, reply, claims);
@@ -81,6 +79,13 @@ export async function mcpRoutes(app: FastifyInstance, options: McpEndpointOption
       }
 
       const direct = options.directAnswers ? directCallOf(request.headers, request.body) : undefined;
+      if (direct?.method === "tools/list") {
+        // Nothing to wait for: the list is in memory, and its answer is written as it is.
+        const headers = [...LIST_HEADERS, ...options.finishingHeaders(request)];
+        sendBuffers(reply, 200, headers, toolListAnswer(direct, access.session));
+        record(options, request, reply, claims, { session: access.session });
+        return reply;
+      }
       const exchange =
         direct !== undefined
           ? await serveDirect(direct, options, access.session, request, reply)
@@ -149,12 +154,15 @@ async function serveSession(
   return exchange;
 }
 
-// tools/list never waits on anything, so it needs no disconnect signal.
+// The headers of a tools/list answer, before the app's finishing ones.
+const LIST_HEADERS = [...Object.entries(PRIVATE_HEADERS).flat(), "content-type", JSON_CONTENT_TYPE];
+
+// server/discover never waits on anything, so it needs no disconnect signal.
 const NEVER_ABORTED = new AbortController().signal;
 
 /** Answers a request directly, without the SDK (see direct-answers.ts). */
 async function serveDirect(
-  call: DirectCall,
+  call: Exclude<DirectCall, { method: "tools/list" }>,
   options: McpEndpointOptions,
   session: McpSession,
   request: FastifyRequest,

@@ -3,6 +3,9 @@ import { LIMITS } from "@mcp-gateway/core";
 /** B2: a capability URL must not be cached or leak through Referer; set on every answer of the endpoint. */
 export const PRIVATE_HEADERS = { "cache-control": "no-store", "referrer-policy": "no-referrer" } as const;
 
+/** The MCP endpoint's route pattern (a wildcard: fastify caps a named parameter at 100 characters). */
+export const MCP_ROUTE = "/mcp/*";
+
 /** The content type of every JSON answer the endpoint writes itself. */
 export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 
