@@ -123,31 +123,28 @@ export function createGatewayMetrics(): GatewayMetrics {
     registers,
   });
 
-  // Label children cached per combination: prom-client hashes the labels on every labels() call.
-  const httpChildren = new Map<
-    string,
-    { count: Counter.Internal; time: Histogram.Internal<"route" | "method"> }
-  >();
-  const mcpChildren = new Map<string, Histogram.Internal<"mcp_method">>();
-  const mcpCounts = new Map<string, Counter.Internal>();
+  // Label children cached per combination: prom-client hashes the labels on every labels() call. The keys
+  // are bounded like the labels themselves.
+  const children = new Map<string, unknown>();
+  const cached = <T>(key: string, make: () => T): T => {
+    let child = children.get(key) as T | undefined;
+    if (child === undefined) {
+      child = make();
+      children.set(key, child);
+    }
+    return child;
+  };
 
   return {
     registry,
     httpRequest(route, method, status, seconds) {
       const verb = HTTP_METHODS.has(method) ? method : "OTHER";
-      const key = `${route} ${verb} ${status}`;
-      let child = httpChildren.get(key);
-      if (child === undefined) {
-        child = {
-          count: httpRequests.labels(route, verb, String(status)),
-          time: httpDuration.labels(route, verb),
-        };
-        httpChildren.set(key, child);
-      }
-      child.count.inc();
+      cached(`http ${route} ${verb} ${status}`, () => httpRequests.labels(route, verb, String(status))).inc();
       // The MCP endpoint's time goes to mcpg_mcp_request_duration_seconds, by MCP method, instead: the same
       // figure twice would cost every MCP request a second histogram update.
-      if (route !== MCP_ROUTE) child.time.observe(seconds);
+      if (route !== MCP_ROUTE) {
+        cached(`time ${route} ${verb}`, () => httpDuration.labels(route, verb)).observe(seconds);
+      }
     },
     mcpRequest(record) {
       const method =
@@ -156,27 +153,17 @@ export function createGatewayMetrics(): GatewayMetrics {
           : MCP_METHODS.has(record.mcp_method)
             ? record.mcp_method
             : "other";
-      const countKey = `${method} ${record.outcome}`;
-      let count = mcpCounts.get(countKey);
-      if (count === undefined) {
-        count = mcpRequests.labels(method, record.outcome);
-        mcpCounts.set(countKey, count);
-      }
-      count.inc();
-      let time = mcpChildren.get(method);
-      if (time === undefined) {
-        time = mcpDuration.labels(method);
-        mcpChildren.set(method, time);
-      }
-      time.observe(record.duration_ms / 1000);
+      const { outcome } = record;
+      cached(`mcp ${method} ${outcome}`, () => mcpRequests.labels(method, outcome)).inc();
+      cached(`mcp time ${method}`, () => mcpDuration.labels(method)).observe(record.duration_ms / 1000);
       if (record.tool_name !== null && record.mcp_method === "tools/call") {
         const tool = KNOWN_TOOLS.has(record.tool_name) ? record.tool_name : "unknown";
-        toolCalls.labels(tool, record.outcome, record.reason ?? "none").inc();
+        const reason = record.reason ?? "none";
+        cached(`tool ${tool} ${outcome} ${reason}`, () => toolCalls.labels(tool, outcome, reason)).inc();
       }
       if (record.upstream_latency_ms !== null) {
-        upstreamResponses
-          .labels(record.upstream_status === null ? "none" : String(record.upstream_status))
-          .inc();
+        const status = record.upstream_status === null ? "none" : String(record.upstream_status);
+        cached(`upstream ${status}`, () => upstreamResponses.labels(status)).inc();
         upstreamDuration.observe(record.upstream_latency_ms / 1000);
       }
     },
