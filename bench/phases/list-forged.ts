@@ -3,6 +3,8 @@
  * side. Redis commands are counted from INFO commandstats around every run: forged tokens must cost none.
  */
 import { randomBytes } from "node:crypto";
+import { freePort } from "@mcp-gateway/store";
+import { startChild } from "../lib/child.js";
 import { settings } from "../lib/settings.js";
 import { admin, jsonRpcFrom, post, probe, redisCommandCount, redisQuiet } from "../lib/setup.js";
 import { median } from "../lib/stats.js";
@@ -25,6 +27,12 @@ export interface ListForgedResults {
   listToFloorRatio: { perRepeat: number[]; median: number };
   /** Absent in results recorded before it was measured. */
   listToFloorCpuRatio?: { perRepeat: number[]; median: number };
+  /**
+   * The same comparison through a gateway with MCP_REQUEST_LOG=off, to show what the request log costs
+   * tools/list (the goal was set before the log existed). Absent in results recorded before it was measured.
+   */
+  listNoLogToFloorRatio?: { perRepeat: number[]; median: number };
+  listNoLogToFloorCpuRatio?: { perRepeat: number[]; median: number };
   /** The floor for forged tokens: a bare route running the same token check, against the trivial route. */
   floorVerifyRatio: { perRepeat: number[]; median: number };
   /** All Redis commands during every forged-token run (warm-ups included), summed. */
@@ -186,6 +194,40 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
       `  tools/list vs its floor, interleaved: ${listed.rps.toFixed(0)} vs ${floor.rps.toFixed(0)} req/s, ${listCpu.toFixed(0)} vs ${floorCpu.toFixed(0)} µs CPU`,
     );
   }
+  // The same through an identical gateway with the request log off (same Redis, keys and PUBLIC_URL).
+  const noLog = await startChild("gateway-nolog", "servers/gateway.ts", {
+    ...bench.smallEnv,
+    PORT: String(await freePort()),
+    MCP_REQUEST_LOG: "off",
+  });
+  const noLogToFloorRatio: number[] = [];
+  const noLogToFloorCpuRatio: number[] = [];
+  try {
+    const listNoLog: Target = {
+      ...list,
+      name: "tools/list (request log off)",
+      origin: noLog.url,
+      cpuOf: [noLog],
+      counters: undefined,
+    };
+    for (let rep = 0; rep < settings.repeats; rep++) {
+      const [listed, floor] = await interleave(bench, listNoLog, floorRedis, settings.connections, {
+        slices: 4,
+        sliceS: settings.durationS / 4,
+        // A fresh process: warmed up longer than one run's warm-up, as the main gateway served every phase so far.
+        warmupS: rep === 0 ? 3 * settings.warmupS : 0,
+      });
+      noLogToFloorRatio.push(listed.rps / floor.rps);
+      const listCpu = listed.cpuMicrosPerResponse["gateway-nolog"] ?? Number.NaN;
+      const floorCpu = floor.cpuMicrosPerResponse.trivial ?? Number.NaN;
+      noLogToFloorCpuRatio.push(floorCpu / listCpu);
+      bench.log(
+        `  tools/list with the request log off vs its floor, interleaved: ${listed.rps.toFixed(0)} vs ${floor.rps.toFixed(0)} req/s, ${listCpu.toFixed(0)} vs ${floorCpu.toFixed(0)} µs CPU`,
+      );
+    }
+  } finally {
+    await noLog.stop();
+  }
   const forgedRuns = runs.filter((r) => r.target === "forged");
   const listRuns = runs.filter((r) => r.target === "tools/list");
   const listCommands = listRuns.reduce((total, r) => total + sum(r.countersMeasured ?? {}), 0);
@@ -199,6 +241,8 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
     floorRedisRatio: { perRepeat: floorRedisRatio, median: median(floorRedisRatio) },
     listToFloorRatio: { perRepeat: listToFloorRatio, median: median(listToFloorRatio) },
     listToFloorCpuRatio: { perRepeat: listToFloorCpuRatio, median: median(listToFloorCpuRatio) },
+    listNoLogToFloorRatio: { perRepeat: noLogToFloorRatio, median: median(noLogToFloorRatio) },
+    listNoLogToFloorCpuRatio: { perRepeat: noLogToFloorCpuRatio, median: median(noLogToFloorCpuRatio) },
     floorVerifyRatio: { perRepeat: floorVerifyRatio, median: median(floorVerifyRatio) },
     listOneToolResponseBytes: oneListed.bytes,
     forgedRedisCommands: forgedRuns.reduce(
