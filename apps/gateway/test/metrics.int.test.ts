@@ -49,6 +49,9 @@ describe("/metrics with METRICS_TOKEN", () => {
     const { text: beforeText, families: before } = await scrape();
 
     const { client } = await connectClient(server.url, "2025-11-25");
+    // Answered directly and written without fastify's send: still counted once it is written.
+    const listBefore = sample(before, "mcpg_mcp_requests_total", { mcp_method: "tools/list" });
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
     await client.callTool({
       name: "mem_0_memories_search",
       arguments: { query: "x", filters: { user_id: "u" } },
@@ -70,7 +73,7 @@ describe("/metrics with METRICS_TOKEN", () => {
     expect(delta("mcpg_mcp_refusals_total", { reason: "bad_signature" })).toBe(1);
     expect(
       delta("mcpg_http_requests_total", { route: "/mcp/*", method: "POST", status: "200" }),
-    ).toBeGreaterThanOrEqual(3);
+    ).toBeGreaterThanOrEqual(4);
     expect(delta("mcpg_http_requests_total", { route: "/integrated-account/:id/mcp" })).toBe(0);
     expect(
       sample(after, "mcpg_http_requests_total", { route: "/integrated-account/:id/mcp", status: "201" }),
@@ -82,6 +85,12 @@ describe("/metrics with METRICS_TOKEN", () => {
         /^mcpg_mcp_request_duration_seconds_count\{mcp_method="tools\/call"\} (\d+)$/m.exec(body)?.[1] ?? 0,
       );
     expect(histogramCount(text) - histogramCount(beforeText)).toBe(2);
+    expect(sample(after, "mcpg_mcp_requests_total", { mcp_method: "tools/list" }) - listBefore).toBe(1);
+    // The MCP route is timed by MCP method only, in the histogram above, not again per HTTP route.
+    expect(text).not.toMatch(/^mcpg_http_request_duration_seconds_count\{[^}]*route="\/mcp\/\*"/m);
+    expect(text).toMatch(
+      /^mcpg_http_request_duration_seconds_count\{[^}]*route="\/integrated-account\/:id\/mcp"/m,
+    );
     expect(sample(after, "mcpg_log_records_dropped_total")).toBe(0);
 
     // Bounded labels only: no id of any kind, and no token.
