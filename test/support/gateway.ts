@@ -39,6 +39,22 @@ export function capturingLogger(level = "info"): {
   return { logger: createLogger(level, sink), lines: () => lines };
 }
 
+/**
+ * Why a stack answered 503 or 500 so far, as the gateway logged it (the 503 reason at debug level): one line
+ * per kind, or undefined when it did neither. For topology tests to print when Redis was in the way.
+ */
+export function storageTrouble(logs: { lines(): string[] }): string | undefined {
+  const reasons = new Set<string>();
+  for (const line of logs.lines()) {
+    if (line.includes('"storage unavailable"')) {
+      reasons.add(`503: ${(JSON.parse(line) as { reason?: string }).reason}`);
+    } else if (line.includes('"level":50')) {
+      reasons.add(`500: ${(JSON.parse(line) as { err?: { message?: string } }).err?.message}`);
+    }
+  }
+  return reasons.size === 0 ? undefined : [...reasons].join(" | ");
+}
+
 /** A gateway and a Mem0 sandbox running together on free ports, with a tenant-facing HTTP helper. */
 export interface TestStack {
   gatewayUrl: string;

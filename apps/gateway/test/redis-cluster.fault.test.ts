@@ -5,6 +5,7 @@ import { runFailoverStream } from "../../../test/support/failover-stream.js";
 import {
   capturingLogger,
   startTestStack,
+  storageTrouble,
   type TestStack,
   testConfig,
 } from "../../../test/support/gateway.js";
@@ -32,22 +33,10 @@ beforeAll(async () => {
     },
   );
 }, 60_000);
-// Why a request was answered 503 (the gateway logs the reason at debug level), printed after each test.
+// Why a request was answered 503 (the gateway logs the reason at debug level) or 500, printed after each test.
 afterEach(() => {
-  const reasons = new Set(
-    stack.logs
-      .lines()
-      .filter((line) => line.includes('"storage unavailable"'))
-      .map((line) => (JSON.parse(line) as { reason?: string }).reason),
-  );
-  if (reasons.size > 0) console.log(`503 reasons: ${[...reasons].join(" | ")}`);
-  const errors = new Set(
-    stack.logs
-      .lines()
-      .filter((line) => line.includes('"level":50'))
-      .map((line) => (JSON.parse(line) as { err?: { message?: string } }).err?.message),
-  );
-  if (errors.size > 0) console.log(`500 errors: ${[...errors].join(" | ")}`);
+  const trouble = storageTrouble(stack.logs);
+  if (trouble !== undefined) console.log(trouble);
 });
 afterAll(async () => {
   await stack?.close();
