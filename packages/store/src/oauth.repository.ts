@@ -42,11 +42,9 @@ export interface PendingAuthorizationRecord {
   created_at: string;
 }
 
-/** An approved request, redeemable once at the token endpoint. */
-export interface AuthorizationCodeRecord {
+/** What an approval is about: which client may reach which MCP URL, and who approved it. */
+interface ApprovedAccess {
   v: 1;
-  /** The grant the exchange creates; a second exchange of the same code revokes it. */
-  grant_id: string;
   tenant_id: string;
   server_id: string;
   account_id: string;
@@ -55,27 +53,22 @@ export interface AuthorizationCodeRecord {
   client_kind: OAuthClientKind;
   client_name: string;
   redirect_uri: string;
-  code_challenge: string;
   scope: string;
   /** The API token behind the approving console session: deleting it ends the grant. */
   approved_by_api_token_id: string;
   created_at: string;
 }
 
+/** An approved request, redeemable once at the token endpoint. */
+export interface AuthorizationCodeRecord extends ApprovedAccess {
+  /** The grant the exchange creates; a second exchange of the same code revokes it. */
+  grant_id: string;
+  code_challenge: string;
+}
+
 /** One client's approved access to one MCP URL, with its rotating refresh token state. */
-export interface OAuthGrantRecord {
-  v: 1;
+export interface OAuthGrantRecord extends ApprovedAccess {
   id: string;
-  tenant_id: string;
-  server_id: string;
-  account_id: string;
-  url_token_id: string;
-  client_id: string;
-  client_kind: OAuthClientKind;
-  client_name: string;
-  redirect_uri: string;
-  scope: string;
-  approved_by_api_token_id: string;
   /** Random per grant; refresh tokens carry HMAC(SECRET_HASH_KEY, id|generation|salt). */
   refresh_salt: string;
   /**
@@ -86,7 +79,6 @@ export interface OAuthGrantRecord {
   previous_generation: number | null;
   /** When the newest generation was minted by a rotation (epoch ms); absent before the first rotation. */
   rotated_at_ms?: number;
-  created_at: string;
   last_refreshed_at: string | null;
   /** When the grant ends unless refreshed: sliding, never past the server's own expiry. */
   expires_at: string;
