@@ -13,11 +13,9 @@
  */
 import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "@mcp-gateway/store";
-import { startChild } from "./lib/child.js";
 import { settings } from "./lib/settings.js";
 import { post } from "./lib/setup.js";
-import { log, start } from "./lib/stack.js";
+import { log, start, startSideGateway } from "./lib/stack.js";
 import { median } from "./lib/stats.js";
 import { interleave, type Target } from "./phases/types.js";
 
@@ -26,7 +24,7 @@ if (request !== "tools-list" && request !== "tools-call")
   throw new Error(`unknown request ${request}: use tools-list or tools-call`);
 const other = process.argv[3];
 const extraEnv = JSON.parse(process.env.BENCH_COMPARE_ENV ?? "{}") as Record<string, string>;
-// startChild takes a path relative to bench/; the other checkout's child file is reached from there.
+// A child file is named relative to bench/; the other checkout's is reached from there.
 const benchDir = fileURLToPath(new URL(".", import.meta.url));
 const otherChild =
   other === undefined ? "servers/gateway.ts" : relative(benchDir, resolve(other, "bench/servers/gateway.ts"));
@@ -35,11 +33,7 @@ const stack: (() => Promise<void>)[] = [];
 try {
   const bench = await start(stack);
   const { seeded } = bench;
-  const otherGateway = await startChild("gateway-other", otherChild, {
-    ...bench.smallEnv,
-    PORT: String(await freePort()),
-    ...extraEnv,
-  });
+  const otherGateway = await startSideGateway(bench, "gateway-other", extraEnv, otherChild);
   stack.push(() => otherGateway.stop());
   const body = request === "tools-call" ? seeded.callBody : seeded.listBody;
   const target = (child: typeof otherGateway): Target => ({

@@ -42,6 +42,20 @@ export function log(message: string): void {
 }
 
 /**
+ * Starts another gateway beside the one under test: the same keys, Redis and PUBLIC_URL, so the seeded URL
+ * works on both, with `env` on top (e.g. a setting turned off). `file` is the child to run, relative to
+ * bench/ (another checkout's, for bench/compare.ts). The caller stops it.
+ */
+export async function startSideGateway(
+  bench: Pick<Bench, "smallEnv">,
+  name: string,
+  env: Record<string, string>,
+  file = "servers/gateway.ts",
+): Promise<BenchChild> {
+  return startChild(name, file, { ...bench.smallEnv, PORT: String(await freePort()), ...env });
+}
+
+/**
  * Starts two throwaway redis-servers, the sandbox, two gateways, the naive server, the trivial route and
  * the load worker, and seeds a tenant, account and server. Each stop function is pushed on `stack`.
  */

@@ -5,11 +5,11 @@
  * (goal ≤ 1.2). For reference, the same 2026-07-28 requests once through a gateway with
  * MCP_DIRECT_ANSWERS=off, where a fresh SDK server answers each (the path every 2026 request took before).
  */
+
 import { isDeepStrictEqual } from "node:util";
-import { freePort } from "@mcp-gateway/store";
-import { startChild } from "../lib/child.js";
 import { settings } from "../lib/settings.js";
 import { jsonRpcFrom, type McpRequestShape, post, probe } from "../lib/setup.js";
+import { startSideGateway } from "../lib/stack.js";
 import { median } from "../lib/stats.js";
 import {
   type Bench,
@@ -82,13 +82,7 @@ export async function measureEras(bench: Bench): Promise<ErasResults> {
     "2025 initialize": legacy(seeded.initializeBody),
     "2026 server/discover": seeded.modern.discover,
   };
-  // Same keys, Redis and PUBLIC_URL as the gateway under test, so the seeded URL token works on both.
-  const port = await freePort();
-  const sdkGateway = await startChild("gateway-sdk", "servers/gateway.ts", {
-    ...bench.smallEnv,
-    PORT: String(port),
-    MCP_DIRECT_ANSWERS: "off",
-  });
+  const sdkGateway = await startSideGateway(bench, "gateway-sdk", { MCP_DIRECT_ANSWERS: "off" });
   try {
     const listed = (r: Record<string, unknown>): boolean =>
       Array.isArray(r.tools) && r.tools.length === seeded.toolCount;

@@ -2,11 +2,11 @@
  * 2. tools/list with a valid token, and 3. forged tokens, each against the trivial fastify route, side by
  * side. Redis commands are counted from INFO commandstats around every run: forged tokens must cost none.
  */
+
 import { randomBytes } from "node:crypto";
-import { freePort } from "@mcp-gateway/store";
-import { startChild } from "../lib/child.js";
 import { settings } from "../lib/settings.js";
 import { admin, jsonRpcFrom, post, probe, redisCommandCount, redisQuiet } from "../lib/setup.js";
+import { startSideGateway } from "../lib/stack.js";
 import { median } from "../lib/stats.js";
 import { type Bench, interleave, type Measured, measure, rotate, type Target } from "./types.js";
 
@@ -194,12 +194,8 @@ export async function measureListAndForged(bench: Bench): Promise<ListForgedResu
       `  tools/list vs its floor, interleaved: ${listed.rps.toFixed(0)} vs ${floor.rps.toFixed(0)} req/s, ${listCpu.toFixed(0)} vs ${floorCpu.toFixed(0)} µs CPU`,
     );
   }
-  // The same through an identical gateway with the request log off (same Redis, keys and PUBLIC_URL).
-  const noLog = await startChild("gateway-nolog", "servers/gateway.ts", {
-    ...bench.smallEnv,
-    PORT: String(await freePort()),
-    MCP_REQUEST_LOG: "off",
-  });
+  // The same through an identical gateway with the request log off.
+  const noLog = await startSideGateway(bench, "gateway-nolog", { MCP_REQUEST_LOG: "off" });
   const noLogToFloorRatio: number[] = [];
   const noLogToFloorCpuRatio: number[] = [];
   try {

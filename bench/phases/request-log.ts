@@ -3,10 +3,10 @@
  * one with the request log on (the default) and one with MCP_REQUEST_LOG=off, side by side, repeated with
  * the order rotated. Reported: the gateway process's CPU per call on each, and their ratio (goal ≤ 1.05).
  */
-import { freePort } from "@mcp-gateway/store";
-import { startChild } from "../lib/child.js";
+
 import { settings } from "../lib/settings.js";
 import { post, probe } from "../lib/setup.js";
+import { startSideGateway } from "../lib/stack.js";
 import { median } from "../lib/stats.js";
 import { type Bench, type Measured, measure, rotate, type Target } from "./types.js";
 
@@ -23,13 +23,7 @@ export interface RequestLogResults {
 }
 
 export async function measureRequestLog(bench: Bench): Promise<RequestLogResults> {
-  // Same keys, Redis and PUBLIC_URL as the gateway under test, so the seeded URL token works on both.
-  const port = await freePort();
-  const off = await startChild("gateway-nolog", "servers/gateway.ts", {
-    ...bench.smallEnv,
-    PORT: String(port),
-    MCP_REQUEST_LOG: "off",
-  });
+  const off = await startSideGateway(bench, "gateway-nolog", { MCP_REQUEST_LOG: "off" });
   try {
     const path = `/mcp/${bench.seeded.token}`;
     const check = await probe(`${off.url}${path}`, bench.seeded.callBody);
