@@ -193,25 +193,6 @@ export async function throughStdioBridge(
   return answers;
 }
 
-/** A Claude Desktop-like session: initialize, initialized, tools/list, one tools/call. */
-export function stdioSession(tool: string, args: Record<string, unknown> = {}): Record<string, unknown>[] {
-  return [
-    {
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-06-18",
-        capabilities: {},
-        clientInfo: { name: "claude-desktop-e2e", version: "1" },
-      },
-    },
-    { jsonrpc: "2.0", method: "notifications/initialized" },
-    { jsonrpc: "2.0", id: 2, method: "tools/list" },
-    { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: tool, arguments: args } },
-  ];
-}
-
 /** One request the balancer passed on. */
 export interface Routed {
   readonly method: string;

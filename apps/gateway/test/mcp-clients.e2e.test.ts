@@ -6,6 +6,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stdioSession as stdioSessionOf } from "../../../test/support/json-rpc.js";
 import { type McpTestGateway, startMcpTestGateway } from "./mcp-support.js";
 
 // The clients Claude users run, installed as root devDependencies: mcp-remote (Claude Desktop's stdio
@@ -64,21 +65,7 @@ async function throughMcpRemote(
   return answers;
 }
 
-const stdioSession = [
-  {
-    jsonrpc: "2.0",
-    id: 1,
-    method: "initialize",
-    params: {
-      protocolVersion: "2025-06-18",
-      capabilities: {},
-      clientInfo: { name: "claude-desktop-e2e", version: "1" },
-    },
-  },
-  { jsonrpc: "2.0", method: "notifications/initialized" },
-  { jsonrpc: "2.0", id: 2, method: "tools/list" },
-  { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "list_all_mem_0_projects", arguments: {} } },
-];
+const stdioSession = stdioSessionOf("list_all_mem_0_projects");
 
 describe("mcp-remote 0.15.1 over stdio", () => {
   it("lists tools and calls one through the URL alone, as in Claude Desktop's config", async () => {

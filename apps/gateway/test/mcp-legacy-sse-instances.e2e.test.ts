@@ -8,6 +8,7 @@ import { freePort } from "@mcp-gateway/store";
 import type { Client } from "@modelcontextprotocol/client";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stdioSession } from "../../../test/support/json-rpc.js";
 import { type ProcessHandle, runTsEntry } from "../../../test/support/processes.js";
 import { openTestNamespace } from "../../../test/support/redis.js";
 import {
@@ -17,7 +18,6 @@ import {
   openRawStream,
   postMessage,
   startBalancer,
-  stdioSession,
   throughStdioBridge,
 } from "./legacy-sse-support.js";
 

@@ -10,6 +10,7 @@ import { freePort } from "@mcp-gateway/store";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { useTestStack } from "../../../test/support/gateway.js";
+import { stdioSession } from "../../../test/support/json-rpc.js";
 import { useTestRedis } from "../../../test/support/redis.js";
 import { authorizeUrl, pkcePair, protectedUrl, registerPublicClient } from "./oauth-support.js";
 
@@ -78,26 +79,7 @@ describe("mcp-remote's OAuth flow against a protected URL", () => {
         if (answers.has(2) && answers.has(3)) resolve();
       });
     });
-    for (const request of [
-      {
-        jsonrpc: "2.0",
-        id: 1,
-        method: "initialize",
-        params: {
-          protocolVersion: "2025-06-18",
-          capabilities: {},
-          clientInfo: { name: "oauth-e2e", version: "1" },
-        },
-      },
-      { jsonrpc: "2.0", method: "notifications/initialized" },
-      { jsonrpc: "2.0", id: 2, method: "tools/list" },
-      {
-        jsonrpc: "2.0",
-        id: 3,
-        method: "tools/call",
-        params: { name: "list_all_mem_0_projects", arguments: {} },
-      },
-    ]) {
+    for (const request of stdioSession("list_all_mem_0_projects", {}, "oauth-e2e")) {
       proc.stdin?.write(`${JSON.stringify(request)}\n`);
     }
 
