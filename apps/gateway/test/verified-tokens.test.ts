@@ -108,6 +108,23 @@ describe("rememberVerifiedTokens", () => {
     expect(counted.calls()).toBe(2);
   });
 
+  it("checks in full a token that carries a remembered token's signature over an edited payload", async () => {
+    const clock = manualClock(NOW);
+    const counted = countedCheck(clock);
+    const check = rememberVerifiedTokens(counted.check, clock);
+    const genuine = await mint(null);
+    expect(check(genuine)).toBeDefined();
+    const [header, payload, signature] = genuine.split(".") as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
+    const edited = Buffer.from(JSON.stringify({ ...claims, exp: 4_102_444_800 })).toString("base64url");
+    const forged = `${header}.${edited}.${signature}`;
+    expect(check(forged)).toBeUndefined();
+    expect(counted.calls()).toBe(2);
+    // The genuine token is still remembered: the forgery did not evict or replace it.
+    expect(check(genuine)).toBeDefined();
+    expect(counted.calls()).toBe(2);
+  });
+
   it("keeps at most its bound, dropping the oldest token first", async () => {
     const clock = manualClock(NOW);
     const counted = countedCheck(clock);
