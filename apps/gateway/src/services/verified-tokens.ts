@@ -6,7 +6,7 @@ export type TokenCheck = (token: string) => McpTokenClaims | undefined;
 
 // Tokens are remembered under the last characters of their signature (22 base64url characters, 132 bits of
 // HMAC output), and a hit still compares the whole token. Every request's URL is a fresh string, and
-// hashing all of a ~430-character token for the lookup cost about half a microsecond per request.
+// hashing all of a token (450 characters or more) for the lookup cost about half a microsecond per request.
 const KEY_CHARS = 22;
 
 interface Remembered {
