@@ -1,86 +1,64 @@
 /**
- * Summarizes a V8 .cpuprofile (from BENCH_CPU_PROF=1): self time by function and by package, so a missed
- * target can be traced to the code that spends the time. Usage: tsx bench/profile-summary.ts <file> [top]
+ * Summarizes V8 .cpuprofile files, so a missed target can be traced to the code that spends the time.
+ *
+ *   tsx bench/profile-summary.ts <file> [top]            self time by package and by function, and the
+ *                                                        inclusive time of the gateway's own functions
+ *   tsx bench/profile-summary.ts <file> <other> [top]    self time per request of every function in both,
+ *                                                        largest difference first (e.g. tools-list vs floor)
+ *
+ * Per-request figures need profiles saved by bench/profile.ts, which records how many requests each covers.
  */
-import { readFileSync } from "node:fs";
+import { type ProfileTimes, readProfileTimes } from "./lib/profiles.js";
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
-  children?: number[];
-}
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-const file = process.argv[2];
+const [file, second, third] = process.argv.slice(2);
 if (file === undefined) {
-  process.stderr.write("usage: tsx bench/profile-summary.ts <file.cpuprofile> [top]\n");
+  process.stderr.write("usage: tsx bench/profile-summary.ts <file.cpuprofile> [other.cpuprofile] [top]\n");
   process.exit(2);
 }
-const top = Number(process.argv[3] ?? 40);
-const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
-const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-const selfMicros = new Map<number, number>();
-profile.samples.forEach((id, i) => {
-  selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
-});
-// Idle is time the process waited (for the network, or for a core on a busy machine): not work.
-const idleIds = new Set(profile.nodes.filter((n) => n.callFrame.functionName === "(idle)").map((n) => n.id));
-for (const id of idleIds) selfMicros.delete(id);
-const total = [...selfMicros.values()].reduce((a, b) => a + b, 0);
+const comparing = second?.endsWith(".cpuprofile") === true;
+const top = Number((comparing ? third : second) ?? 40);
 
-function where(url: string): string {
-  if (url === "") return "(native/V8)";
-  const modules = url.lastIndexOf("node_modules/");
-  if (modules >= 0) {
-    const rest = url.slice(modules + "node_modules/".length).split("/");
-    return rest[0]!.startsWith("@") ? `${rest[0]}/${rest[1]}` : rest[0]!;
-  }
-  if (url.startsWith("node:")) return url;
-  const ours = /\/(apps|packages|bench)\/(.+)$/.exec(url);
-  return ours ? `${ours[1]}/${ours[2]}` : url;
+if (comparing) {
+  compare(readProfileTimes(file), readProfileTimes(second!));
+} else {
+  summarize(readProfileTimes(file));
 }
 
-const functions = new Map<string, number>();
-const packages = new Map<string, number>();
-for (const [id, micros] of selfMicros) {
-  const frame = byId.get(id)!.callFrame;
-  const place = where(frame.url);
-  const name = `${frame.functionName || "(anonymous)"}  ${place}:${frame.lineNumber + 1}`;
-  functions.set(name, (functions.get(name) ?? 0) + micros);
-  const pkg =
-    place.startsWith("apps/") || place.startsWith("packages/")
-      ? place.split("/").slice(0, 2).join("/")
-      : place;
-  packages.set(pkg, (packages.get(pkg) ?? 0) + micros);
+function summarize(times: ProfileTimes): void {
+  const perRequest =
+    times.requests === undefined ? "" : `, ${(times.total / times.requests).toFixed(1)} µs per request`;
+  const show = (title: string, map: Map<string, number>): void => {
+    process.stdout.write(
+      `\n${title} (${(times.total / 1000).toFixed(0)} ms busy, idle left out${perRequest})\n`,
+    );
+    for (const [name, micros] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+      process.stdout.write(`${((100 * micros) / times.total).toFixed(1).padStart(5)}%  ${name}\n`);
+    }
+  };
+  show("self time by package", times.selfByPackage);
+  show("self time by function", times.selfByFunction);
+  show("inclusive time of gateway, SDK and jose functions", times.inclusiveOfOurs);
 }
-const show = (title: string, map: Map<string, number>): void => {
-  process.stdout.write(`\n${title} (${(total / 1000).toFixed(0)} ms busy, idle left out)\n`);
-  for (const [name, micros] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-    process.stdout.write(`${((100 * micros) / total).toFixed(1).padStart(5)}%  ${name}\n`);
+
+function compare(a: ProfileTimes, b: ProfileTimes): void {
+  if (a.requests === undefined || b.requests === undefined) {
+    process.stderr.write("comparing needs profiles saved by bench/profile.ts (they record their requests)\n");
+    process.exit(2);
   }
-};
-// Inclusive time: a function's own time plus everything it called, counted once per stack.
-const parent = new Map<number, number>();
-for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-const inclusive = new Map<string, number>();
-for (const [id, micros] of selfMicros) {
-  const seen = new Set<string>();
-  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-    const frame = byId.get(at)!.callFrame;
-    const place = where(frame.url);
-    if (!/^(apps|packages)\//.test(place) && !place.startsWith("@modelcontextprotocol") && place !== "jose")
-      continue;
-    const name = `${frame.functionName || "(anonymous)"}  ${place}:${frame.lineNumber + 1}`;
-    if (seen.has(name)) continue;
-    seen.add(name);
-    inclusive.set(name, (inclusive.get(name) ?? 0) + micros);
+  const [perA, perB] = [a.requests, b.requests];
+  const names = new Set([...a.selfByFunction.keys(), ...b.selfByFunction.keys()]);
+  const rows = [...names].map((name) => ({
+    name,
+    a: (a.selfByFunction.get(name) ?? 0) / perA,
+    b: (b.selfByFunction.get(name) ?? 0) / perB,
+  }));
+  rows.sort((x, y) => Math.abs(y.a - y.b) - Math.abs(x.a - x.b));
+  process.stdout.write(
+    `busy µs per request: first ${(a.total / perA).toFixed(1)}, second ${(b.total / perB).toFixed(1)}\n` +
+      "difference   first  second  function (self time per request, µs)\n",
+  );
+  for (const row of rows.slice(0, top)) {
+    const cells = [row.a - row.b, row.a, row.b].map((v) => v.toFixed(2).padStart(6));
+    process.stdout.write(`${cells[0]}     ${cells[1]}  ${cells[2]}  ${row.name}\n`);
   }
 }
-show("self time by package", packages);
-show("self time by function", functions);
-show("inclusive time of gateway, SDK and jose functions", inclusive);
