@@ -55,6 +55,24 @@ export function storageTrouble(logs: { lines(): string[] }): string | undefined 
   return reasons.size === 0 ? undefined : [...reasons].join(" | ");
 }
 
+/** Prints after each test why any of `stacks()` answered 503 or 500 so far (see storageTrouble), if one did. */
+export function printStorageTroubleAfterEach(stacks: () => readonly (TestStack | undefined)[]): void {
+  afterEach(() => {
+    for (const stack of stacks()) {
+      const trouble = stack === undefined ? undefined : storageTrouble(stack.logs);
+      if (trouble !== undefined) console.log(`${stack?.gatewayUrl}: ${trouble}`);
+    }
+  });
+}
+
+/**
+ * Env for a stack on a replicated topology (Cluster, Sentinel) whose test is not about how long a replica
+ * may take to acknowledge an access change (WAIT, 500 ms by default). With the whole fault tier running on
+ * two cores, replicas have taken longer, mostly right after their topology started, and the test saw a
+ * 503 "No replica acknowledged the write in time" where it expected its flow to work.
+ */
+export const ROOMY_WRITE_ACKS: Readonly<Record<string, string>> = { REDIS_WAIT_TIMEOUT_MS: "5000" };
+
 /** A gateway and a Mem0 sandbox running together on free ports, with a tenant-facing HTTP helper. */
 export interface TestStack {
   gatewayUrl: string;

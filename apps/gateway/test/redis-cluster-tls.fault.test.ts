@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mcpStatus } from "../../../test/support/failover-stream.js";
-import { startTestStack, type TestStack } from "../../../test/support/gateway.js";
+import {
+  printStorageTroubleAfterEach,
+  ROOMY_WRITE_ACKS,
+  startTestStack,
+  type TestStack,
+} from "../../../test/support/gateway.js";
 import { makeTlsMaterial, RedisProcesses, startCluster } from "../../../test/support/redis-topologies.js";
 
 // A Redis Cluster (3 masters, 3 replicas) that speaks only mutual TLS, bus and replication included.
@@ -19,10 +24,12 @@ beforeAll(async () => {
         REDIS_TLS_CA_FILE: tls.caFile,
         REDIS_TLS_CERT_FILE: tls.clientCert,
         REDIS_TLS_KEY_FILE: tls.clientKey,
+        ...ROOMY_WRITE_ACKS,
       },
     },
   );
 }, 60_000);
+printStorageTroubleAfterEach(() => [stack]);
 afterAll(async () => {
   await stack?.close();
   await processes.stopAll();

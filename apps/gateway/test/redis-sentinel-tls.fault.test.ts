@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mcpStatus } from "../../../test/support/failover-stream.js";
-import { startTestStack, type TestStack } from "../../../test/support/gateway.js";
+import {
+  printStorageTroubleAfterEach,
+  ROOMY_WRITE_ACKS,
+  startTestStack,
+  type TestStack,
+} from "../../../test/support/gateway.js";
 import {
   makeTlsMaterial,
   RedisProcesses,
@@ -24,10 +29,12 @@ beforeAll(async () => {
         REDIS_TLS_CA_FILE: tls.caFile,
         REDIS_TLS_CERT_FILE: tls.clientCert,
         REDIS_TLS_KEY_FILE: tls.clientKey,
+        ...ROOMY_WRITE_ACKS,
       },
     },
   );
 }, 60_000);
+printStorageTroubleAfterEach(() => [stack]);
 afterAll(async () => {
   await stack?.close();
   await processes.stopAll();
