@@ -181,6 +181,14 @@ describe("Redis behind Sentinel", () => {
     expect(refused.status).toBe(503);
     expect(refused.headers.get("retry-after")).toBe("5");
     expect(waitedMs).toBeGreaterThanOrEqual(450);
+    // An operator logging at info level reads why: a warning per unacknowledged access change.
+    const warnings = stack.logs
+      .lines()
+      .map((line) => JSON.parse(line) as { level: number; msg: string; reason?: string })
+      .filter((entry) => entry.level === 40 && entry.msg === "storage unavailable");
+    expect(warnings.map((entry) => entry.reason)).toContain(
+      "No replica acknowledged the write in time: 0 of 1 within 500 ms",
+    );
     expect(await mcpStatus(minted.url)).toBe(200);
     expect((await stack.call("GET", "/api-tokens", { token: apiToken })).status).toBe(200);
   });

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { isGatewayError } from "@mcp-gateway/core";
 import { isStorageUnavailable } from "@mcp-gateway/store";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { sendError } from "../http/error-envelope.js";
+import { logStorageUnavailable, sendError } from "../http/error-envelope.js";
 import { requestContext } from "../http/request-origin.js";
 import {
   csrfTokenMatches,
@@ -169,6 +169,7 @@ function renderError(error: FastifyError, request: FastifyRequest, reply: Fastif
     status = error.statusCode;
     text = `${error.message}. Request id: `;
   } else if (isStorageUnavailable(error)) {
+    logStorageUnavailable(request, error);
     status = 503;
     reply.header("retry-after", "5");
     text = "The gateway's storage is unavailable right now; try again in a few seconds. Request id: ";

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import { type ErrorCode, isGatewayError, LIMITS } from "@mcp-gateway/core";
-import { isStorageUnavailable } from "@mcp-gateway/store";
+import { isStorageUnavailable, NotReplicatedError } from "@mcp-gateway/store";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 /** The one error body every non-MCP route answers with. */
@@ -95,8 +95,20 @@ function fromFastifyError(
 }
 
 /**
+ * Logs why a request is answered 503 because Redis could not answer it (`isStorageUnavailable`). The
+ * connection logs an outage once, so per request that is debug; but replicas too slow to confirm an access
+ * change are no outage the connection sees, so each such refusal (access changes are rare) is a warning an
+ * operator reads without debug logging. The message only: ioredis errors can carry a command's arguments.
+ */
+export function logStorageUnavailable(request: FastifyRequest, error: Error): void {
+  if (error instanceof NotReplicatedError) request.log.warn({ reason: error.message }, "storage unavailable");
+  else request.log.debug({ reason: error.message }, "storage unavailable");
+}
+
+/**
  * Installs the error and not-found handlers: expected errors keep their message; Redis that cannot answer
- * is a 503 with Retry-After (an outage is logged once, by the connection, not per request); anything else
+ * is a 503 with Retry-After (an outage is logged once, by the connection, not per request; an access change
+ * no replica confirmed in time is a warning per request); anything else
  * is a bug, logged in full and answered with a generic 500 that echoes nothing internal.
  */
 export function installErrorHandling(app: FastifyInstance): void {
@@ -117,8 +129,7 @@ export function installErrorHandling(app: FastifyInstance): void {
       return sendError(request, reply, error.statusCode, "bad_request", "the request could not be processed");
     }
     if (isStorageUnavailable(error)) {
-      // The message only: ioredis errors can carry the command's arguments (records, hashes).
-      request.log.debug({ reason: error.message }, "storage unavailable");
+      logStorageUnavailable(request, error);
       return sendError(
         request,
         reply,

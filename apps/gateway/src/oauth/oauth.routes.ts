@@ -6,6 +6,7 @@ import { html } from "../console/html.js";
 import { layout, message } from "../console/layout.js";
 import { consentPath } from "../console/oauth-consent.pages.js";
 import { CONSOLE_HEADERS, sendPage } from "../console/security.js";
+import { logStorageUnavailable } from "../http/error-envelope.js";
 import { tokenFromPath } from "../mcp/mcp.routes.js";
 import { checkMcpToken, resolveCheckedMcpToken } from "../services/resolve-mcp-token.js";
 import type { ServiceContext } from "../services/service-context.js";
@@ -40,6 +41,7 @@ export async function oauthRoutes(app: FastifyInstance, { ctx, fetcher }: OAuthR
   installFormParser(app);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isStorageUnavailable(error)) {
+      logStorageUnavailable(request, error);
       return reply
         .code(503)
         .headers({ ...CORS, ...PRIVATE, "retry-after": String(LIMITS.storageRetryAfterSeconds) })
