@@ -59,8 +59,9 @@ export function storageTrouble(logs: { lines(): string[] }): string | undefined 
 export function printStorageTroubleAfterEach(stacks: () => readonly (TestStack | undefined)[]): void {
   afterEach(() => {
     for (const stack of stacks()) {
-      const trouble = stack === undefined ? undefined : storageTrouble(stack.logs);
-      if (trouble !== undefined) console.log(`${stack?.gatewayUrl}: ${trouble}`);
+      if (stack === undefined) continue;
+      const trouble = storageTrouble(stack.logs);
+      if (trouble !== undefined) console.log(`${stack.gatewayUrl}: ${trouble}`);
     }
   });
 }

@@ -107,9 +107,8 @@ export function logStorageUnavailable(request: FastifyRequest, error: Error): vo
 
 /**
  * Installs the error and not-found handlers: expected errors keep their message; Redis that cannot answer
- * is a 503 with Retry-After (an outage is logged once, by the connection, not per request; an access change
- * no replica confirmed in time is a warning per request); anything else
- * is a bug, logged in full and answered with a generic 500 that echoes nothing internal.
+ * is a 503 with Retry-After (logged by `logStorageUnavailable`); anything else is a bug, logged in full and
+ * answered with a generic 500 that echoes nothing internal.
  */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
