@@ -40,8 +40,9 @@ export function capturingLogger(level = "info"): {
 }
 
 /**
- * Why a stack answered 503 or 500 so far, as the gateway logged it (the 503 reason at debug level): one line
- * per kind, or undefined when it did neither. For topology tests to print when Redis was in the way.
+ * Why a stack answered 503 or 500 so far, as the gateway logged it (a storage 503's reason at debug level, or
+ * warn for an access change no replica confirmed): one line per kind, or undefined when it did neither. For
+ * topology tests to print when Redis was in the way.
  */
 export function storageTrouble(logs: { lines(): string[] }): string | undefined {
   const reasons = new Set<string>();
